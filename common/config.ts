@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+// Empty strings count as unset: `FOO= npm start` should mean "default", not "invalid".
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : Number(v)),
+    z.number().int('must be a whole number').min(0).max(65535),
+  );
+
+const positiveInt = (fallback: number) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().positive());
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+
+export const envSchema = z
+  .object({
+    DATABASE_URL: url(['postgres:', 'postgresql:']),
+    DATA_DIR: optionalString.transform((v) => v ?? './data'),
+    MQTT_PORT: port(1883),
+    MQTT_WS_PORT: port(8083),
+    MQTT_HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
+    MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    MQTT_MAX_PAYLOAD: positiveInt(16 * 1024),
+    HTTP_HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
+    HTTP_PORT: port(3000),
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_FROM: optionalString,
+    PUBLIC_URL: url(['http:', 'https:']).transform((v) => v ?? 'http://localhost:3000'),
+    ADMIN_USERNAME: optionalString.transform((v) => v ?? 'admin'),
+    ADMIN_PASSWORD: optionalString,
+    TOKEN_TTL_HOURS: positiveInt(12),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .optional()
+      .transform((v) => v ?? 'info'),
+    TZ: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
+    const set = twilio.filter((v) => v !== undefined).length;
+    if (set !== 0 && set !== 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_ACCOUNT_SID'],
+        message: 'set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  database: { url: string | undefined; dataDir: string };
+  mqtt: { host: string; port: number; wsPort: number; externalUrl: string | undefined; maxPayload: number };
+  http: { host: string; port: number; publicUrl: string };
+  twilio: { accountSid: string; authToken: string; from: string } | undefined;
+  admin: { username: string; password: string | undefined };
+  tokenTtlMs: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+/** Parse the environment once at start-up; the first problem names the variable to change. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(env[variable] ?? null)})`);
+  }
+  const e = parsed.data;
+  return {
+    database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
+    mqtt: { host: e.MQTT_HOST, port: e.MQTT_PORT, wsPort: e.MQTT_WS_PORT, externalUrl: e.MQTT_URL, maxPayload: e.MQTT_MAX_PAYLOAD },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM }
+        : undefined,
+    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+    tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,
+    logLevel: e.LOG_LEVEL,
+  };
+}

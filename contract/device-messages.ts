@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/** Device ids double as MQTT usernames and topic levels: no wildcards, slashes or spaces. */
+export const deviceIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+
+export const eventTypes = [
+  'button.pressed',
+  'fall.detected',
+  'smoke.detected',
+  'co.detected',
+  'flood.detected',
+  'door.opened',
+  'door.closed',
+  'motion',
+  'bed.exit',
+  'bed.enter',
+  'temperature',
+  'battery.low',
+  'heartbeat',
+  'checkin',
+  'cancel',
+  'service.request',
+] as const;
+export const eventTypeSchema = z.enum(eventTypes);
+export type EventType = z.infer<typeof eventTypeSchema>;
+
+export const serviceKinds = ['meal', 'bathing', 'haircut', 'housekeeping', 'massage', 'doctor', 'other'] as const;
+
+const looseData = z.record(z.string(), z.unknown()).default({});
+
+/** Per-type `data` shape; types not listed take any JSON object. */
+const dataSchemas: Partial<Record<EventType, z.ZodType<Record<string, unknown>>>> = {
+  'button.pressed': z.looseObject({ button: z.string().max(64).optional() }),
+  temperature: z.looseObject({ celsius: z.number().min(-60).max(100) }),
+  'battery.low': z.looseObject({ level: z.number().min(0).max(1) }),
+  'service.request': z.looseObject({ service: z.enum(serviceKinds), note: z.string().max(500).optional() }),
+};
+
+const eventEnvelope = z.object({
+  // "a UUID or a counter"
+  id: z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String),
+  type: eventTypeSchema,
+  // Optional: devices without a clock still raise alarms; the gateway's receive time is trusted.
+  ts: z.iso.datetime({ offset: true }).optional(),
+  data: looseData,
+});
+
+export const deviceEventSchema = eventEnvelope.superRefine((event, ctx) => {
+  const schema = dataSchemas[event.type];
+  if (!schema) return;
+  const result = schema.safeParse(event.data);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
+  }
+});
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
+
+export const deviceStatusSchema = z.looseObject({
+  online: z.boolean(),
+  battery: z.number().min(0).max(1).optional(),
+  rssi: z.number().int().min(-150).max(0).optional(),
+  fw: z.string().max(64).optional(),
+});
+export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
+
+export const ackActions = ['accept', 'decline', 'arrived', 'resolve'] as const;
+export const wearableAckSchema = z.object({
+  alarmId: z.string().min(1).max(64),
+  action: z.enum(ackActions),
+  ts: z.iso.datetime({ offset: true }).optional(),
+  outcome: z.string().max(500).optional(),
+});
+export type WearableAck = z.infer<typeof wearableAckSchema>;
+
+export const priorities = ['emergency', 'urgent', 'service', 'technical'] as const;
+export const prioritySchema = z.enum(priorities);
+
+export const alertSchema = z.object({
+  type: z.literal('alarm.alert'),
+  alarmId: z.string(),
+  priority: prioritySchema,
+  kind: z.string(),
+  resident: z.object({
+    id: z.string(),
+    name: z.string(),
+    address: z.string().nullable(),
+    grid: z.string().nullable(),
+    notes: z.string().nullable(),
+  }),
+  raisedAt: z.string(),
+  step: z.number().int(),
+  acceptBy: z.string(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+/** Stable reasons the gateway gives a device on its `commands` topic when it discards a message. */
+export const rejectCodes = ['invalid_json', 'payload_too_large', 'invalid_event', 'unknown_type', 'invalid_status', 'invalid_ack', 'unknown_device'] as const;
+export type RejectCode = (typeof rejectCodes)[number];
+
+export const deviceCommandSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('alarm.accepted'), alarmId: z.string(), by: z.string(), eta_s: z.number().optional() }),
+  z.looseObject({ type: z.literal('alarm.resolved'), alarmId: z.string() }),
+  z.looseObject({ type: z.literal('checkin.reminder') }),
+  z.looseObject({
+    type: z.literal('error'),
+    code: z.enum(rejectCodes),
+    message: z.string(),
+    eventId: z.string().optional(),
+    topic: z.string().optional(),
+  }),
+]);
+export type DeviceCommand = z.infer<typeof deviceCommandSchema>;
+
+export const deviceKinds = [
+  'pendant',
+  'pull_cord',
+  'button',
+  'fall_sensor',
+  'smoke_detector',
+  'co_detector',
+  'flood_sensor',
+  'door_sensor',
+  'motion_sensor',
+  'bed_sensor',
+  'temperature_sensor',
+  'hub',
+  'wearable',
+] as const;
+export const deviceKindSchema = z.enum(deviceKinds);
+export type DeviceKind = z.infer<typeof deviceKindSchema>;
