@@ -1,0 +1,62 @@
+import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per service instance (tests run several side by side). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    mqttConnections: new Gauge({ name: 'homecare_mqtt_connections', help: 'Open MQTT connections', registers: [registry] }),
+    mqttConnectRefused: new Counter({
+      name: 'homecare_mqtt_connect_refused_total',
+      help: 'MQTT CONNECTs refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    mqttAclDenied: new Counter({
+      name: 'homecare_mqtt_acl_denied_total',
+      help: 'Publishes/subscribes refused by the topic ACL',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
+    messagesRejected: new Counter({
+      name: 'homecare_messages_rejected_total',
+      help: 'Messages acknowledged but discarded, by reason code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    eventsReceived: new Counter({
+      name: 'homecare_events_received_total',
+      help: 'Valid device events received, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    eventsStored: new Counter({ name: 'homecare_events_stored_total', help: 'Device events committed', registers: [registry] }),
+    eventsDuplicate: new Counter({
+      name: 'homecare_events_duplicate_total',
+      help: 'Retransmitted events recognised as already stored',
+      registers: [registry],
+    }),
+    ingestBatchSize: new Histogram({
+      name: 'homecare_ingest_batch_size',
+      help: 'Events per group commit',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers: [registry],
+    }),
+    ingestCommitSeconds: new Histogram({
+      name: 'homecare_ingest_commit_seconds',
+      help: 'Time from receipt to durable commit',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
+    ingestPending: new Gauge({ name: 'homecare_ingest_pending', help: 'Events waiting to be committed', registers: [registry] }),
+    ingestFailures: new Counter({ name: 'homecare_ingest_failures_total', help: 'Failed commit attempts (retried)', registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'homecare_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
