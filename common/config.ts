@@ -9,11 +9,14 @@ const optionalString = z
 const port = (fallback: number) =>
   z.preprocess(
     (v) => (v === undefined || v === '' ? fallback : Number(v)),
-    z.number().int('must be a whole number').min(0).max(65535),
+    z.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0).max(65535),
   );
 
 const positiveInt = (fallback: number) =>
-  z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().positive());
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : Number(v)),
+    z.number({ error: 'must be a whole number above 0' }).int('must be a whole number above 0').positive('must be a whole number above 0'),
+  );
 
 const url = (protocols: string[]) =>
   optionalString.refine(

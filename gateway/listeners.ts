@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Aedes } from 'aedes';
+import { ConfigError } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import { guardConnection } from './packet-size-guard.ts';
@@ -13,19 +14,15 @@ export interface MqttListeners {
   close(): Promise<void>;
 }
 
-export class PortInUseError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly port: number,
-  ) {
-    super(`${variable}: port ${port} is already in use; set ${variable} to a free port (0 = any free port)`);
-  }
-}
 
 function listen(server: NetServer | HttpServer, host: string, port: number, variable: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new PortInUseError(variable, port) : err);
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EACCES'
+          ? new ConfigError(variable, `port ${port} is already in use or not allowed; set ${variable} to a free port (0 picks one)`)
+          : err,
+      );
     server.once('error', onError);
     server.listen(port, host, () => {
       server.off('error', onError);

@@ -44,7 +44,7 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
 
   it('refuses a clientId that another device already owns', async () => {
     const { devices } = await provisionResident(db, ['pendant', 'door_sensor']);
-    const [a, b] = devices as [{ id: string; secret: string }, { id: string; secret: string }];
+    const [a, b] = [devices[0]!, devices[1]!];
     track(await connect(gw.url, { username: a.id, password: a.secret, clientId: a.id }));
     await expect(connect(gw.url, { username: b.id, password: b.secret, clientId: a.id })).rejects.toMatchObject({ code: 2 });
   });
@@ -79,7 +79,7 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
 
   it('acknowledges, discards and reports malformed events while serving others', async () => {
     const { devices } = await provisionResident(db, ['pendant', 'temperature_sensor']);
-    const [dev, other] = devices as [{ id: string; secret: string }, { id: string; secret: string }];
+    const [dev, other] = [devices[0]!, devices[1]!];
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
     await c.subscribeAsync(topics.deviceCommands(dev.id), { qos: 1 });
     const cases: Array<[string | Buffer, string]> = [
@@ -105,13 +105,13 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
 
   it('disconnects a device that publishes outside its own topics, and refuses foreign subscriptions', async () => {
     const { devices } = await provisionResident(db, ['pendant', 'door_sensor']);
-    const [dev, victim] = devices as [{ id: string; secret: string }, { id: string; secret: string }];
+    const [dev, victim] = [devices[0]!, devices[1]!];
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
     await expect(c.subscribeAsync(topics.deviceCommands(victim.id))).rejects.toThrow(/Subscribe error/);
     await expect(c.subscribeAsync('homecare/#')).rejects.toThrow(/Subscribe error/);
     expect((await c.subscribeAsync(topics.deviceCommands(dev.id), { qos: 1 }))[0]?.qos).toBe(1);
     expect((await gw.metrics.mqttAclDenied.get()).values.find((v) => v.labels.action === 'subscribe')?.value).toBe(2);
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish(topics.deviceEvents(victim.id), event('button.pressed'), { qos: 1 });
     await closed;
     expect(await listDeviceEvents(db, victim.id)).toHaveLength(0);
@@ -119,9 +119,9 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
 
   it('drops a connection that announces an oversized packet, and keeps serving', async () => {
     const { devices } = await provisionResident(db, ['pendant', 'door_sensor']);
-    const [dev, other] = devices as [{ id: string; secret: string }, { id: string; secret: string }];
+    const [dev, other] = [devices[0]!, devices[1]!];
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     c.publish(topics.deviceEvents(dev.id), Buffer.alloc(100 * 1024, 0x61), { qos: 1 });
     await closed;
     const o = track(await connect(gw.url, { username: other.id, password: other.secret, clientId: other.id }));
@@ -215,7 +215,7 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
   it('drops the connections of a revoked device and refuses its old secret', async () => {
     const dev = await provisionDevice(db, `rev-${randomUUID().slice(0, 8)}`, 'pendant', null);
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
-    const closed = new Promise((r) => c.once('close', r));
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
     await db.query('DELETE FROM devices WHERE id = $1', [dev.id]);
     gw.gateway.revokeDevice(dev.id);
     await closed;

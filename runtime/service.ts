@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, type Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { createMetrics, type Metrics } from '../common/metrics.ts';
+import { markAllDevicesOffline } from '../db/queries/device-presence.ts';
+import { openDb, type Db } from '../db/index.ts';
+import { buildApp, type HealthStatus } from '../dispatch-console/app.ts';
+import { ensureFirstAdmin } from '../dispatch-console/auth.ts';
+import { listen } from '../dispatch-console/server.ts';
+import { Gateway } from '../gateway/gateway.ts';
+import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
+
+export interface RunningService {
+  config: Config;
+  db: Db;
+  gateway: Gateway;
+  app: FastifyInstance;
+  metrics: Metrics;
+  httpUrl: string;
+  mqttUrl: string;
+  mqttWsUrl: string;
+  admin: { username: string; password?: string; created: boolean };
+  close(): Promise<void>;
+}
+
+async function openDatabase(config: Config, logger: Logger): Promise<Db> {
+  try {
+    return await openDb(config.database, logger);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!config.database.url) throw new ConfigError('DATA_DIR', message.replace(/^DATA_DIR /, ''));
+    if (/migration/.test(message)) throw err; // our bug or a damaged schema: not a setting to change
+    const target = new URL(config.database.url);
+    target.password = target.password ? '***' : '';
+    throw new ConfigError('DATABASE_URL', `cannot use the database at ${target.toString()}: ${message}`);
+  }
+}
+
+/** Everything in one process: database, broker, console. Each part closes in reverse order. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const metrics = createMetrics();
+  const db = await openDatabase(config, logger);
+  const cleanups: Array<() => Promise<void>> = [() => db.close()];
+  const unwind = async () => {
+    for (const c of cleanups.reverse()) await c().catch((err) => logger.error({ err }, 'cleanup failed'));
+  };
+  try {
+    const admin = await ensureFirstAdmin(db, config.admin, logger);
+    // the embedded broker is the only one: whatever a previous run left "online" is not
+    await markAllDevicesOffline(db, new Date());
+    const gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload });
+    let mqtt: MqttListeners | undefined;
+    cleanups.push(async () => {
+      const closing = mqtt?.close();
+      await gateway.close();
+      await closing;
+    });
+    mqtt = await listenMqtt(gateway.aedes, {
+      host: config.mqtt.host,
+      port: config.mqtt.port,
+      wsPort: config.mqtt.wsPort,
+      maxPacketBytes: config.mqtt.maxPayload * 4,
+      logger,
+      metrics,
+    });
+
+    const health = async (): Promise<HealthStatus> => {
+      const checks: HealthStatus['checks'] = {};
+      try {
+        await db.ping();
+        checks.database = { ok: true, detail: `${db.kind}${db.timescale ? ' + timescaledb' : ''}` };
+      } catch (err) {
+        checks.database = { ok: false, detail: (err as Error).message };
+      }
+      checks.broker = { ok: !gateway.aedes.closed, detail: `${gateway.connectedClients} clients, ${gateway.ingest.size} events uncommitted` };
+      checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
+      return { ok: Object.values(checks).every((c) => c.ok), checks };
+    };
+    const app = await buildApp({
+      config,
+      db,
+      logger: logger.child({ part: 'console' }),
+      metrics,
+      health,
+      onDeviceRevoked: (id) => gateway.revokeDevice(id),
+    });
+    cleanups.push(() => app.close());
+    const http = await listen(app, config.http.host, config.http.port);
+    const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
+    logger.info({ http: http.url, mqtt: mqtt.port, mqttWs: mqtt.wsPort, database: db.kind, timescale: db.timescale }, 'homecare service started');
+    return {
+      config,
+      db,
+      gateway,
+      app,
+      metrics,
+      admin,
+      httpUrl: http.url,
+      mqttUrl: `mqtt://${mqttHost}:${mqtt.port}`,
+      mqttWsUrl: `ws://${mqttHost}:${mqtt.wsPort}`,
+      close: unwind,
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
