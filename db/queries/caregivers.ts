@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Queryable } from '../types.ts';
+import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
+
+export const caregiverRoles = ['caregiver', 'supervisor'] as const;
+export const caregiverRoleSchema = z.enum(caregiverRoles);
+export type CaregiverRole = z.infer<typeof caregiverRoleSchema>;
+
+export const caregiverSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  wearableId: z.string().nullable(),
+  role: caregiverRoleSchema,
+  areaIds: z.array(z.string()),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Caregiver = z.infer<typeof caregiverSchema>;
+
+export interface NewCaregiver {
+  name: string;
+  phone: string | null;
+  wearableId: string | null;
+  role: CaregiverRole;
+  areaIds: string[];
+}
+export type CaregiverPatch = { [K in keyof NewCaregiver]?: NewCaregiver[K] | undefined };
+
+const COLUMNS = `c.id, c.name, c.phone, c.wearable_id AS "wearableId", c.role,
+  COALESCE((SELECT jsonb_agg(ca.area_id ORDER BY ca.area_id) FROM caregiver_areas ca WHERE ca.caregiver_id = c.id),
+           '[]'::jsonb) AS "areaIds",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+/** `areaId`: caregivers assigned to exactly that area. */
+export async function listCaregivers(q: Queryable, filter: { areaId?: string | undefined } = {}): Promise<Caregiver[]> {
+  const r = await q.query<Caregiver>(
+    `SELECT ${COLUMNS} FROM caregivers c
+      WHERE $1::uuid IS NULL
+         OR EXISTS (SELECT 1 FROM caregiver_areas x WHERE x.caregiver_id = c.id AND x.area_id = $1::uuid)
+      ORDER BY c.name, c.id`,
+    [filter.areaId ?? null],
+  );
+  return r.rows;
+}
+
+export async function getCaregiver(q: Queryable, id: string): Promise<Caregiver | undefined> {
+  return (await q.query<Caregiver>(`SELECT ${COLUMNS} FROM caregivers c WHERE c.id = $1`, [id])).rows[0];
+}
+
+/** Maps constraint failures of caregivers/caregiver_areas writes to what the caller did wrong. */
+function mapWriteError(err: unknown, c: CaregiverPatch): unknown {
+  if (isUniqueViolation(err, 'caregivers_wearable_id_key')) {
+    return new ConflictError(`wearable ${c.wearableId} is already assigned to another caregiver`);
+  }
+  if (isForeignKeyViolation(err, 'caregivers_wearable_id_fkey')) return new ValidationError(`device ${c.wearableId} does not exist`);
+  if (isForeignKeyViolation(err, 'caregiver_areas_area_id_fkey')) {
+    return new ValidationError('areaIds: some area does not exist', { areaIds: c.areaIds });
+  }
+  return err;
+}
+
+async function setAreas(tx: Queryable, caregiverId: string, areaIds: string[]): Promise<void> {
+  await tx.query('DELETE FROM caregiver_areas WHERE caregiver_id = $1', [caregiverId]);
+  if (areaIds.length === 0) return;
+  // A JSON list rather than an array parameter: the same text works through pg and PGlite.
+  await tx.query(
+    `INSERT INTO caregiver_areas (caregiver_id, area_id)
+     SELECT $1, a::uuid FROM jsonb_array_elements_text($2::jsonb) AS a ON CONFLICT DO NOTHING`,
+    [caregiverId, JSON.stringify(areaIds)],
+  );
+}
+
+/** Call inside a transaction: the caregiver and its area assignments are written together. */
+export async function insertCaregiver(tx: Queryable, c: NewCaregiver): Promise<Caregiver> {
+  try {
+    const r = await tx.query<{ id: string }>(
+      'INSERT INTO caregivers (name, phone, wearable_id, role) VALUES ($1, $2, $3, $4) RETURNING id',
+      [c.name, c.phone, c.wearableId, c.role],
+    );
+    const id = r.rows[0]!.id;
+    await setAreas(tx, id, c.areaIds);
+    return (await getCaregiver(tx, id))!;
+  } catch (err) {
+    throw mapWriteError(err, c);
+  }
+}
+
+/** Call inside a transaction. `areaIds`, when given, replaces the whole set. */
+export async function updateCaregiver(tx: Queryable, id: string, p: CaregiverPatch): Promise<Caregiver | undefined> {
+  try {
+    const r = await tx.query(
+      `UPDATE caregivers SET
+         name = COALESCE($2, name),
+         phone = CASE WHEN $3::boolean THEN $4::text ELSE phone END,
+         wearable_id = CASE WHEN $5::boolean THEN $6::text ELSE wearable_id END,
+         role = COALESCE($7, role),
+         updated_at = now()
+       WHERE id = $1`,
+      [id, p.name ?? null, p.phone !== undefined, p.phone ?? null, p.wearableId !== undefined, p.wearableId ?? null, p.role ?? null],
+    );
+    if (r.rowCount === 0) return undefined;
+    if (p.areaIds !== undefined) await setAreas(tx, id, p.areaIds);
+    return await getCaregiver(tx, id);
+  } catch (err) {
+    throw mapWriteError(err, p);
+  }
+}
+
+/** Their shifts, area assignments and login (if any) go with them (ON DELETE CASCADE). */
+export async function deleteCaregiver(q: Queryable, id: string): Promise<void> {
+  let deleted: number;
+  try {
+    deleted = (await q.query('DELETE FROM caregivers WHERE id = $1', [id])).rowCount;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ConflictError(`caregiver ${id} is still referenced by recorded alarms or history`);
+    throw err;
+  }
+  if (deleted === 0) throw new NotFoundError('caregiver', id);
+}
+
+/** Inside a transaction: locks the caregiver row (serialising their shift changes); false if missing. */
+export async function lockCaregiver(tx: Queryable, id: string): Promise<boolean> {
+  return (await tx.query('SELECT 1 FROM caregivers WHERE id = $1 FOR UPDATE', [id])).rowCount > 0;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
+import type { Queryable } from '../types.ts';
+import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
+
+/** A device as staff see it: never its secret hash. */
+export const deviceSchema = z.object({
+  id: z.string(),
+  kind: deviceKindSchema,
+  residentId: z.string().nullable(),
+  online: z.boolean(),
+  battery: z.number().nullable(),
+  rssi: z.number().nullable(),
+  fw: z.string().nullable(),
+  lastSeenAt: z.date().nullable(),
+  statusAt: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+// The gateway's read of a device (with its secret hash) lives with its presence queries;
+// re-exported so that everything about devices can be found here.
+export { getDeviceAuth, type DeviceAuth } from './device-presence.ts';
+
+const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, fw,
+  last_seen_at AS "lastSeenAt", status_at AS "statusAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+export async function listDevices(
+  q: Queryable,
+  filter: { residentId?: string | undefined; kind?: DeviceKind | undefined } = {},
+): Promise<Device[]> {
+  const r = await q.query<Device>(
+    `SELECT ${COLUMNS} FROM devices
+      WHERE ($1::uuid IS NULL OR resident_id = $1::uuid) AND ($2::text IS NULL OR kind = $2::text)
+      ORDER BY id`,
+    [filter.residentId ?? null, filter.kind ?? null],
+  );
+  return r.rows;
+}
+
+export async function getDevice(q: Queryable, id: string): Promise<Device | undefined> {
+  return (await q.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id])).rows[0];
+}
+
+export async function insertDevice(
+  q: Queryable,
+  d: { id: string; kind: DeviceKind; residentId: string | null; secretHash: string },
+): Promise<Device> {
+  try {
+    const r = await q.query<Device>(
+      `INSERT INTO devices (id, kind, resident_id, secret_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [d.id, d.kind, d.residentId, d.secretHash],
+    );
+    return r.rows[0]!;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`device ${d.id} already exists`);
+    if (isForeignKeyViolation(err)) throw new ValidationError(`resident ${d.residentId} does not exist`);
+    throw err;
+  }
+}
+
+export async function updateDevice(
+  q: Queryable,
+  id: string,
+  p: { kind?: DeviceKind | undefined; residentId?: string | null | undefined },
+): Promise<Device | undefined> {
+  try {
+    const r = await q.query<Device>(
+      `UPDATE devices SET
+         kind = COALESCE($2, kind),
+         resident_id = CASE WHEN $3::boolean THEN $4::uuid ELSE resident_id END,
+         updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, p.kind ?? null, p.residentId !== undefined, p.residentId ?? null],
+    );
+    return r.rows[0];
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ValidationError(`resident ${p.residentId} does not exist`);
+    throw err;
+  }
+}
+
+/** Replaces the stored hash; false when there is no such device. */
+export async function setDeviceSecretHash(q: Queryable, id: string, secretHash: string): Promise<boolean> {
+  const r = await q.query('UPDATE devices SET secret_hash = $2, updated_at = now() WHERE id = $1', [id, secretHash]);
+  return r.rowCount > 0;
+}
+
+/** The caregiver wearing this device, if any (a wearable must stay a wearable while worn). */
+export async function deviceWearer(q: Queryable, id: string): Promise<string | undefined> {
+  const r = await q.query<{ id: string }>('SELECT id FROM caregivers WHERE wearable_id = $1', [id]);
+  return r.rows[0]?.id;
+}
+
+/** A caregiver wearing it is left without a wearable (ON DELETE SET NULL). */
+export async function deleteDevice(q: Queryable, id: string): Promise<void> {
+  let deleted: number;
+  try {
+    deleted = (await q.query('DELETE FROM devices WHERE id = $1', [id])).rowCount;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ConflictError(`device ${id} is still referenced by recorded alarms or history`);
+    throw err;
+  }
+  if (deleted === 0) throw new NotFoundError('device', id);
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Queryable } from '../types.ts';
+import { isForeignKeyViolation } from './db-errors.ts';
+
+export const contactSchema = z.object({
+  name: z.string(),
+  phone: z.string(),
+  relation: z.string().nullable().optional(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const residentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  areaId: z.string(),
+  address: z.string().nullable(),
+  phone: z.string().nullable(),
+  notes: z.string().nullable(),
+  contacts: z.array(contactSchema),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Resident = z.infer<typeof residentSchema>;
+
+export interface NewResident {
+  name: string;
+  areaId: string;
+  address: string | null;
+  phone: string | null;
+  notes: string | null;
+  contacts: Contact[];
+}
+export type ResidentPatch = { [K in keyof NewResident]?: NewResident[K] | undefined };
+
+const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, contacts,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** `areaId` matches residents anywhere below that area (a community lists all its grids). */
+export async function listResidents(q: Queryable, filter: { areaId?: string | undefined } = {}): Promise<Resident[]> {
+  if (filter.areaId === undefined) {
+    return (await q.query<Resident>(`SELECT ${COLUMNS} FROM residents ORDER BY name, id`)).rows;
+  }
+  const r = await q.query<Resident>(
+    `WITH RECURSIVE sub AS (
+       SELECT id FROM areas WHERE id = $1
+       UNION ALL
+       SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id
+     )
+     SELECT ${COLUMNS} FROM residents WHERE area_id IN (SELECT id FROM sub) ORDER BY name, id`,
+    [filter.areaId],
+  );
+  return r.rows;
+}
+
+export async function getResident(q: Queryable, id: string): Promise<Resident | undefined> {
+  return (await q.query<Resident>(`SELECT ${COLUMNS} FROM residents WHERE id = $1`, [id])).rows[0];
+}
+
+export async function insertResident(q: Queryable, r: NewResident): Promise<Resident> {
+  try {
+    const res = await q.query<Resident>(
+      `INSERT INTO residents (name, area_id, address, phone, notes, contacts)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
+      // jsonb goes over as JSON text: pg would otherwise send a JS array as a Postgres array
+      [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts)],
+    );
+    return res.rows[0]!;
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ValidationError(`area ${r.areaId} does not exist`);
+    throw err;
+  }
+}
+
+export async function updateResident(q: Queryable, id: string, p: ResidentPatch): Promise<Resident | undefined> {
+  // For nullable columns a flag says "set", so that null can clear a value.
+  try {
+    const res = await q.query<Resident>(
+      `UPDATE residents SET
+         name = COALESCE($2, name),
+         area_id = COALESCE($3::uuid, area_id),
+         address = CASE WHEN $4::boolean THEN $5::text ELSE address END,
+         phone = CASE WHEN $6::boolean THEN $7::text ELSE phone END,
+         notes = CASE WHEN $8::boolean THEN $9::text ELSE notes END,
+         contacts = COALESCE($10::jsonb, contacts),
+         updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [
+        id,
+        p.name ?? null,
+        p.areaId ?? null,
+        p.address !== undefined,
+        p.address ?? null,
+        p.phone !== undefined,
+        p.phone ?? null,
+        p.notes !== undefined,
+        p.notes ?? null,
+        p.contacts === undefined ? null : JSON.stringify(p.contacts),
+      ],
+    );
+    return res.rows[0];
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ValidationError(`area ${p.areaId} does not exist`);
+    throw err;
+  }
+}
+
+/** Devices of the resident stay registered, unassigned (ON DELETE SET NULL). */
+export async function deleteResident(q: Queryable, id: string): Promise<void> {
+  let deleted: number;
+  try {
+    deleted = (await q.query('DELETE FROM residents WHERE id = $1', [id])).rowCount;
+  } catch (err) {
+    // later tables (alarms, history) keep their residents
+    if (isForeignKeyViolation(err)) throw new ConflictError(`resident ${id} is still referenced by recorded alarms or history`);
+    throw err;
+  }
+  if (deleted === 0) throw new NotFoundError('resident', id);
+}

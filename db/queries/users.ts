@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Queryable } from '../types.ts';
+import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
+
+export const staffRoles = ['admin', 'operator', 'caregiver'] as const;
+export const staffRoleSchema = z.enum(staffRoles);
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
+/** A staff login as the API shows it: never the password hash. */
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: staffRoleSchema,
+  caregiverId: z.string().nullable(),
+  disabled: z.boolean(),
+  createdAt: z.date(),
+});
+export type User = z.infer<typeof userSchema>;
+export type UserWithHash = User & { passwordHash: string };
+
+const COLUMNS = `id, username, role, caregiver_id AS "caregiverId", disabled, created_at AS "createdAt"`;
+
+export async function listUsers(q: Queryable): Promise<User[]> {
+  return (await q.query<User>(`SELECT ${COLUMNS} FROM users ORDER BY username`)).rows;
+}
+
+export async function getUser(q: Queryable, id: string): Promise<User | undefined> {
+  return (await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id])).rows[0];
+}
+
+/** For login only. */
+export async function getUserByUsername(q: Queryable, username: string): Promise<UserWithHash | undefined> {
+  const r = await q.query<UserWithHash>(
+    `SELECT ${COLUMNS}, password_hash AS "passwordHash" FROM users WHERE username = $1`,
+    [username],
+  );
+  return r.rows[0];
+}
+
+/** The oldest enabled admin, if there is one. */
+export async function firstAdmin(q: Queryable): Promise<User | undefined> {
+  const r = await q.query<User>(
+    `SELECT ${COLUMNS} FROM users WHERE role = 'admin' AND NOT disabled ORDER BY created_at, id LIMIT 1`,
+  );
+  return r.rows[0];
+}
+
+export async function insertUser(
+  q: Queryable,
+  u: { username: string; passwordHash: string; role: StaffRole; caregiverId: string | null },
+): Promise<User> {
+  try {
+    const r = await q.query<User>(
+      `INSERT INTO users (username, password_hash, role, caregiver_id) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [u.username, u.passwordHash, u.role, u.caregiverId],
+    );
+    return r.rows[0]!;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError(`username ${u.username} is already taken`);
+    if (isForeignKeyViolation(err)) throw new ValidationError(`caregiver ${u.caregiverId} does not exist`);
+    throw err;
+  }
+}
+
+/**
+ * Deletes a login (its sessions go with it) unless it is the last enabled admin: the centre
+ * must never lock itself out. The check and the delete are one statement.
+ */
+export async function deleteUser(q: Queryable, id: string): Promise<void> {
+  const r = await q.query<{ deleted: boolean; found: boolean }>(
+    `WITH target AS (SELECT id, role, disabled FROM users WHERE id = $1),
+          gone AS (
+            DELETE FROM users u USING target t
+             WHERE u.id = t.id
+               AND (t.role <> 'admin' OR t.disabled
+                    OR (SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> t.id) > 0)
+            RETURNING u.id)
+     SELECT EXISTS (SELECT 1 FROM gone) AS deleted, EXISTS (SELECT 1 FROM target) AS found`,
+    [id],
+  );
+  const row = r.rows[0]!;
+  if (!row.found) throw new NotFoundError('user', id);
+  if (!row.deleted) throw new ConflictError('cannot delete the last admin; create another admin first');
+}

@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import {
+  areaDependants,
+  areaKindSchema,
+  areaKinds,
+  areaSchema,
+  deleteArea,
+  getArea,
+  insertArea,
+  listAreas,
+  updateArea,
+  type AreaKind,
+} from '../../db/queries/areas.ts';
+import type { Queryable } from '../../db/types.ts';
+import type { RouteOptions } from '../app.ts';
+import { idParams, idSchema, nameSchema } from './shared-schemas.ts';
+
+const createBody = z.strictObject({
+  name: nameSchema,
+  kind: areaKindSchema,
+  parentId: idSchema.nullable().optional(),
+});
+const patchBody = z.strictObject({
+  name: nameSchema.optional(),
+  kind: areaKindSchema.optional(),
+  parentId: idSchema.nullable().optional(),
+});
+const listQuery = z.object({ parentId: idSchema.optional(), kind: areaKindSchema.optional() });
+
+/**
+ * district > street > community > grid: a parent is exactly one level up, a district has none.
+ * Reads the parent with a share lock so its kind cannot change before the caller commits.
+ */
+async function checkPlacement(tx: Queryable, kind: AreaKind, parentId: string | null): Promise<void> {
+  const level = areaKinds.indexOf(kind);
+  if (level === 0) {
+    if (parentId !== null) throw new ValidationError('a district is a top-level area: parentId must be null');
+    return;
+  }
+  const expected = areaKinds[level - 1]!;
+  if (parentId === null) throw new ValidationError(`a ${kind} needs a parentId: the ${expected} it belongs to`);
+  const parent = await getArea(tx, parentId, 'share');
+  if (!parent) throw new ValidationError(`parent area ${parentId} does not exist`);
+  if (parent.kind !== expected) {
+    throw new ValidationError(`a ${kind} must be inside a ${expected}, but ${parentId} is a ${parent.kind}`);
+  }
+}
+
+export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const staff = auth.requireRole('operator');
+
+  app.get(
+    '/api/areas',
+    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(areaSchema) } } },
+    async (request) => listAreas(db, request.query),
+  );
+
+  app.post(
+    '/api/areas',
+    { onRequest: staff, schema: { body: createBody, response: { 201: areaSchema } } },
+    async (request, reply) => {
+      const { name, kind } = request.body;
+      const parentId = request.body.parentId ?? null;
+      const area = await db.withTransaction(async (tx) => {
+        await checkPlacement(tx, kind, parentId);
+        return insertArea(tx, { name, kind, parentId });
+      });
+      return reply.code(201).send(area);
+    },
+  );
+
+  app.get(
+    '/api/areas/:id',
+    { onRequest: staff, schema: { params: idParams, response: { 200: areaSchema } } },
+    async (request) => {
+      const area = await getArea(db, request.params.id);
+      if (!area) throw new NotFoundError('area', request.params.id);
+      return area;
+    },
+  );
+
+  app.patch(
+    '/api/areas/:id',
+    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: areaSchema } } },
+    async (request) => {
+      const { id } = request.params;
+      const patch = request.body;
+      return db.withTransaction(async (tx) => {
+        const current = await getArea(tx, id, 'update');
+        if (!current) throw new NotFoundError('area', id);
+        const kind = patch.kind ?? current.kind;
+        const parentId = patch.parentId === undefined ? current.parentId : patch.parentId;
+        if (kind !== current.kind) {
+          // children and residents were placed for the old kind
+          const d = await areaDependants(tx, id);
+          if (d.children > 0 || d.residents > 0) {
+            throw new ConflictError(
+              `cannot change the kind of area ${id}: it contains ${d.children} sub-area(s) and ${d.residents} resident(s)`,
+              d,
+            );
+          }
+        }
+        if (kind !== current.kind || parentId !== current.parentId) await checkPlacement(tx, kind, parentId);
+        return (await updateArea(tx, id, patch))!;
+      });
+    },
+  );
+
+  app.delete(
+    '/api/areas/:id',
+    { onRequest: staff, schema: { params: idParams } },
+    async (request, reply) => {
+      await deleteArea(db, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { deviceIdSchema } from '../../contract/device-messages.ts';
+import { missingAreaIds } from '../../db/queries/areas.ts';
+import {
+  caregiverRoleSchema,
+  caregiverSchema,
+  deleteCaregiver,
+  getCaregiver,
+  insertCaregiver,
+  listCaregivers,
+  updateCaregiver,
+} from '../../db/queries/caregivers.ts';
+import { getDevice } from '../../db/queries/devices.ts';
+import type { Queryable } from '../../db/types.ts';
+import { currentUser } from '../auth.ts';
+import type { RouteOptions } from '../app.ts';
+import { idParams, idSchema, nameSchema, phoneSchema } from './shared-schemas.ts';
+
+const areaIds = z
+  .array(idSchema)
+  .max(500)
+  .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]);
+
+const createBody = z.strictObject({
+  name: nameSchema,
+  // the SMS fallback when the wearable is out of reach
+  phone: phoneSchema.nullable().optional(),
+  wearableId: deviceIdSchema.nullable().optional(),
+  areaIds: areaIds.optional(),
+  role: caregiverRoleSchema.optional(),
+});
+const patchBody = z.strictObject({
+  name: nameSchema.optional(),
+  phone: phoneSchema.nullable().optional(),
+  wearableId: deviceIdSchema.nullable().optional(),
+  areaIds: areaIds.optional(),
+  role: caregiverRoleSchema.optional(),
+});
+const listQuery = z.object({ areaId: idSchema.optional() });
+
+async function checkRefs(tx: Queryable, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
+  if (wearableId) {
+    const device = await getDevice(tx, wearableId);
+    if (!device) throw new ValidationError(`wearableId: device ${wearableId} does not exist`);
+    if (device.kind !== 'wearable') {
+      throw new ValidationError(`wearableId: device ${wearableId} is a ${device.kind}, not a wearable`);
+    }
+  }
+  if (ids && ids.length > 0) {
+    const missing = await missingAreaIds(tx, ids);
+    if (missing.length > 0) throw new ValidationError(`areaIds: no such area ${missing.join(', ')}`, { missing });
+  }
+}
+
+export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const staff = auth.requireRole('operator');
+
+  app.get(
+    '/api/caregivers',
+    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(caregiverSchema) } } },
+    async (request) => listCaregivers(db, request.query),
+  );
+
+  app.post(
+    '/api/caregivers',
+    { onRequest: staff, schema: { body: createBody, response: { 201: caregiverSchema } } },
+    async (request, reply) => {
+      const b = request.body;
+      const caregiver = await db.withTransaction(async (tx) => {
+        await checkRefs(tx, b.wearableId, b.areaIds);
+        return insertCaregiver(tx, {
+          name: b.name,
+          phone: b.phone ?? null,
+          wearableId: b.wearableId ?? null,
+          role: b.role ?? 'caregiver',
+          areaIds: b.areaIds ?? [],
+        });
+      });
+      return reply.code(201).send(caregiver);
+    },
+  );
+
+  // A caregiver may read their own record (their app shows it); staff read any.
+  app.get(
+    '/api/caregivers/:id',
+    { onRequest: auth.requireRole('operator', 'caregiver'), schema: { params: idParams, response: { 200: caregiverSchema } } },
+    async (request) => {
+      const user = currentUser(request);
+      const { id } = request.params;
+      if (user.role === 'caregiver' && user.caregiverId?.toLowerCase() !== id.toLowerCase()) {
+        throw new ForbiddenError('caregivers may only read their own record');
+      }
+      const caregiver = await getCaregiver(db, id);
+      if (!caregiver) throw new NotFoundError('caregiver', id);
+      return caregiver;
+    },
+  );
+
+  app.patch(
+    '/api/caregivers/:id',
+    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: caregiverSchema } } },
+    async (request) => {
+      const { id } = request.params;
+      const patch = request.body;
+      const caregiver = await db.withTransaction(async (tx) => {
+        await checkRefs(tx, patch.wearableId, patch.areaIds);
+        return updateCaregiver(tx, id, patch);
+      });
+      if (!caregiver) throw new NotFoundError('caregiver', id);
+      return caregiver;
+    },
+  );
+
+  app.delete(
+    '/api/caregivers/:id',
+    { onRequest: staff, schema: { params: idParams } },
+    async (request, reply) => {
+      await deleteCaregiver(db, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { DEVICE_SECRET_COST, generateToken, hashSecret } from '../../common/secrets.ts';
+import { deviceIdSchema, deviceKindSchema } from '../../contract/device-messages.ts';
+import {
+  deleteDevice,
+  deviceSchema,
+  deviceWearer,
+  getDevice,
+  insertDevice,
+  listDevices,
+  setDeviceSecretHash,
+  updateDevice,
+} from '../../db/queries/devices.ts';
+import type { RouteOptions } from '../app.ts';
+import { deviceIdParams, idSchema } from './shared-schemas.ts';
+
+const createBody = z.strictObject({
+  id: deviceIdSchema.optional(),
+  kind: deviceKindSchema,
+  residentId: idSchema.nullable().optional(),
+});
+const patchBody = z.strictObject({
+  kind: deviceKindSchema.optional(),
+  residentId: idSchema.nullable().optional(),
+});
+const listQuery = z.object({ residentId: idSchema.optional(), kind: deviceKindSchema.optional() });
+const withSecret = deviceSchema.extend({ secret: z.string() });
+const secretReply = z.object({ id: z.string(), secret: z.string() });
+
+/** A wearable is worn by a caregiver; it has no resident. */
+function checkWearable(kind: string, residentId: string | null): void {
+  if (kind === 'wearable' && residentId !== null) {
+    throw new ValidationError('a wearable belongs to a caregiver (set caregivers.wearableId), not to a resident: residentId must be null');
+  }
+}
+
+/** Device ids are MQTT usernames and topic levels; the generated ones are plain and unique. */
+function newDeviceId(): string {
+  return deviceIdSchema.parse(`dev-${generateToken(9)}`);
+}
+
+export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const staff = auth.requireRole('operator');
+  const admin = auth.requireRole('admin');
+
+  // Whatever the gateway does on revocation (disconnect, forget cached auth) must not undo
+  // the change already committed here, so its failure is logged rather than answered.
+  const revoked = (id: string, log: { error(obj: object, msg: string): void }) => {
+    try {
+      deps.onDeviceRevoked?.(id);
+    } catch (err) {
+      log.error({ err, deviceId: id }, 'onDeviceRevoked failed');
+    }
+  };
+
+  app.get(
+    '/api/devices',
+    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(deviceSchema) } } },
+    async (request) => listDevices(db, request.query),
+  );
+
+  app.post(
+    '/api/devices',
+    { onRequest: staff, schema: { body: createBody, response: { 201: withSecret } } },
+    async (request, reply) => {
+      const residentId = request.body.residentId ?? null;
+      checkWearable(request.body.kind, residentId);
+      const id = request.body.id ?? newDeviceId();
+      // The secret exists in clear only in this answer; the database keeps its hash.
+      const secret = generateToken();
+      const secretHash = await hashSecret(secret, DEVICE_SECRET_COST);
+      const device = await insertDevice(db, { id, kind: request.body.kind, residentId, secretHash });
+      request.log.info({ deviceId: id, kind: device.kind }, 'device provisioned');
+      return reply.code(201).send({ ...device, secret });
+    },
+  );
+
+  app.get(
+    '/api/devices/:id',
+    { onRequest: staff, schema: { params: deviceIdParams, response: { 200: deviceSchema } } },
+    async (request) => {
+      const device = await getDevice(db, request.params.id);
+      if (!device) throw new NotFoundError('device', request.params.id);
+      return device;
+    },
+  );
+
+  app.patch(
+    '/api/devices/:id',
+    { onRequest: staff, schema: { params: deviceIdParams, body: patchBody, response: { 200: deviceSchema } } },
+    async (request) => {
+      const { id } = request.params;
+      const current = await getDevice(db, id);
+      if (!current) throw new NotFoundError('device', id);
+      const kind = request.body.kind ?? current.kind;
+      checkWearable(kind, request.body.residentId === undefined ? current.residentId : request.body.residentId);
+      if (current.kind === 'wearable' && kind !== 'wearable') {
+        const wearer = await deviceWearer(db, id);
+        if (wearer) throw new ConflictError(`device ${id} is the wearable of caregiver ${wearer}; unassign it first`);
+      }
+      const device = await updateDevice(db, id, request.body);
+      if (!device) throw new NotFoundError('device', id);
+      return device;
+    },
+  );
+
+  app.delete(
+    '/api/devices/:id',
+    { onRequest: staff, schema: { params: deviceIdParams } },
+    async (request, reply) => {
+      await deleteDevice(db, request.params.id);
+      request.log.info({ deviceId: request.params.id }, 'device deleted');
+      revoked(request.params.id, request.log);
+      return reply.code(204).send();
+    },
+  );
+
+  // Rotation: the old secret stops working at once, connected sessions are dropped.
+  app.post(
+    '/api/devices/:id/secret',
+    { onRequest: admin, schema: { params: deviceIdParams, response: { 200: secretReply } } },
+    async (request) => {
+      const { id } = request.params;
+      const secret = generateToken();
+      const found = await setDeviceSecretHash(db, id, await hashSecret(secret, DEVICE_SECRET_COST));
+      if (!found) throw new NotFoundError('device', id);
+      request.log.info({ deviceId: id }, 'device secret rotated');
+      revoked(id, request.log);
+      return { id, secret };
+    },
+  );
+};

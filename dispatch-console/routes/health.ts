@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { HealthStatus, RouteOptions } from '../app.ts';
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+// A probe that hangs would hang the load balancer's check too; past this it counts as failed.
+const HEALTH_TIMEOUT_MS = 5_000;
+
+function withTimeout(check: () => Promise<HealthStatus>): Promise<HealthStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`health check took longer than ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** /healthz and /metrics: unauthenticated, for load balancers and Prometheus. */
+export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps }) => {
+  // Probes and scrapes arrive every few seconds: keep them out of the info log. Only ever
+  // quieter than the app's level (a route level of 'warn' would un-silence a silent logger).
+  const logLevel = LEVELS[Math.max(LEVELS.indexOf(app.log.level as (typeof LEVELS)[number]), LEVELS.indexOf('warn'))]!;
+
+  app.get('/healthz', { logLevel }, async (request, reply) => {
+    let status: HealthStatus;
+    try {
+      status = await withTimeout(deps.health);
+    } catch (err) {
+      request.log.error({ err }, 'health check failed');
+      status = { ok: false, checks: { health: { ok: false, detail: 'health check failed' } } };
+    }
+    return reply.code(status.ok ? 200 : 503).send({ status: status.ok ? 'ok' : 'degraded', checks: status.checks });
+  });
+
+  app.get('/metrics', { logLevel }, async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+};

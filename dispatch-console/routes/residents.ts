@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../common/errors.ts';
+import { getArea } from '../../db/queries/areas.ts';
+import {
+  deleteResident,
+  getResident,
+  insertResident,
+  listResidents,
+  residentSchema,
+  updateResident,
+} from '../../db/queries/residents.ts';
+import type { Queryable } from '../../db/types.ts';
+import type { RouteOptions } from '../app.ts';
+import { idParams, idSchema, nameSchema, phoneSchema, textSchema } from './shared-schemas.ts';
+
+const contactBody = z.strictObject({
+  name: nameSchema,
+  phone: phoneSchema,
+  relation: textSchema(100).optional(),
+});
+
+const fields = {
+  name: nameSchema,
+  areaId: idSchema,
+  address: textSchema(500).nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
+  // medical and key-safe notes that go to the caregiver's wrist with an alarm
+  notes: textSchema(2000).nullable().optional(),
+  contacts: z.array(contactBody).max(20).optional(),
+};
+const createBody = z.strictObject(fields);
+const patchBody = z.strictObject({ ...fields, name: fields.name.optional(), areaId: fields.areaId.optional() });
+const listQuery = z.object({ areaId: idSchema.optional() });
+
+/** Residents live in grids: that is where their caregivers are assigned. */
+async function checkGrid(tx: Queryable, areaId: string): Promise<void> {
+  const area = await getArea(tx, areaId, 'share');
+  if (!area) throw new ValidationError(`area ${areaId} does not exist`);
+  if (area.kind !== 'grid') throw new ValidationError(`residents belong to a grid area, but ${areaId} is a ${area.kind}`);
+}
+
+export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const staff = auth.requireRole('operator');
+
+  app.get(
+    '/api/residents',
+    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(residentSchema) } } },
+    async (request) => listResidents(db, request.query),
+  );
+
+  app.post(
+    '/api/residents',
+    { onRequest: staff, schema: { body: createBody, response: { 201: residentSchema } } },
+    async (request, reply) => {
+      const b = request.body;
+      const resident = await db.withTransaction(async (tx) => {
+        await checkGrid(tx, b.areaId);
+        return insertResident(tx, {
+          name: b.name,
+          areaId: b.areaId,
+          address: b.address ?? null,
+          phone: b.phone ?? null,
+          notes: b.notes ?? null,
+          contacts: b.contacts ?? [],
+        });
+      });
+      return reply.code(201).send(resident);
+    },
+  );
+
+  app.get(
+    '/api/residents/:id',
+    { onRequest: staff, schema: { params: idParams, response: { 200: residentSchema } } },
+    async (request) => {
+      const resident = await getResident(db, request.params.id);
+      if (!resident) throw new NotFoundError('resident', request.params.id);
+      return resident;
+    },
+  );
+
+  app.patch(
+    '/api/residents/:id',
+    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: residentSchema } } },
+    async (request) => {
+      const { id } = request.params;
+      const patch = request.body;
+      const resident = await db.withTransaction(async (tx) => {
+        if (patch.areaId !== undefined) await checkGrid(tx, patch.areaId);
+        return updateResident(tx, id, patch);
+      });
+      if (!resident) throw new NotFoundError('resident', id);
+      return resident;
+    },
+  );
+
+  app.delete(
+    '/api/residents/:id',
+    { onRequest: staff, schema: { params: idParams } },
+    async (request, reply) => {
+      await deleteResident(db, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+};

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { lockCaregiver } from '../../db/queries/caregivers.ts';
+import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../db/queries/shifts.ts';
+import type { RouteOptions } from '../app.ts';
+import { idParams, idSchema, instantSchema } from './shared-schemas.ts';
+
+const MAX_SHIFT_MS = 24 * 3600_000;
+
+// zod still runs object refinements when a field failed; then that field is no Date.
+const dates = (...values: unknown[]) => values.every((v) => v instanceof Date);
+
+const createBody = z
+  .strictObject({ caregiverId: idSchema, start: instantSchema, end: instantSchema })
+  .refine((s) => !dates(s.start, s.end) || s.end.getTime() > s.start.getTime(), { message: 'end must be after start', path: ['end'] })
+  .refine((s) => !dates(s.start, s.end) || s.end.getTime() - s.start.getTime() <= MAX_SHIFT_MS, { message: 'a shift lasts at most 24 hours', path: ['end'] });
+
+const listQuery = z
+  .object({
+    caregiverId: idSchema.optional(),
+    from: instantSchema.optional(),
+    to: instantSchema.optional(),
+    // on duty at that instant
+    at: instantSchema.optional(),
+  })
+  .refine((q) => !dates(q.from, q.to) || q.from!.getTime() < q.to!.getTime(), { message: 'from must be before to', path: ['to'] });
+
+export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const staff = auth.requireRole('operator');
+
+  // Without from/to/at: shifts that have not ended (on duty now, and planned).
+  app.get(
+    '/api/shifts',
+    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(shiftSchema) } } },
+    async (request) => listShifts(db, request.query),
+  );
+
+  app.post(
+    '/api/shifts',
+    { onRequest: staff, schema: { body: createBody, response: { 201: shiftSchema } } },
+    async (request, reply) => {
+      const { caregiverId, start, end } = request.body;
+      const shift = await db.withTransaction(async (tx) => {
+        // the lock makes the overlap check and the insert atomic per caregiver
+        if (!(await lockCaregiver(tx, caregiverId))) throw new ValidationError(`caregiverId: caregiver ${caregiverId} does not exist`);
+        const clash = await findOverlappingShift(tx, caregiverId, start, end);
+        if (clash) {
+          throw new ConflictError(
+            `caregiver ${caregiverId} already has a shift from ${clash.start.toISOString()} to ${clash.end.toISOString()} that overlaps`,
+            { shiftId: clash.id },
+          );
+        }
+        return insertShift(tx, { caregiverId, start, end });
+      });
+      return reply.code(201).send(shift);
+    },
+  );
+
+  app.get(
+    '/api/shifts/:id',
+    { onRequest: staff, schema: { params: idParams, response: { 200: shiftSchema } } },
+    async (request) => {
+      const shift = await getShift(db, request.params.id);
+      if (!shift) throw new NotFoundError('shift', request.params.id);
+      return shift;
+    },
+  );
+
+  app.delete(
+    '/api/shifts/:id',
+    { onRequest: staff, schema: { params: idParams } },
+    async (request, reply) => {
+      await deleteShift(db, request.params.id);
+      return reply.code(204).send();
+    },
+  );
+};

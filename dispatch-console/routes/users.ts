@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFoundError } from '../../common/errors.ts';
+import { PASSWORD_COST, hashSecret } from '../../common/secrets.ts';
+import { deleteUser, getUser, insertUser, listUsers, staffRoleSchema, userSchema } from '../../db/queries/users.ts';
+import type { RouteOptions } from '../app.ts';
+import { idParams, idSchema } from './shared-schemas.ts';
+
+const createBody = z
+  .strictObject({
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits, ".", "_", "@" or "-"'),
+    password: z.string().min(8, 'at least 8 characters').max(200),
+    role: staffRoleSchema,
+    caregiverId: idSchema.nullable().optional(),
+  })
+  // a caregiver login sees that caregiver's own alarms, so it must name one; staff logins must not
+  .refine((u) => u.role !== 'caregiver' || !!u.caregiverId, { message: 'a caregiver login needs caregiverId', path: ['caregiverId'] })
+  .refine((u) => u.role === 'caregiver' || !u.caregiverId, { message: 'only caregiver logins have a caregiverId', path: ['caregiverId'] });
+
+export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  const { db } = deps;
+  const admin = auth.requireRole('admin');
+
+  app.get('/api/users', { onRequest: admin, schema: { response: { 200: z.array(userSchema) } } }, async () => listUsers(db));
+
+  app.post(
+    '/api/users',
+    { onRequest: admin, schema: { body: createBody, response: { 201: userSchema } } },
+    async (request, reply) => {
+      const { username, password, role } = request.body;
+      const passwordHash = await hashSecret(password, PASSWORD_COST);
+      const user = await insertUser(db, { username, passwordHash, role, caregiverId: request.body.caregiverId ?? null });
+      request.log.info({ username, role }, 'staff login created');
+      return reply.code(201).send(user);
+    },
+  );
+
+  app.get(
+    '/api/users/:id',
+    { onRequest: admin, schema: { params: idParams, response: { 200: userSchema } } },
+    async (request) => {
+      const user = await getUser(db, request.params.id);
+      if (!user) throw new NotFoundError('user', request.params.id);
+      return user;
+    },
+  );
+
+  app.delete(
+    '/api/users/:id',
+    { onRequest: admin, schema: { params: idParams } },
+    async (request, reply) => {
+      await deleteUser(db, request.params.id);
+      request.log.info({ userId: request.params.id }, 'staff login deleted');
+      return reply.code(204).send();
+    },
+  );
+};

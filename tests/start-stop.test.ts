@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.ts';
+import { topics } from '../contract/topics.ts';
+import { openDb } from '../db/index.ts';
+import { listDeviceEvents } from '../db/queries/events.ts';
+import { connect } from './helpers/gateway-harness.ts';
+import { runToFailure, spawnService } from './helpers/child-service.ts';
+import { apiClient, ADMIN } from './helpers/service-harness.ts';
+import { tempDir } from './helpers/test-db.ts';
+
+const dirs: Array<{ remove(): void }> = [];
+afterAll(() => dirs.forEach((d) => d.remove()));
+
+const baseEnv = { MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', ADMIN_PASSWORD: ADMIN.password };
+
+describe('start-up and shutdown of npm start', () => {
+  it('loses no acknowledged event when SIGTERM arrives mid-stream, and frees the data dir', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const svc = await spawnService({ ...baseEnv, DATA_DIR: dir.path });
+    const api = apiClient(svc.httpUrl);
+    await api.login();
+    const { device } = await api.provisionDevice();
+    const client = await connect(svc.mqttUrl, { username: device.id, password: device.secret, clientId: device.id });
+    client.on('error', () => undefined);
+
+    // keep 20 publishes in flight; SIGTERM lands once some are acknowledged and more are on the wire
+    const acked: string[] = [];
+    let stopped = false;
+    const lane = async () => {
+      while (!stopped && client.connected) {
+        const id = randomUUID();
+        const ok = await new Promise<boolean>((resolve) =>
+          client.publish(topics.deviceEvents(device.id), JSON.stringify({ id, type: 'motion', data: {} }), { qos: 1 }, (err) => resolve(!err)),
+        );
+        if (ok) acked.push(id);
+        if (acked.length === 100) svc.proc.kill('SIGTERM');
+      }
+    };
+    client.once('close', () => (stopped = true));
+    const lanes = Promise.all(Array.from({ length: 20 }, lane));
+    expect(await svc.exited).toBe(0);
+    stopped = true;
+    client.end(true);
+    await Promise.race([lanes, new Promise((r) => setTimeout(r, 1000))]);
+    expect(acked.length).toBeGreaterThanOrEqual(100);
+
+    // the lock is released, and every acknowledged event is in the database
+    const db = await openDb({ url: undefined, dataDir: dir.path }, createLogger('silent'));
+    try {
+      const stored = new Set((await listDeviceEvents(db, device.id, 1000)).map((e) => e.eventId));
+      expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses to start with one line naming the variable: bad value, port in use, second process on a data dir', async () => {
+    const bad = await runToFailure({ MQTT_PORT: 'eighteen' });
+    expect(bad.code).toBe(2);
+    expect(bad.output.trim()).toMatch(/^homecare: cannot start: MQTT_PORT: must be a port number/);
+
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    const dir = tempDir();
+    dirs.push(dir);
+    const busy = await runToFailure({ ...baseEnv, DATA_DIR: dir.path, HTTP_PORT: String(port) });
+    blocker.close();
+    expect(busy.code).toBe(2);
+    expect(busy.output.trim().split('\n').at(-1)).toMatch(/HTTP_PORT: port \d+ .*already in use/);
+
+    const svc = await spawnService({ ...baseEnv, DATA_DIR: dir.path });
+    const second = await runToFailure({ ...baseEnv, DATA_DIR: dir.path });
+    expect(second.code).toBe(2);
+    expect(second.output).toMatch(/DATA_DIR: .* is in use by process \d+/);
+    svc.proc.kill('SIGTERM');
+    expect(await svc.exited).toBe(0);
+
+    const unreachable = await runToFailure({ ...baseEnv, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.output).toMatch(/DATABASE_URL: cannot use the database/);
+  });
+});
