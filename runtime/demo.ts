@@ -1,0 +1,81 @@
+// `npm run demo`: the service on its embedded defaults plus a simulated care centre
+// (residents, sensors, caregivers' wearables) sending realistic traffic.
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { provisionCentre, runTraffic } from '../device-sim/index.ts';
+import { preferPort } from './free-port.ts';
+import { runUntilSignal, stopWithOneLine } from './process-lifecycle.ts';
+import { startService } from './service.ts';
+
+const DEMO_PASSWORD = 'demo-admin';
+
+async function demoConfig(): Promise<Config> {
+  const env = { ...process.env };
+  // its own data dir and a known admin password, so the simulator can log in every time
+  env.DATA_DIR ??= './data/demo';
+  env.ADMIN_PASSWORD ??= DEMO_PASSWORD;
+  const base = loadConfig(env);
+  // unlike npm start, the demo steps aside when a default port is taken (e.g. a local Mosquitto)
+  if (!process.env.HTTP_PORT) base.http.port = await preferPort(base.http.port, base.http.host);
+  if (!process.env.MQTT_PORT) base.mqtt.port = await preferPort(base.mqtt.port, base.mqtt.host);
+  if (!process.env.MQTT_WS_PORT) base.mqtt.wsPort = await preferPort(base.mqtt.wsPort, base.mqtt.host);
+  return base;
+}
+
+let config: Config;
+try {
+  config = await demoConfig();
+} catch (err) {
+  stopWithOneLine(err);
+}
+const logger = createLogger(config.logLevel);
+const residents = Number(process.env.DEMO_RESIDENTS ?? 30);
+const rate = Number(process.env.DEMO_RATE ?? 5);
+
+try {
+  const service = await startService(config, logger);
+  const password = config.admin.password ?? DEMO_PASSWORD;
+  const centre = await provisionCentre({
+    httpUrl: service.httpUrl,
+    username: config.admin.username,
+    password,
+    residents,
+    statePath: join(config.database.dataDir, 'sim-state.json'),
+    logger: logger.child({ part: 'sim' }),
+  });
+  const traffic = runTraffic({
+    mqttUrl: service.mqttUrl,
+    devices: centre.devices,
+    wearables: centre.wearables,
+    ratePerSecond: rate,
+    buttonPressProbability: 0.02,
+    logger: logger.child({ part: 'sim' }),
+  });
+  process.stderr.write(
+    [
+      '',
+      'Home-care alarm demo is running.',
+      `  console   ${service.httpUrl}   (log in as ${config.admin.username} / ${password})`,
+      `  metrics   ${service.httpUrl}/metrics`,
+      `  mqtt      ${service.mqttUrl}   (MQTT over WebSocket: ${service.mqttWsUrl})`,
+      `  simulated ${centre.devices.length} devices for ${residents} residents and ${centre.wearables.length} caregivers' wearables, ${rate} events/s`,
+      '  Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  const progress = setInterval(async () => {
+    const stored = (await service.metrics.eventsStored.get()).values[0]?.value ?? 0;
+    const s = traffic.stats();
+    logger.info({ eventsStored: stored, connected: s.connected, published: s.published, pubackP50ms: s.latencyMs.p50 }, 'demo traffic');
+  }, 10_000);
+  progress.unref();
+  runUntilSignal(async () => {
+    clearInterval(progress);
+    await traffic.stop();
+    await service.close();
+  }, logger);
+} catch (err) {
+  logger.fatal({ err }, 'demo failed to start');
+  stopWithOneLine(err);
+}
