@@ -1,0 +1,19 @@
+# The homecare service: broker + dispatcher + console in one process.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY common ./common
+COPY contract ./contract
+COPY db ./db
+COPY gateway ./gateway
+COPY dispatch-console ./dispatch-console
+COPY device-sim ./device-sim
+COPY runtime ./runtime
+USER node
+EXPOSE 3000 1883 8083
+# Listen on all interfaces inside the container; the compose file decides what is published.
+ENV HTTP_HOST=0.0.0.0 MQTT_HOST=0.0.0.0 DATA_DIR=/data
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "runtime/main.ts"]
