@@ -1,32 +1,14 @@
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import type { DeviceCommand, DeviceEvent, DeviceStatus, RejectCode, WearableAck } from '../contract/device-messages.ts';
+import type { DeviceCommand } from '../contract/device-messages.ts';
 import { topics } from '../contract/topics.ts';
-import { insertEvents } from '../db/queries/events.ts';
 import type { Db } from '../db/types.ts';
 import { authorisePublishTopic, authoriseSubscribeFilter, type DeviceIdentity } from './acl.ts';
 import { DeviceAuthenticator } from './device-auth.ts';
-import { IngestQueue } from './ingest-queue.ts';
-import { PresenceWriter } from './presence-writer.ts';
-import { validateAck, validateEvent, validateStatus } from './validate-payload.ts';
+import { MessageIntake, type DeviceLink, type Intake, type ReceivedAck, type ReceivedEvent, type StatusChange } from './message-intake.ts';
 
-export interface ReceivedEvent {
-  device: DeviceIdentity;
-  event: DeviceEvent;
-  receivedAt: Date;
-}
-export interface ReceivedAck {
-  device: DeviceIdentity;
-  ack: WearableAck;
-  receivedAt: Date;
-}
-export interface StatusChange {
-  deviceId: string;
-  online: boolean;
-  status?: DeviceStatus;
-  at: Date;
-}
+export type { ReceivedAck, ReceivedEvent, StatusChange } from './message-intake.ts';
 
 export interface GatewayOptions {
   db: Db;
@@ -44,21 +26,18 @@ function refuse(returnCode: number, message: string): Error & { returnCode: numb
 }
 
 /**
- * The device-facing MQTT broker: authentication, topic ACL, payload validation, durable
- * ingest (QoS 1 PUBACK after commit), duplicate suppression and presence.
+ * The embedded device-facing broker: authentication, topic ACL and connection presence here;
+ * validation, durable ingest and reporting in MessageIntake. aedes holds a QoS 1 PUBACK until
+ * authorizePublish calls back, which is how "acknowledged only once committed" is enforced.
  */
-export class Gateway {
+export class Gateway implements DeviceLink {
   readonly aedes: Aedes;
-  readonly ingest: IngestQueue;
+  readonly intake: MessageIntake;
   private readonly auth: DeviceAuthenticator;
-  private readonly presence: PresenceWriter;
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
   private readonly connections = new Map<string, Set<Client>>();
   /** clientId → device that owns its session, so one device cannot take over another's. */
   private readonly sessionOwners = new Map<string, string>();
-  private readonly eventListeners: Array<(e: ReceivedEvent) => void> = [];
-  private readonly ackListeners: Array<(a: ReceivedAck) => void> = [];
-  private readonly statusListeners: Array<(s: StatusChange) => void> = [];
 
   static async create(opts: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(opts);
@@ -67,10 +46,9 @@ export class Gateway {
   }
 
   private constructor(private readonly opts: GatewayOptions) {
-    const { db, logger, metrics } = opts;
+    const { db, logger } = opts;
     this.auth = new DeviceAuthenticator(db);
-    this.presence = new PresenceWriter(db, logger);
-    this.ingest = new IngestQueue({ store: (rows) => insertEvents(db, rows), logger, metrics });
+    this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
     this.aedes = new Aedes({
       id: 'homecare-gateway',
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
@@ -83,22 +61,28 @@ export class Gateway {
     this.aedes.on('connectionError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'));
   }
 
-  onEvent(listener: (e: ReceivedEvent) => void): void {
-    this.eventListeners.push(listener);
+  get ingest() {
+    return this.intake.ingest;
   }
-  onAck(listener: (a: ReceivedAck) => void): void {
-    this.ackListeners.push(listener);
-  }
-  onStatus(listener: (s: StatusChange) => void): void {
-    this.statusListeners.push(listener);
-  }
-
   get connectedClients(): number {
     return this.aedes.connectedClients;
+  }
+  onEvent(listener: (e: ReceivedEvent) => void): void {
+    this.intake.onEvent(listener);
+  }
+  onAck(listener: (a: ReceivedAck) => void): void {
+    this.intake.onAck(listener);
+  }
+  onStatus(listener: (s: StatusChange) => void): void {
+    this.intake.onStatus(listener);
   }
 
   isOnline(deviceId: string): boolean {
     return (this.connections.get(deviceId)?.size ?? 0) > 0;
+  }
+
+  health(): { ok: boolean; detail: string } {
+    return { ok: !this.aedes.closed, detail: `embedded, ${this.connectedClients} clients, ${this.ingest.size} events uncommitted` };
   }
 
   publishToDevice(deviceId: string, command: DeviceCommand): Promise<void> {
@@ -117,9 +101,7 @@ export class Gateway {
 
   async close(drainTimeoutMs = 10_000): Promise<void> {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
-    const drained = await this.ingest.drain(drainTimeoutMs);
-    if (!drained) this.opts.logger.error({ pending: this.ingest.size }, 'shutdown: events still uncommitted (not acknowledged; devices will resend)');
-    await this.presence.settle();
+    await this.intake.close(drainTimeoutMs);
   }
 
   private publish(topic: string, message: unknown): Promise<void> {
@@ -176,76 +158,27 @@ export class Gateway {
       this.opts.logger.warn({ deviceId: who?.deviceId, clientId: client.id, topic: packet.topic }, 'mqtt publish refused by ACL; disconnecting');
       return done(new Error('topic not allowed'));
     }
-    const isWill = packet === (client as unknown as { will?: unknown }).will;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const receivedAt = new Date();
-    if (target.kind === 'events') {
-      packet.retain = false; // events are never retained
-      const v = validateEvent(payload, this.opts.maxPayloadBytes);
-      if (!v.ok) return this.reject(who, packet.topic, v.code, v.message, v.eventId, done);
-      this.acceptEvent(who, v.value, receivedAt, packet.qos, done);
-    } else if (target.kind === 'status') {
-      const v = validateStatus(payload, this.opts.maxPayloadBytes);
-      if (!v.ok) {
-        packet.retain = false; // never keep a malformed status as the retained one
-        return this.reject(who, packet.topic, v.code, v.message, undefined, done);
-      }
-      if (isWill && this.hasOtherConnection(who.deviceId, client)) return done(new Error('stale will')); // not published
-      this.applyStatus(who.deviceId, v.value, receivedAt).then(() => done(null), done);
+    let handled: Promise<Intake>;
+    if (target.kind === 'status') {
+      const isWill = packet === (client as unknown as { will?: unknown }).will;
+      // a will from a connection that another one has already replaced is stale: not published
+      if (isWill && this.hasOtherConnection(who.deviceId, client)) return done(new Error('stale will'));
+      handled = this.intake.status(who, payload);
     } else {
-      packet.retain = false;
-      const v = validateAck(payload, this.opts.maxPayloadBytes);
-      if (!v.ok) return this.reject(who, packet.topic, v.code, v.message, undefined, done);
-      for (const l of this.ackListeners) l({ device: who, ack: v.value, receivedAt });
-      done(null);
+      packet.retain = false; // events and acks are never retained
+      handled = target.kind === 'events' ? this.intake.event(who, payload, packet.qos) : this.intake.ack(who, payload);
     }
-  }
-
-  private acceptEvent(who: DeviceIdentity, event: DeviceEvent, receivedAt: Date, qos: number, done: (err?: Error | null) => void): void {
-    this.opts.metrics.eventsReceived.inc({ type: event.type });
-    // Safety first: listeners (the dispatcher) see the event now, in parallel with the write.
-    for (const l of this.eventListeners) l({ device: who, event, receivedAt });
-    const stored = this.ingest.enqueue({
-      deviceId: who.deviceId,
-      eventId: event.id,
-      type: event.type,
-      deviceTs: event.ts,
-      receivedAt,
-      data: event.data,
-    });
-    if (qos === 0) {
-      stored.catch((err) => this.opts.logger.warn({ err, deviceId: who.deviceId }, 'QoS 0 event dropped'));
-      return done(null);
-    }
-    // [MQTT-4.3.2-2] PUBACK only once we own the message: here, once it is committed.
-    stored.then(
-      () => done(null),
+    handled.then(
+      (r) => {
+        if (!r.valid) packet.retain = false; // never keep a malformed message as the retained one
+        done(null);
+      },
       (err: Error) => {
-        this.opts.logger.warn({ err: err.message, deviceId: who.deviceId }, 'event refused under backpressure; device will resend');
+        this.opts.logger.warn({ err: err.message, deviceId: who.deviceId }, 'message not accepted now; the device will resend');
         done(err);
       },
     );
-  }
-
-  private reject(
-    who: DeviceIdentity,
-    topic: string,
-    code: RejectCode,
-    message: string,
-    eventId: string | undefined,
-    done: (err?: Error | null) => void,
-  ): void {
-    this.opts.metrics.messagesRejected.inc({ code });
-    this.opts.logger.warn({ deviceId: who.deviceId, topic, code, reason: message, eventId }, 'mqtt message rejected');
-    const command: DeviceCommand = { type: 'error', code, message, topic, ...(eventId !== undefined && { eventId }) };
-    this.publishToDevice(who.deviceId, command).catch((err) => this.opts.logger.warn({ err }, 'error report not delivered'));
-    // Acknowledged and discarded, so the device does not resend the same bad message forever.
-    done(null);
-  }
-
-  private async applyStatus(deviceId: string, status: DeviceStatus, at: Date): Promise<void> {
-    await this.presence.write(deviceId, { online: status.online, battery: status.battery, rssi: status.rssi, fw: status.fw, at });
-    for (const l of this.statusListeners) l({ deviceId, online: status.online, status, at });
   }
 
   private hasOtherConnection(deviceId: string, client: Client): boolean {
@@ -260,9 +193,7 @@ export class Gateway {
     if (!set) this.connections.set(who.deviceId, (set = new Set()));
     set.add(client);
     this.opts.metrics.mqttConnections.inc();
-    const at = new Date();
-    void this.presence.write(who.deviceId, { online: true, at });
-    for (const l of this.statusListeners) l({ deviceId: who.deviceId, online: true, at });
+    this.intake.presenceChange(who.deviceId, true);
   }
 
   private onDisconnected(client: Client): void {
@@ -273,8 +204,6 @@ export class Gateway {
     this.opts.metrics.mqttConnections.dec();
     if (set.size > 0) return;
     this.connections.delete(who.deviceId);
-    const at = new Date();
-    void this.presence.write(who.deviceId, { online: false, at });
-    for (const l of this.statusListeners) l({ deviceId: who.deviceId, online: false, at });
+    this.intake.presenceChange(who.deviceId, false);
   }
 }

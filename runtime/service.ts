@@ -72,7 +72,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       } catch (err) {
         checks.database = { ok: false, detail: (err as Error).message };
       }
-      checks.broker = { ok: !gateway.aedes.closed, detail: `${gateway.connectedClients} clients, ${gateway.ingest.size} events uncommitted` };
+      checks.broker = gateway.health();
       checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };

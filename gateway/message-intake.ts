@@ -1,0 +1,157 @@
+import type { Logger } from '../common/logger.ts';
+import type { Metrics } from '../common/metrics.ts';
+import type { DeviceCommand, DeviceEvent, DeviceStatus, RejectCode, WearableAck } from '../contract/device-messages.ts';
+import { topics } from '../contract/topics.ts';
+import { insertEvents } from '../db/queries/events.ts';
+import type { Db } from '../db/types.ts';
+import type { DeviceIdentity } from './acl.ts';
+import { IngestQueue } from './ingest-queue.ts';
+import { PresenceWriter } from './presence-writer.ts';
+import { validateAck, validateEvent, validateStatus } from './validate-payload.ts';
+
+export interface ReceivedEvent {
+  device: DeviceIdentity;
+  event: DeviceEvent;
+  receivedAt: Date;
+}
+export interface ReceivedAck {
+  device: DeviceIdentity;
+  ack: WearableAck;
+  receivedAt: Date;
+}
+export interface StatusChange {
+  deviceId: string;
+  online: boolean;
+  status?: DeviceStatus;
+  at: Date;
+}
+
+/** What a broker transport (embedded aedes, or an external broker) hands in and gets back. */
+export interface DeviceLink {
+  onEvent(listener: (e: ReceivedEvent) => void): void;
+  onAck(listener: (a: ReceivedAck) => void): void;
+  onStatus(listener: (s: StatusChange) => void): void;
+  publishToDevice(deviceId: string, command: DeviceCommand): Promise<void>;
+  publishToWearable(wearableId: string, message: Record<string, unknown>): Promise<void>;
+  revokeDevice(deviceId: string): void;
+  health(): { ok: boolean; detail: string };
+  close(): Promise<void>;
+}
+
+export interface IntakeOptions {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  maxPayloadBytes: number;
+  /** How error reports reach a device's `commands` topic on this transport. */
+  sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
+}
+
+/** Outcome of a message: `valid: false` means it was discarded (and reported to the device). */
+export type Intake = { valid: boolean };
+
+/**
+ * Transport-independent handling of what devices send: validate, hand valid events to
+ * listeners at once (safety first) and to the group-commit queue (durable before ack),
+ * record presence, and report rejects to the device.
+ */
+export class MessageIntake {
+  readonly ingest: IngestQueue;
+  private readonly presence: PresenceWriter;
+  private readonly eventListeners: Array<(e: ReceivedEvent) => void> = [];
+  private readonly ackListeners: Array<(a: ReceivedAck) => void> = [];
+  private readonly statusListeners: Array<(s: StatusChange) => void> = [];
+
+  constructor(private readonly opts: IntakeOptions) {
+    this.ingest = new IngestQueue({ store: (rows) => insertEvents(opts.db, rows), logger: opts.logger, metrics: opts.metrics });
+    this.presence = new PresenceWriter(opts.db, opts.logger);
+  }
+
+  onEvent(listener: (e: ReceivedEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+  onAck(listener: (a: ReceivedAck) => void): void {
+    this.ackListeners.push(listener);
+  }
+  onStatus(listener: (s: StatusChange) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  /**
+   * Resolves when the message may be acknowledged: for a valid QoS 1 event, once committed.
+   * Rejects only under backpressure (then it must not be acknowledged; the sender resends).
+   */
+  async event(who: DeviceIdentity, payload: Buffer, qos: number): Promise<Intake> {
+    const receivedAt = new Date();
+    const v = validateEvent(payload, this.opts.maxPayloadBytes);
+    if (!v.ok) return this.reject(who, 'events', v.code, v.message, v.eventId);
+    const event = v.value;
+    this.opts.metrics.eventsReceived.inc({ type: event.type });
+    for (const l of this.eventListeners) l({ device: who, event, receivedAt });
+    const stored = this.ingest.enqueue({
+      deviceId: who.deviceId,
+      eventId: event.id,
+      type: event.type,
+      deviceTs: event.ts,
+      receivedAt,
+      data: event.data,
+    });
+    if (qos === 0) {
+      stored.catch((err: Error) => this.opts.logger.warn({ err: err.message, deviceId: who.deviceId }, 'QoS 0 event dropped'));
+      return { valid: true };
+    }
+    // [MQTT-4.3.2-2] the PUBACK means we own the message: here, once it is committed
+    await stored;
+    return { valid: true };
+  }
+
+  async status(who: DeviceIdentity, payload: Buffer): Promise<Intake> {
+    const at = new Date();
+    const v = validateStatus(payload, this.opts.maxPayloadBytes);
+    if (!v.ok) return this.reject(who, 'status', v.code, v.message);
+    const s = v.value;
+    await this.presence.write(who.deviceId, { online: s.online, battery: s.battery, rssi: s.rssi, fw: s.fw, at });
+    for (const l of this.statusListeners) l({ deviceId: who.deviceId, online: s.online, status: s, at });
+    return { valid: true };
+  }
+
+  ack(who: DeviceIdentity, payload: Buffer): Promise<Intake> {
+    const receivedAt = new Date();
+    const v = validateAck(payload, this.opts.maxPayloadBytes);
+    if (!v.ok) return this.reject(who, 'acks', v.code, v.message);
+    for (const l of this.ackListeners) l({ device: who, ack: v.value, receivedAt });
+    return Promise.resolve({ valid: true });
+  }
+
+  /** A connection came or went (transports that can see connections). */
+  presenceChange(deviceId: string, online: boolean): void {
+    const at = new Date();
+    void this.presence.write(deviceId, { online, at });
+    for (const l of this.statusListeners) l({ deviceId, online, at });
+  }
+
+  /** A message from a device this database does not know (external brokers only). */
+  unknownDevice(deviceId: string, topic: string): Intake {
+    this.opts.metrics.messagesRejected.inc({ code: 'unknown_device' });
+    this.opts.logger.warn({ deviceId, topic }, 'message from an unprovisioned device discarded');
+    return { valid: false };
+  }
+
+  async close(drainTimeoutMs: number): Promise<void> {
+    const drained = await this.ingest.drain(drainTimeoutMs);
+    if (!drained) {
+      this.opts.logger.error({ pending: this.ingest.size }, 'shutdown: events still uncommitted (not acknowledged; devices will resend)');
+    }
+    await this.presence.settle();
+  }
+
+  private reject(who: DeviceIdentity, kind: 'events' | 'status' | 'acks', code: RejectCode, message: string, eventId?: string): Promise<Intake> {
+    this.opts.metrics.messagesRejected.inc({ code });
+    this.opts.logger.warn({ deviceId: who.deviceId, kind, code, reason: message, eventId }, 'mqtt message rejected');
+    const topic = kind === 'acks' ? topics.wearableAcks(who.deviceId) : kind === 'status' ? topics.deviceStatus(who.deviceId) : topics.deviceEvents(who.deviceId);
+    const command: DeviceCommand = { type: 'error', code, message, topic, ...(eventId !== undefined && { eventId }) };
+    this.opts.sendCommand(who.deviceId, command).catch((err) => this.opts.logger.warn({ err }, 'error report not delivered'));
+    // acknowledged and discarded, so the device does not resend the same bad message forever
+    return Promise.resolve({ valid: false });
+  }
+}
