@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 // Empty strings count as unset: `FOO= npm start` should mean "default", not "invalid".
@@ -40,6 +41,15 @@ export const envSchema = z
     MQTT_HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
     MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     MQTT_MAX_PAYLOAD: positiveInt(16 * 1024),
+    MQTT_SHARE_GROUP: optionalString
+      .transform((v) => v ?? 'homecare')
+      .refine((v) => /^[A-Za-z0-9_-]+$/.test(v), { message: 'letters, digits, "_" or "-" only' }),
+    MQTT_INGEST_LANES: positiveInt(4),
+    MQTT_CLIENT_ID: optionalString,
+    MQTT_SESSION_EXPIRY: z.preprocess(
+      (v) => (v === undefined || v === '' ? 86_400 : Number(v)),
+      z.number({ error: 'must be a number of seconds, 0 or more' }).int().min(0),
+    ),
     HTTP_HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
     HTTP_PORT: port(3000),
     TWILIO_ACCOUNT_SID: optionalString,
@@ -71,7 +81,17 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   database: { url: string | undefined; dataDir: string };
-  mqtt: { host: string; port: number; wsPort: number; externalUrl: string | undefined; maxPayload: number };
+  mqtt: {
+    host: string;
+    port: number;
+    wsPort: number;
+    externalUrl: string | undefined;
+    maxPayload: number;
+    shareGroup: string;
+    ingestLanes: number;
+    clientIdPrefix: string;
+    sessionExpirySeconds: number;
+  };
   http: { host: string; port: number; publicUrl: string };
   twilio: { accountSid: string; authToken: string; from: string } | undefined;
   admin: { username: string; password: string | undefined };
@@ -100,7 +120,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
-    mqtt: { host: e.MQTT_HOST, port: e.MQTT_PORT, wsPort: e.MQTT_WS_PORT, externalUrl: e.MQTT_URL, maxPayload: e.MQTT_MAX_PAYLOAD },
+    mqtt: {
+      host: e.MQTT_HOST,
+      port: e.MQTT_PORT,
+      wsPort: e.MQTT_WS_PORT,
+      externalUrl: e.MQTT_URL,
+      maxPayload: e.MQTT_MAX_PAYLOAD,
+      shareGroup: e.MQTT_SHARE_GROUP,
+      ingestLanes: e.MQTT_INGEST_LANES,
+      clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
+      sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
+    },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM

@@ -8,12 +8,17 @@ import { buildApp, type HealthStatus } from '../dispatch-console/app.ts';
 import { ensureFirstAdmin } from '../dispatch-console/auth.ts';
 import { listen } from '../dispatch-console/server.ts';
 import { Gateway } from '../gateway/gateway.ts';
+import { ExternalBrokerLink } from '../gateway/external-broker-link.ts';
 import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
+import type { DeviceLink } from '../gateway/message-intake.ts';
 
 export interface RunningService {
   config: Config;
   db: Db;
-  gateway: Gateway;
+  /** The device transport in use: the embedded broker, or an external one (MQTT_URL). */
+  link: DeviceLink;
+  /** The embedded broker, when it is the transport. */
+  gateway: Gateway | undefined;
   app: FastifyInstance;
   metrics: Metrics;
   httpUrl: string;
@@ -21,6 +26,30 @@ export interface RunningService {
   mqttWsUrl: string;
   admin: { username: string; password?: string; created: boolean };
   close(): Promise<void>;
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+async function connectExternal(config: Config, db: Db, logger: Logger, metrics: Metrics): Promise<DeviceLink> {
+  try {
+    return await ExternalBrokerLink.connect({
+      url: config.mqtt.externalUrl!,
+      shareGroup: config.mqtt.shareGroup,
+      lanes: config.mqtt.ingestLanes,
+      clientIdPrefix: config.mqtt.clientIdPrefix,
+      sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
+      db,
+      logger: logger.child({ part: 'mqtt-link' }),
+      metrics,
+      maxPayloadBytes: config.mqtt.maxPayload,
+    });
+  } catch (err) {
+    throw new ConfigError('MQTT_URL', `cannot use the broker at ${redact(config.mqtt.externalUrl!)}: ${(err as Error).message}`);
+  }
 }
 
 async function openDatabase(config: Config, logger: Logger): Promise<Db> {
@@ -46,23 +75,32 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   try {
     const admin = await ensureFirstAdmin(db, config.admin, logger);
-    // the embedded broker is the only one: whatever a previous run left "online" is not
-    await markAllDevicesOffline(db, new Date());
-    const gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload });
+    let link: DeviceLink;
+    let gateway: Gateway | undefined;
     let mqtt: MqttListeners | undefined;
-    cleanups.push(async () => {
-      const closing = mqtt?.close();
-      await gateway.close();
-      await closing;
-    });
-    mqtt = await listenMqtt(gateway.aedes, {
-      host: config.mqtt.host,
-      port: config.mqtt.port,
-      wsPort: config.mqtt.wsPort,
-      maxPacketBytes: config.mqtt.maxPayload * 4,
-      logger,
-      metrics,
-    });
+    if (config.mqtt.externalUrl) {
+      link = await connectExternal(config, db, logger, metrics);
+      cleanups.push(() => link.close());
+    } else {
+      // the embedded broker is the only one: whatever a previous run left "online" is not
+      await markAllDevicesOffline(db, new Date());
+      gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload });
+      link = gateway;
+      const g = gateway;
+      cleanups.push(async () => {
+        const closing = mqtt?.close();
+        await g.close();
+        await closing;
+      });
+      mqtt = await listenMqtt(gateway.aedes, {
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        wsPort: config.mqtt.wsPort,
+        maxPacketBytes: config.mqtt.maxPayload * 4,
+        logger,
+        metrics,
+      });
+    }
 
     const health = async (): Promise<HealthStatus> => {
       const checks: HealthStatus['checks'] = {};
@@ -72,7 +110,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       } catch (err) {
         checks.database = { ok: false, detail: (err as Error).message };
       }
-      checks.broker = gateway.health();
+      checks.broker = link.health();
       checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
@@ -82,22 +120,25 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger: logger.child({ part: 'console' }),
       metrics,
       health,
-      onDeviceRevoked: (id) => gateway.revokeDevice(id),
+      onDeviceRevoked: (id) => link.revokeDevice(id),
     });
     cleanups.push(() => app.close());
     const http = await listen(app, config.http.host, config.http.port);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
-    logger.info({ http: http.url, mqtt: mqtt.port, mqttWs: mqtt.wsPort, database: db.kind, timescale: db.timescale }, 'homecare service started');
+    const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redact(config.mqtt.externalUrl!);
+    const mqttWsUrl = mqtt ? `ws://${mqttHost}:${mqtt.wsPort}` : 'n/a (external broker)';
+    logger.info({ http: http.url, mqtt: mqttUrl, mqttWs: mqttWsUrl, database: db.kind, timescale: db.timescale }, 'homecare service started');
     return {
       config,
       db,
+      link,
       gateway,
       app,
       metrics,
       admin,
       httpUrl: http.url,
-      mqttUrl: `mqtt://${mqttHost}:${mqtt.port}`,
-      mqttWsUrl: `ws://${mqttHost}:${mqtt.wsPort}`,
+      mqttUrl,
+      mqttWsUrl,
       close: unwind,
     };
   } catch (err) {

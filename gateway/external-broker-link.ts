@@ -1,0 +1,141 @@
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from '../common/logger.ts';
+import type { Metrics } from '../common/metrics.ts';
+import type { DeviceCommand } from '../contract/device-messages.ts';
+import { TOPIC_ROOT, topics } from '../contract/topics.ts';
+import type { Db } from '../db/types.ts';
+import { authorisePublishTopic } from './acl.ts';
+import { DeviceDirectory } from './device-directory.ts';
+import { MessageIntake, type DeviceLink, type Intake, type ReceivedAck, type ReceivedEvent, type StatusChange } from './message-intake.ts';
+
+export interface ExternalLinkOptions {
+  url: string;
+  /** Instances in the same group split the messages ($share/<group>/…). */
+  shareGroup: string;
+  /** Parallel subscriber connections: mqtt.js handles one inbound message at a time per connection. */
+  lanes: number;
+  /** Stable across restarts, so the broker keeps our persistent sessions' messages while we are down. */
+  clientIdPrefix: string;
+  /** How long the broker keeps our sessions (and queues for them) while we are away. */
+  sessionExpirySeconds: number;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  maxPayloadBytes: number;
+}
+
+const SUBSCRIPTIONS = [`${TOPIC_ROOT}/devices/+/events`, `${TOPIC_ROOT}/devices/+/status`, `${TOPIC_ROOT}/wearables/+/acks`];
+
+/**
+ * MQTT_URL mode: devices talk to an external broker (Mosquitto, EMQX, HiveMQ), which does
+ * their authentication and per-device ACL. We subscribe through shared subscriptions with
+ * persistent sessions and acknowledge each message to the broker only after it is handled
+ * (committed, for events) — so a crash before the commit means the broker redelivers.
+ */
+export class ExternalBrokerLink implements DeviceLink {
+  readonly intake: MessageIntake;
+  private readonly directory: DeviceDirectory;
+  private readonly lanes: MqttClient[] = [];
+
+  static async connect(opts: ExternalLinkOptions): Promise<ExternalBrokerLink> {
+    const link = new ExternalBrokerLink(opts);
+    await link.start();
+    return link;
+  }
+
+  private constructor(private readonly opts: ExternalLinkOptions) {
+    this.directory = new DeviceDirectory(opts.db);
+    this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
+  }
+
+  onEvent(listener: (e: ReceivedEvent) => void): void {
+    this.intake.onEvent(listener);
+  }
+  onAck(listener: (a: ReceivedAck) => void): void {
+    this.intake.onAck(listener);
+  }
+  onStatus(listener: (s: StatusChange) => void): void {
+    this.intake.onStatus(listener);
+  }
+
+  health(): { ok: boolean; detail: string } {
+    const up = this.lanes.filter((l) => l.connected).length;
+    return { ok: up > 0, detail: `external ${new URL(this.opts.url).host}, ${up}/${this.lanes.length} lanes connected` };
+  }
+
+  publishToDevice(deviceId: string, command: DeviceCommand): Promise<void> {
+    return this.publish(topics.deviceCommands(deviceId), command);
+  }
+
+  publishToWearable(wearableId: string, message: Record<string, unknown>): Promise<void> {
+    return this.publish(topics.wearableAlerts(wearableId), message);
+  }
+
+  /** The external broker owns device connections; we only stop trusting our cached identity. */
+  revokeDevice(deviceId: string): void {
+    this.directory.forget(deviceId);
+  }
+
+  async close(drainTimeoutMs = 10_000): Promise<void> {
+    await this.intake.close(drainTimeoutMs); // commit and acknowledge what is in hand first
+    await Promise.all(this.lanes.map((l) => l.endAsync().catch(() => undefined)));
+  }
+
+  private async publish(topic: string, message: unknown): Promise<void> {
+    const lane = this.lanes.find((l) => l.connected) ?? this.lanes[0]!; // mqtt.js queues while offline
+    await lane.publishAsync(topic, JSON.stringify(message), { qos: 1 });
+  }
+
+  private async start(): Promise<void> {
+    const { logger, shareGroup } = this.opts;
+    const filters = SUBSCRIPTIONS.map((t) => `$share/${shareGroup}/${t}`);
+    for (let i = 0; i < this.opts.lanes; i++) {
+      const lane = mqtt.connect(this.opts.url, {
+        clientId: `${this.opts.clientIdPrefix}-${i}`,
+        clean: false,
+        protocolVersion: 5,
+        properties: { sessionExpiryInterval: this.opts.sessionExpirySeconds },
+        reconnectPeriod: 1_000,
+        connectTimeout: 10_000,
+        customHandleAcks: (topic, payload, packet, done) => {
+          this.handle(topic, payload, packet).then(
+            () => done(0),
+            (err: Error) => done(err), // not acknowledged: the broker redelivers
+          );
+        },
+      });
+      // QoS 0 messages bypass customHandleAcks
+      lane.on('message', (topic, payload, packet) => {
+        if (packet.qos === 0) void this.handle(topic, payload, packet).catch(() => undefined);
+      });
+      lane.on('connect', (connack) => {
+        if (!connack.sessionPresent) void lane.subscribeAsync(filters, { qos: 1 }).catch((err) => logger.error({ err }, 'external broker subscribe failed'));
+        logger.info({ lane: i, sessionPresent: connack.sessionPresent }, 'external broker connected');
+      });
+      lane.on('error', (err) => logger.warn({ lane: i, err: err.message }, 'external broker connection error'));
+      lane.on('offline', () => logger.warn({ lane: i }, 'external broker offline; reconnecting'));
+      this.lanes.push(lane);
+    }
+    // start-up waits for the first lane so a wrong MQTT_URL fails clearly instead of silently
+    const first = this.lanes[0]!;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no CONNACK from ${new URL(this.opts.url).host} within 10 s`)), 10_000);
+      first.once('connect', () => (clearTimeout(timer), resolve()));
+      first.once('error', (err) => (clearTimeout(timer), reject(err)));
+    }).catch(async (err: Error) => {
+      await Promise.all(this.lanes.map((l) => l.endAsync(true).catch(() => undefined)));
+      throw err;
+    });
+  }
+
+  private async handle(topic: string, payload: Buffer, packet: IPublishPacket): Promise<Intake> {
+    const id = topic.split('/')[2] ?? '';
+    const who = await this.directory.lookup(id);
+    if (!who) return this.intake.unknownDevice(id, topic);
+    const target = authorisePublishTopic(who, topic);
+    if (!target) return this.intake.unknownDevice(id, topic); // e.g. acks from a device that is not a wearable
+    if (target.kind === 'events') return this.intake.event(who, payload, packet.qos);
+    if (target.kind === 'status') return this.intake.status(who, payload);
+    return this.intake.ack(who, payload);
+  }
+}
