@@ -7,6 +7,7 @@ import { openDb, type Db } from '../db/index.ts';
 import { buildApp, type HealthStatus } from '../dispatch-console/app.ts';
 import { ensureFirstAdmin } from '../dispatch-console/auth.ts';
 import { listen } from '../dispatch-console/server.ts';
+import { startMaintenance } from './maintenance.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { ExternalBrokerLink } from '../gateway/external-broker-link.ts';
 import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
@@ -123,6 +124,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       onDeviceRevoked: (id) => link.revokeDevice(id),
     });
     cleanups.push(() => app.close());
+    const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }));
+    cleanups.push(() => maintenance.stop());
     const http = await listen(app, config.http.host, config.http.port);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
     const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redact(config.mqtt.externalUrl!);

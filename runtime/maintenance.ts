@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../common/logger.ts';
+import { pruneEventKeys, releaseLease, runTimescaleJob, timescalePolicyJobs, tryTakeLease } from '../db/queries/maintenance.ts';
+import { deleteExpiredSessions } from '../db/queries/sessions.ts';
+import type { Db } from '../db/types.ts';
+
+const DAY_MS = 86_400_000;
+/** How long a retransmission is still recognised as one. */
+export const DEDUP_WINDOW_MS = 35 * DAY_MS;
+
+/** node-cron's coordinator over the job_leases table: one instance runs each job. */
+export function leaseCoordinator(db: Db, holder: string, logger: Logger): RunCoordinator {
+  return {
+    shouldRun: async (key, ttlMs) => {
+      try {
+        return await tryTakeLease(db, key, holder, ttlMs);
+      } catch (err) {
+        logger.warn({ err, key }, 'job lease unavailable; skipping this run');
+        return false;
+      }
+    },
+    onComplete: (key) => releaseLease(db, key, holder).catch(() => undefined),
+  };
+}
+
+export interface MaintenanceJob {
+  name: string;
+  schedule: string;
+  run: () => Promise<Record<string, number>>;
+}
+
+/** The periodic housekeeping the service needs, as plain async functions. */
+export function maintenanceJobs(db: Db, logger: Logger, now: () => Date = () => new Date()): MaintenanceJob[] {
+  const jobs: MaintenanceJob[] = [
+    {
+      name: 'prune-dedup-keys',
+      schedule: '*/10 * * * *',
+      run: async () => ({ deleted: await pruneEventKeys(db, new Date(now().getTime() - DEDUP_WINDOW_MS)) }),
+    },
+    {
+      name: 'prune-sessions',
+      schedule: '*/10 * * * *',
+      run: async () => ({ deleted: await deleteExpiredSessions(db, now()) }),
+    },
+  ];
+  // TimescaleDB's background workers do not run inside PGlite: run its policies ourselves.
+  if (db.kind === 'embedded' && db.timescale) {
+    jobs.push({
+      name: 'timescale-policies',
+      schedule: '17 * * * *',
+      run: async () => {
+        let ran = 0;
+        for (const job of await timescalePolicyJobs(db)) {
+          try {
+            await runTimescaleJob(db, job.jobId);
+            ran++;
+          } catch (err) {
+            logger.error({ err, job }, 'timescaledb policy job failed');
+          }
+        }
+        return { ran };
+      },
+    });
+  }
+  return jobs;
+}
+
+export interface Maintenance {
+  jobs: MaintenanceJob[];
+  stop(): Promise<void>;
+}
+
+export function startMaintenance(db: Db, logger: Logger): Maintenance {
+  const jobs = maintenanceJobs(db, logger);
+  const coordinator = leaseCoordinator(db, `${process.pid}-${randomUUID().slice(0, 8)}`, logger);
+  const tasks: ScheduledTask[] = jobs.map((job) =>
+    cron.schedule(
+      job.schedule,
+      async () => {
+        const started = Date.now();
+        try {
+          const result = await job.run();
+          logger.info({ job: job.name, ms: Date.now() - started, ...result }, 'maintenance job done');
+        } catch (err) {
+          logger.error({ err, job: job.name }, 'maintenance job failed');
+        }
+      },
+      { name: job.name, noOverlap: true, distributed: true, runCoordinator: coordinator, distributedLease: 5 * 60_000, unref: true },
+    ),
+  );
+  return {
+    jobs,
+    stop: async () => {
+      await Promise.all(tasks.map((t) => t.destroy()));
+    },
+  };
+}
