@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.ts';
+import { countEvents } from '../db/queries/events.ts';
+import { provisionCentre, runTraffic } from '../device-sim/index.ts';
+import type { RunningService } from '../runtime/service.ts';
+import { ADMIN, startTestService } from './helpers/service-harness.ts';
+import { createPgDatabase, tempDir } from './helpers/test-db.ts';
+
+// The simulator against the assembled service: what `npm run demo` does, bounded.
+describe('device simulator against the running service', () => {
+  let service: RunningService;
+  let dropDb: () => Promise<void>;
+  const dir = tempDir();
+  const logger = createLogger('silent');
+
+  beforeAll(async () => {
+    const db = await createPgDatabase();
+    dropDb = db.drop;
+    service = await startTestService({ DATABASE_URL: db.url });
+  });
+  afterAll(async () => {
+    await service?.close();
+    await dropDb?.();
+    dir.remove();
+  });
+
+  it('provisions a centre idempotently; its traffic is stored; a clean stop reports devices offline', async () => {
+    const opts = { httpUrl: service.httpUrl, ...ADMIN, residents: 12, statePath: join(dir.path, 'sim.json'), logger };
+    const first = await provisionCentre(opts);
+    expect(first.devices.length).toBeGreaterThanOrEqual(24); // a pendant and at least one sensor each
+    expect(first.wearables.length).toBeGreaterThanOrEqual(2);
+    const again = await provisionCentre(opts);
+    expect(again.devices.map((d) => d.id).sort()).toEqual(first.devices.map((d) => d.id).sort());
+    const residents = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM residents');
+    expect(residents.rows[0]!.n).toBe(12);
+
+    const before = await countEvents(service.db);
+    const traffic = runTraffic({
+      mqttUrl: service.mqttUrl,
+      devices: first.devices,
+      wearables: first.wearables,
+      ratePerSecond: 100,
+      maxMessages: 150,
+      buttonPressProbability: 0.05,
+      logger,
+    });
+    await traffic.done;
+    const stats = traffic.stats();
+    expect(stats.errors).toBe(0);
+    expect(stats.acked).toBe(150);
+    expect(stats.peakConnected).toBe(first.devices.length + first.wearables.length);
+    // acknowledged means committed
+    expect((await countEvents(service.db)) - before).toBe(150);
+    await traffic.stop();
+    const online = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM devices WHERE online');
+    expect(online.rows[0]!.n).toBe(0); // a clean stop reports every device offline
+  });
+
+  it('leaves no trace of a wrong login', async () => {
+    await expect(
+      provisionCentre({ httpUrl: service.httpUrl, username: 'admin', password: randomUUID(), residents: 1, statePath: join(dir.path, 'x.json'), logger }),
+    ).rejects.toThrow(/401|login|password/i);
+  });
+});
