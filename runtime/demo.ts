@@ -1,7 +1,8 @@
 // `npm run demo`: the service on its embedded defaults plus a simulated care centre
 // (residents, sensors, caregivers' wearables) sending realistic traffic.
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../common/config.ts';
+import { z } from 'zod';
+import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { provisionCentre, runTraffic } from '../device-sim/index.ts';
 import { preferPort } from './free-port.ts';
@@ -30,8 +31,17 @@ try {
   stopWithOneLine(err);
 }
 const logger = createLogger(config.logLevel);
-const residents = Number(process.env.DEMO_RESIDENTS ?? 30);
-const rate = Number(process.env.DEMO_RATE ?? 5);
+const demoEnv = z
+  .object({
+    DEMO_RESIDENTS: z.coerce.number({ error: 'must be a whole number from 1 to 2000' }).int().min(1).max(2000).default(30),
+    DEMO_RATE: z.coerce.number({ error: 'must be a number of events per second, above 0' }).positive().max(10_000).default(5),
+  })
+  .safeParse(process.env);
+if (!demoEnv.success) {
+  const issue = demoEnv.error.issues[0]!;
+  stopWithOneLine(new ConfigError(String(issue.path[0]), issue.message));
+}
+const { DEMO_RESIDENTS: residents, DEMO_RATE: rate } = demoEnv.data;
 
 try {
   const service = await startService(config, logger);
