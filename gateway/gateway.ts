@@ -51,6 +51,8 @@ export class Gateway implements DeviceLink {
     this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
     this.aedes = new Aedes({
       id: 'homecare-gateway',
+      maxClientsIdLength: 128, // device ids (up to 64) are the usual clientId; aedes defaults to 23
+      connectTimeout: 10_000, // a socket that never sends CONNECT is dropped
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
