@@ -27,7 +27,7 @@ export interface EmbeddedDb extends Db {
   exec(sql: string): Promise<void>;
 }
 
-export async function openEmbedded(dataDir: string, logger: Logger): Promise<EmbeddedDb> {
+export async function openEmbedded(dataDir: string, logger: Logger, onFatal?: (err: Error) => void): Promise<EmbeddedDb> {
   const dir = resolve(dataDir);
   const release = acquireDirLock(dir);
   const worker = new Worker(new URL('./embedded-worker.js', import.meta.url), {
@@ -54,11 +54,15 @@ export async function openEmbedded(dataDir: string, logger: Logger): Promise<Emb
     failAll(new DbError({ message: `embedded database crashed: ${err.message}` }));
   });
   worker.on('exit', (code) => {
-    if (!closed) {
-      logger.fatal({ code }, 'embedded database worker exited');
-      failAll(new DbError({ message: 'embedded database is gone' }));
-    }
     release();
+    if (!closed) {
+      closed = true;
+      logger.fatal({ code }, 'embedded database worker exited');
+      const err = new DbError({ message: 'embedded database is gone' });
+      failAll(err);
+      // a WASM abort cannot be recovered in-process: let the supervisor restart us
+      onFatal?.(err);
+    }
   });
 
   const call = <T>(op: string, sql?: string, params?: readonly unknown[]): Promise<T> => {

@@ -11,6 +11,8 @@ export interface DbOptions {
   /** PostgreSQL/TimescaleDB URL; unset → embedded PGlite in dataDir. */
   url: string | undefined;
   dataDir: string;
+  /** The database is gone for good (the embedded worker died): the process should exit. */
+  onFatal?: (err: Error) => void;
 }
 
 // Any constant works: it only has to be the same for every instance sharing the database.
@@ -24,7 +26,7 @@ async function hasTimescale(q: Queryable): Promise<boolean> {
 /** Opens the configured database and brings its schema up to date. */
 export async function openDb(options: DbOptions, logger: Logger): Promise<Db> {
   if (!options.url) {
-    const db = await openEmbedded(options.dataDir, logger);
+    const db = await openEmbedded(options.dataDir, logger, options.onFatal);
     try {
       await applyMigrations(db, logger);
       db.timescale = await hasTimescale(db);

@@ -55,7 +55,16 @@ async function connectExternal(config: Config, db: Db, logger: Logger, metrics: 
 
 async function openDatabase(config: Config, logger: Logger): Promise<Db> {
   try {
-    return await openDb(config.database, logger);
+    return await openDb(
+      {
+        ...config.database,
+        onFatal: (err) => {
+          logger.fatal({ err }, 'database lost; exiting so the supervisor restarts the service');
+          process.exit(1);
+        },
+      },
+      logger,
+    );
   } catch (err) {
     const message = (err as Error).message;
     if (!config.database.url) throw new ConfigError('DATA_DIR', message.replace(/^DATA_DIR /, ''));
