@@ -1,11 +1,12 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../common/config.ts';
+import { ValidationError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { Db } from '../db/types.ts';
 import { authRoutes, createAuth, installAuth, type Auth } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { caregiverRoutes } from './routes/caregivers.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -38,6 +39,35 @@ export interface RouteOptions {
 // The largest legitimate body (a resident with notes and contacts) is a few KB.
 const BODY_LIMIT = 64 * 1024;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * JSON is the only body the API reads. Bytes that are not UTF-8 are refused (decoding them
+ * would store U+FFFD in place of what was sent); an empty body is fine on a route that takes
+ * none (a DELETE from a client that always sends Content-Type: application/json); parsing
+ * itself is Fastify's, with its __proto__ / constructor protection.
+ */
+function useJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // text/plain would reach the schemas as a string: a 415 says what is wrong instead
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(raw);
+    } catch {
+      done(new ValidationError('the body is not valid UTF-8 text'), undefined);
+      return;
+    }
+    if (text.trim() === '') {
+      if (request.routeOptions.schema?.body === undefined) done(null, undefined);
+      else done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
 /**
  * The console's HTTP API, not yet listening (see server.ts). Later features register more
  * routes on the returned instance; each /api route needs `onRequest: app.requireRole(...)`
@@ -45,7 +75,13 @@ const BODY_LIMIT = 64 * 1024;
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; saying so keeps the instance the plain FastifyInstance type
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    frameworkErrors,
+    clientErrorHandler,
+  });
+  useJsonBodies(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

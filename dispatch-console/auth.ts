@@ -8,6 +8,7 @@ import { PASSWORD_COST, generateToken, hashSecret, tokenDigest, verifySecret } f
 import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../db/queries/sessions.ts';
 import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole } from '../db/queries/users.ts';
 import type { Db, Queryable } from '../db/types.ts';
+import { storableText } from './routes/shared-schemas.ts';
 
 /** The signed-in staff member of a request. */
 export interface AuthUser {
@@ -99,7 +100,8 @@ export function installAuth(app: FastifyInstance, auth: Auth): void {
 }
 
 const loginBody = z.strictObject({
-  username: z.string().min(1).max(200),
+  // looked up in the database, which refuses NUL in text
+  username: storableText().min(1).max(200),
   password: z.string().min(1).max(1000),
 });
 const loginReply = z.object({

@@ -40,8 +40,13 @@ export async function listDevices(
   return r.rows;
 }
 
-export async function getDevice(q: Queryable, id: string): Promise<Device | undefined> {
-  return (await q.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id])).rows[0];
+/**
+ * `lock` (inside a transaction): 'share' keeps the device's kind fixed while a caregiver is
+ * given it as their wearable; 'update' is for changing the device itself.
+ */
+export async function getDevice(q: Queryable, id: string, lock?: 'share' | 'update'): Promise<Device | undefined> {
+  const suffix = lock === 'share' ? ' FOR SHARE' : lock === 'update' ? ' FOR UPDATE' : '';
+  return (await q.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1${suffix}`, [id])).rows[0];
 }
 
 export async function insertDevice(

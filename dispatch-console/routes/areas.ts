@@ -15,19 +15,22 @@ import {
 } from '../../db/queries/areas.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema } from './shared-schemas.ts';
+import { idParams, idSchema, nameSchema, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({
   name: nameSchema,
   kind: areaKindSchema,
   parentId: idSchema.nullable().optional(),
 });
-const patchBody = z.strictObject({
-  name: nameSchema.optional(),
-  kind: areaKindSchema.optional(),
-  parentId: idSchema.nullable().optional(),
-});
-const listQuery = z.object({ parentId: idSchema.optional(), kind: areaKindSchema.optional() });
+const patchBody = nonEmptyPatch(
+  z.strictObject({
+    name: nameSchema.optional(),
+    kind: areaKindSchema.optional(),
+    parentId: idSchema.nullable().optional(),
+  }),
+);
+// strict: a misspelt filter must not silently answer the unfiltered list
+const listQuery = z.strictObject({ parentId: idSchema.optional(), kind: areaKindSchema.optional() });
 
 /**
  * district > street > community > grid: a parent is exactly one level up, a district has none.

@@ -16,7 +16,7 @@ import { getDevice } from '../../db/queries/devices.ts';
 import type { Queryable } from '../../db/types.ts';
 import { currentUser } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema, phoneSchema } from './shared-schemas.ts';
+import { idParams, idSchema, nameSchema, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';
 
 const areaIds = z
   .array(idSchema)
@@ -31,18 +31,21 @@ const createBody = z.strictObject({
   areaIds: areaIds.optional(),
   role: caregiverRoleSchema.optional(),
 });
-const patchBody = z.strictObject({
-  name: nameSchema.optional(),
-  phone: phoneSchema.nullable().optional(),
-  wearableId: deviceIdSchema.nullable().optional(),
-  areaIds: areaIds.optional(),
-  role: caregiverRoleSchema.optional(),
-});
-const listQuery = z.object({ areaId: idSchema.optional() });
+const patchBody = nonEmptyPatch(
+  z.strictObject({
+    name: nameSchema.optional(),
+    phone: phoneSchema.nullable().optional(),
+    wearableId: deviceIdSchema.nullable().optional(),
+    areaIds: areaIds.optional(),
+    role: caregiverRoleSchema.optional(),
+  }),
+);
+// strict: a misspelt filter must not silently answer the unfiltered list
+const listQuery = z.strictObject({ areaId: idSchema.optional() });
 
 async function checkRefs(tx: Queryable, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
   if (wearableId) {
-    const device = await getDevice(tx, wearableId);
+    const device = await getDevice(tx, wearableId, 'share');
     if (!device) throw new ValidationError(`wearableId: device ${wearableId} does not exist`);
     if (device.kind !== 'wearable') {
       throw new ValidationError(`wearableId: device ${wearableId} is a ${device.kind}, not a wearable`);

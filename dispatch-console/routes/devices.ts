@@ -14,18 +14,21 @@ import {
   updateDevice,
 } from '../../db/queries/devices.ts';
 import type { RouteOptions } from '../app.ts';
-import { deviceIdParams, idSchema } from './shared-schemas.ts';
+import { deviceIdParams, idSchema, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({
   id: deviceIdSchema.optional(),
   kind: deviceKindSchema,
   residentId: idSchema.nullable().optional(),
 });
-const patchBody = z.strictObject({
-  kind: deviceKindSchema.optional(),
-  residentId: idSchema.nullable().optional(),
-});
-const listQuery = z.object({ residentId: idSchema.optional(), kind: deviceKindSchema.optional() });
+const patchBody = nonEmptyPatch(
+  z.strictObject({
+    kind: deviceKindSchema.optional(),
+    residentId: idSchema.nullable().optional(),
+  }),
+);
+// strict: a misspelt filter must not silently answer the unfiltered list
+const listQuery = z.strictObject({ residentId: idSchema.optional(), kind: deviceKindSchema.optional() });
 const withSecret = deviceSchema.extend({ secret: z.string() });
 const secretReply = z.object({ id: z.string(), secret: z.string() });
 
@@ -93,17 +96,20 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     { onRequest: staff, schema: { params: deviceIdParams, body: patchBody, response: { 200: deviceSchema } } },
     async (request) => {
       const { id } = request.params;
-      const current = await getDevice(db, id);
-      if (!current) throw new NotFoundError('device', id);
-      const kind = request.body.kind ?? current.kind;
-      checkWearable(kind, request.body.residentId === undefined ? current.residentId : request.body.residentId);
-      if (current.kind === 'wearable' && kind !== 'wearable') {
-        const wearer = await deviceWearer(db, id);
-        if (wearer) throw new ConflictError(`device ${id} is the wearable of caregiver ${wearer}; unassign it first`);
-      }
-      const device = await updateDevice(db, id, request.body);
-      if (!device) throw new NotFoundError('device', id);
-      return device;
+      // locked, so that a caregiver cannot be given this wearable while it stops being one
+      return db.withTransaction(async (tx) => {
+        const current = await getDevice(tx, id, 'update');
+        if (!current) throw new NotFoundError('device', id);
+        const kind = request.body.kind ?? current.kind;
+        checkWearable(kind, request.body.residentId === undefined ? current.residentId : request.body.residentId);
+        if (current.kind === 'wearable' && kind !== 'wearable') {
+          const wearer = await deviceWearer(tx, id);
+          if (wearer) throw new ConflictError(`device ${id} is the wearable of caregiver ${wearer}; unassign it first`);
+        }
+        const device = await updateDevice(tx, id, request.body);
+        if (!device) throw new NotFoundError('device', id);
+        return device;
+      });
     },
   );
 

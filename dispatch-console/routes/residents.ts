@@ -12,7 +12,7 @@ import {
 } from '../../db/queries/residents.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema, phoneSchema, textSchema } from './shared-schemas.ts';
+import { idParams, idSchema, nameSchema, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 
 const contactBody = z.strictObject({
   name: nameSchema,
@@ -30,8 +30,9 @@ const fields = {
   contacts: z.array(contactBody).max(20).optional(),
 };
 const createBody = z.strictObject(fields);
-const patchBody = z.strictObject({ ...fields, name: fields.name.optional(), areaId: fields.areaId.optional() });
-const listQuery = z.object({ areaId: idSchema.optional() });
+const patchBody = nonEmptyPatch(z.strictObject({ ...fields, name: fields.name.optional(), areaId: fields.areaId.optional() }));
+// strict: a misspelt filter must not silently answer the unfiltered list
+const listQuery = z.strictObject({ areaId: idSchema.optional() });
 
 /** Residents live in grids: that is where their caregivers are assigned. */
 async function checkGrid(tx: Queryable, areaId: string): Promise<void> {

@@ -16,8 +16,9 @@ const createBody = z
   .refine((s) => !dates(s.start, s.end) || s.end.getTime() > s.start.getTime(), { message: 'end must be after start', path: ['end'] })
   .refine((s) => !dates(s.start, s.end) || s.end.getTime() - s.start.getTime() <= MAX_SHIFT_MS, { message: 'a shift lasts at most 24 hours', path: ['end'] });
 
+// strict: a misspelt filter must not silently answer the unfiltered list
 const listQuery = z
-  .object({
+  .strictObject({
     caregiverId: idSchema.optional(),
     from: instantSchema.optional(),
     to: instantSchema.optional(),
