@@ -61,7 +61,10 @@ export async function createTestDb(kind: TestDbKind): Promise<{ db: Db; url?: st
     };
   }
   const database = await createPgDatabase();
-  const db = await openDb({ url: database.url, dataDir: '' }, logger);
+  const db = await openDb({ url: database.url, dataDir: '' }, logger).catch(async (err) => {
+    await database.drop();
+    throw err;
+  });
   return {
     db,
     url: database.url,
