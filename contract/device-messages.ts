@@ -30,22 +30,66 @@ export type EventType = z.infer<typeof eventTypeSchema>;
 
 export const serviceKinds = ['meal', 'bathing', 'haircut', 'housekeeping', 'massage', 'doctor', 'other'] as const;
 
-const looseData = z.record(z.string(), z.unknown()).default({});
+/** Text PostgreSQL can store as sent: no NUL, no lone UTF-16 surrogates. */
+export function isStorableText(s: string): boolean {
+  return !s.includes('\u0000') && s.isWellFormed();
+}
+
+const MAX_DATA_DEPTH = 8;
+const MAX_DATA_NODES = 500;
+
+/** Why a JSON value cannot be stored as event data, or undefined when it can. */
+export function unstorableJson(value: unknown): string | undefined {
+  let nodes = 0;
+  const visit = (v: unknown, depth: number): string | undefined => {
+    if (++nodes > MAX_DATA_NODES) return `more than ${MAX_DATA_NODES} values`;
+    if (typeof v === 'string') return isStorableText(v) ? undefined : 'text with NUL or broken UTF-16';
+    if (v === null || typeof v !== 'object') return undefined;
+    if (depth >= MAX_DATA_DEPTH) return `nested deeper than ${MAX_DATA_DEPTH} levels`;
+    for (const [k, child] of Array.isArray(v) ? v.entries() : Object.entries(v)) {
+      if (typeof k === 'string' && !isStorableText(k)) return 'a key with NUL or broken UTF-16';
+      const why = visit(child, depth + 1);
+      if (why) return why;
+    }
+    return undefined;
+  };
+  return visit(value, 0);
+}
+
+// Whatever passes here must be storable: one unstorable row would fail its whole batch.
+const looseData = z
+  .record(z.string(), z.unknown())
+  .superRefine((data, ctx) => {
+    const why = unstorableJson(data);
+    if (why) ctx.addIssue({ code: 'custom', message: `data cannot be stored: ${why}` });
+  })
+  .default({});
+
+const storableString = (max: number) =>
+  z.string().min(1).max(max).refine(isStorableText, { message: 'must not contain NUL or broken UTF-16' });
+
+// PostgreSQL timestamptz and sane device clocks: years 1970–9998
+const deviceTime = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const t = Date.parse(v);
+    return t >= 0 && t < Date.UTC(9999, 0, 1);
+  }, { message: 'must be a time between 1970 and 9998' });
 
 /** Per-type `data` shape; types not listed take any JSON object. */
 const dataSchemas: Partial<Record<EventType, z.ZodType<Record<string, unknown>>>> = {
-  'button.pressed': z.looseObject({ button: z.string().max(64).optional() }),
+  'button.pressed': z.looseObject({ button: storableString(64).optional() }),
   temperature: z.looseObject({ celsius: z.number().min(-60).max(100) }),
   'battery.low': z.looseObject({ level: z.number().min(0).max(1) }),
-  'service.request': z.looseObject({ service: z.enum(serviceKinds), note: z.string().max(500).optional() }),
+  'service.request': z.looseObject({ service: z.enum(serviceKinds), note: storableString(500).optional() }),
 };
 
 const eventEnvelope = z.object({
   // "a UUID or a counter"
-  id: z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String),
+  id: z.union([storableString(128), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]).transform(String),
   type: eventTypeSchema,
   // Optional: devices without a clock still raise alarms; the gateway's receive time is trusted.
-  ts: z.iso.datetime({ offset: true }).optional(),
+  ts: deviceTime.optional(),
   data: looseData,
 });
 
@@ -63,16 +107,16 @@ export const deviceStatusSchema = z.looseObject({
   online: z.boolean(),
   battery: z.number().min(0).max(1).optional(),
   rssi: z.number().int().min(-150).max(0).optional(),
-  fw: z.string().max(64).optional(),
+  fw: storableString(64).optional(),
 });
 export type DeviceStatus = z.infer<typeof deviceStatusSchema>;
 
 export const ackActions = ['accept', 'decline', 'arrived', 'resolve'] as const;
 export const wearableAckSchema = z.object({
-  alarmId: z.string().min(1).max(64),
+  alarmId: storableString(64),
   action: z.enum(ackActions),
-  ts: z.iso.datetime({ offset: true }).optional(),
-  outcome: z.string().max(500).optional(),
+  ts: deviceTime.optional(),
+  outcome: storableString(500).optional(),
 });
 export type WearableAck = z.infer<typeof wearableAckSchema>;
 

@@ -60,5 +60,8 @@ port.on('message', async (/** @type {{ id: number; op: 'open' | 'query' | 'exec'
     }
   } catch (err) {
     port.postMessage({ id: msg.id, error: serialiseError(err) });
+    // A WASM trap leaves PGlite unusable ("cannot drop active portal" ever after): end this
+    // thread so the main thread sees the database gone and the process restarts cleanly.
+    if (err instanceof WebAssembly.RuntimeError) process.exit(1);
   }
 });

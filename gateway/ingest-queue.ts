@@ -8,6 +8,18 @@ export type StoreBatch = (rows: readonly EventRow[]) => Promise<Set<string>>;
 export interface IngestResult {
   /** false when the event was already stored earlier (a retransmission). */
   stored: boolean;
+  /** The database refused this very row (bad data that validation let through). */
+  refused?: string;
+}
+
+/**
+ * A write failed because of a row's content (SQLSTATE classes 22, 23) or our own code, not
+ * because the database is unreachable: retrying the same batch would fail forever.
+ */
+export function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return code.startsWith('22') || code.startsWith('23');
+  return !(err instanceof Error && err.name === 'DbError'); // a DbError without SQLSTATE is a lost connection
 }
 
 interface Entry {
@@ -44,6 +56,8 @@ export class IngestQueue {
   private readonly recent = new Map<string, true>();
   private writing = false;
   private attempt = 0;
+  /** After a row error: write this many next events one by one to find the bad one. */
+  private isolate = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private drainWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
@@ -62,7 +76,7 @@ export class IngestQueue {
 
   /** Resolves once the event is durable (or known to be stored already). */
   enqueue(row: EventRow): Promise<IngestResult> {
-    const key = eventKey(row.deviceId, row.eventId);
+    const key = eventKey(row.deviceId, row.eventId, row.fingerprint);
     if (this.recent.has(key)) {
       this.opts.metrics.eventsDuplicate.inc();
       return Promise.resolve({ stored: false });
@@ -70,7 +84,7 @@ export class IngestQueue {
     const existing = this.pending.get(key);
     if (existing) {
       // the same event again before its first copy committed: answer both with that commit
-      return new Promise((resolve) => existing.waiters.push(() => resolve({ stored: false })));
+      return new Promise((resolve) => existing.waiters.push((r) => resolve({ ...r, stored: false })));
     }
     if (this.pending.size >= this.maxPending) {
       return Promise.reject(new IngestBackpressureError(`ingest backlog full (${this.maxPending} events)`));
@@ -107,15 +121,21 @@ export class IngestQueue {
 
   private async writeBatch(): Promise<void> {
     const batch: Array<[string, Entry]> = [];
+    const limit = this.isolate > 0 ? 1 : this.maxBatch;
     for (const item of this.pending) {
       batch.push(item);
-      if (batch.length >= this.maxBatch) break;
+      if (batch.length >= limit) break;
     }
+    if (this.isolate > 0) this.isolate--;
     let storedKeys: Set<string>;
     try {
       storedKeys = await this.opts.store(batch.map(([, e]) => e.row));
     } catch (err) {
       this.writing = false;
+      if (isRowError(err)) {
+        this.handleRowError(batch, err);
+        return;
+      }
       this.opts.metrics.ingestFailures.inc();
       const delay = fullJitterDelay(this.attempt++, this.opts.retryBaseMs ?? 100, this.opts.retryCapMs ?? 5_000);
       this.opts.logger.error({ err, events: batch.length, pending: this.pending.size, retryInMs: delay }, 'event commit failed; retrying');
@@ -142,6 +162,24 @@ export class IngestQueue {
     this.writing = false;
     if (this.pending.size > 0) this.kick();
     else this.flushDrainWaiters();
+  }
+
+  /** One bad row must not hold every other device's events hostage. */
+  private handleRowError(batch: Array<[string, Entry]>, err: unknown): void {
+    if (batch.length > 1) {
+      this.opts.logger.warn({ err, events: batch.length }, 'a batch was refused; writing its events one by one');
+      this.isolate = batch.length;
+    } else {
+      const [key, entry] = batch[0]!;
+      this.pending.delete(key);
+      this.opts.metrics.messagesRejected.inc({ code: 'refused_by_database' });
+      this.opts.logger.error({ err, deviceId: entry.row.deviceId, eventId: entry.row.eventId }, 'event refused by the database; discarded');
+      const refused = (err as Error).message;
+      for (const w of entry.waiters) w({ stored: false, refused });
+    }
+    this.opts.metrics.ingestPending.set(this.pending.size);
+    this.kick();
+    if (this.pending.size === 0 && !this.writing) this.flushDrainWaiters();
   }
 
   private remember(key: string): void {

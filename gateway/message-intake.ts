@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { DeviceCommand, DeviceEvent, DeviceStatus, RejectCode, WearableAck } from '../contract/device-messages.ts';
@@ -24,6 +25,22 @@ export interface StatusChange {
   online: boolean;
   status?: DeviceStatus;
   at: Date;
+}
+
+/**
+ * A listener is our own code: if it throws, that is a bug to crash on loudly (the supervisor
+ * restarts us), not a reason to refuse the device's message.
+ */
+function emit<T>(listeners: ReadonlyArray<(v: T) => void>, value: T): void {
+  for (const l of listeners) {
+    try {
+      l(value);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
+  }
 }
 
 /** What a broker transport (embedded aedes, or an external broker) hands in and gets back. */
@@ -87,21 +104,24 @@ export class MessageIntake {
     if (!v.ok) return this.reject(who, 'events', v.code, v.message, v.eventId);
     const event = v.value;
     this.opts.metrics.eventsReceived.inc({ type: event.type });
-    for (const l of this.eventListeners) l({ device: who, event, receivedAt });
     const stored = this.ingest.enqueue({
       deviceId: who.deviceId,
       eventId: event.id,
+      fingerprint: createHash('sha256').update(`${event.type}|${event.ts ?? ''}|${JSON.stringify(event.data)}`).digest('base64url').slice(0, 22),
       type: event.type,
       deviceTs: event.ts,
       receivedAt,
       data: event.data,
     });
+    // safety first: listeners (the dispatcher) see the event now, in parallel with the write
+    emit(this.eventListeners, { device: who, event, receivedAt });
     if (qos === 0) {
       stored.catch((err: Error) => this.opts.logger.warn({ err: err.message, deviceId: who.deviceId }, 'QoS 0 event dropped'));
       return { valid: true };
     }
     // [MQTT-4.3.2-2] the PUBACK means we own the message: here, once it is committed
-    await stored;
+    const result = await stored;
+    if (result.refused) return this.reject(who, 'events', 'invalid_event', 'the event could not be stored', event.id);
     return { valid: true };
   }
 
@@ -110,8 +130,9 @@ export class MessageIntake {
     const v = validateStatus(payload, this.opts.maxPayloadBytes);
     if (!v.ok) return this.reject(who, 'status', v.code, v.message);
     const s = v.value;
-    await this.presence.write(who.deviceId, { online: s.online, battery: s.battery, rssi: s.rssi, fw: s.fw, at });
-    for (const l of this.statusListeners) l({ deviceId: who.deviceId, online: s.online, status: s, at });
+    await this.presence.write(who.deviceId, { online: s.online, battery: s.battery, rssi: s.rssi, fw: s.fw, at }, () =>
+      emit(this.statusListeners, { deviceId: who.deviceId, online: s.online, status: s, at }),
+    );
     return { valid: true };
   }
 
@@ -119,15 +140,14 @@ export class MessageIntake {
     const receivedAt = new Date();
     const v = validateAck(payload, this.opts.maxPayloadBytes);
     if (!v.ok) return this.reject(who, 'acks', v.code, v.message);
-    for (const l of this.ackListeners) l({ device: who, ack: v.value, receivedAt });
+    emit(this.ackListeners, { device: who, ack: v.value, receivedAt });
     return Promise.resolve({ valid: true });
   }
 
   /** A connection came or went (transports that can see connections). */
   presenceChange(deviceId: string, online: boolean): void {
     const at = new Date();
-    void this.presence.write(deviceId, { online, at });
-    for (const l of this.statusListeners) l({ deviceId, online, at });
+    void this.presence.write(deviceId, { online, at }, () => emit(this.statusListeners, { deviceId, online, at }));
   }
 
   /** A message from a device this database does not know (external brokers only). */

@@ -15,7 +15,8 @@ export class PresenceWriter {
     private readonly logger: Logger,
   ) {}
 
-  write(deviceId: string, update: PresenceUpdate): Promise<void> {
+  /** `after` runs in the same order as the writes, so listeners see changes in that order. */
+  write(deviceId: string, update: PresenceUpdate, after?: () => void): Promise<void> {
     const prev = this.chains.get(deviceId) ?? Promise.resolve();
     const next = prev.then(async () => {
       try {
@@ -23,6 +24,7 @@ export class PresenceWriter {
       } catch (err) {
         this.logger.warn({ err, deviceId }, 'device presence not recorded');
       }
+      after?.();
     });
     this.chains.set(deviceId, next);
     void next.then(() => {

@@ -6,7 +6,7 @@ import { insertEvents, listDeviceEvents } from '../db/queries/events.ts';
 import { tryTakeLease } from '../db/queries/maintenance.ts';
 import type { Db } from '../db/types.ts';
 import { DEDUP_WINDOW_MS, maintenanceJobs } from '../runtime/maintenance.ts';
-import { provisionResident } from './helpers/gateway-harness.ts';
+import { provisionResident, waitFor } from './helpers/gateway-harness.ts';
 import { createTestDb, dbKinds, tempDir } from './helpers/test-db.ts';
 
 const logger = createLogger('silent');
@@ -43,7 +43,7 @@ describe.each(dbKinds)('database on %s', (kind) => {
   it('stores a batch once even when it repeats keys, and rolls back a failed transaction whole', async () => {
     const { devices } = await provisionResident(db);
     const dev = devices[0]!.id;
-    const row = (eventId: string) => ({ deviceId: dev, eventId, type: 'motion', deviceTs: undefined, receivedAt: new Date(), data: { n: 1 } });
+    const row = (eventId: string) => ({ deviceId: dev, eventId, type: 'motion', fingerprint: 'f', deviceTs: undefined, receivedAt: new Date(), data: { n: 1 } });
     const stored = await insertEvents(db, [row('a'), row('b'), row('a')]);
     expect(stored.size).toBe(2);
     expect((await insertEvents(db, [row('a'), row('c')])).size).toBe(1);
@@ -61,8 +61,8 @@ describe.each(dbKinds)('database on %s', (kind) => {
     const dev = devices[0]!.id;
     const old = new Date(Date.now() - DEDUP_WINDOW_MS - 3_600_000);
     await insertEvents(db, [
-      { deviceId: dev, eventId: 'old', type: 'motion', deviceTs: undefined, receivedAt: old, data: {} },
-      { deviceId: dev, eventId: 'new', type: 'motion', deviceTs: undefined, receivedAt: new Date(), data: {} },
+      { deviceId: dev, eventId: 'old', type: 'motion', fingerprint: 'f', deviceTs: undefined, receivedAt: old, data: {} },
+      { deviceId: dev, eventId: 'new', type: 'motion', fingerprint: 'f', deviceTs: undefined, receivedAt: new Date(), data: {} },
     ]);
     const jobs = maintenanceJobs(db, logger);
     expect(jobs.some((j) => j.name === 'timescale-policies')).toBe(kind === 'embedded');
@@ -81,6 +81,21 @@ describe.each(dbKinds)('database on %s', (kind) => {
 });
 
 describe('embedded database files', () => {
+  it('ends loudly when a WASM trap leaves PGlite unusable', async () => {
+    const dir = tempDir();
+    let fatal: Error | undefined;
+    const db = await openDb({ url: undefined, dataDir: dir.path, onFatal: (e) => (fatal = e) }, logger);
+    try {
+      const nested = '['.repeat(3000) + ']'.repeat(3000);
+      await expect(db.query('SELECT $1::jsonb AS j', [nested])).rejects.toThrow(/memory access out of bounds/);
+      await waitFor(async () => fatal !== undefined);
+      await expect(db.query('SELECT 1')).rejects.toThrow(/closed|gone/);
+    } finally {
+      await db.close();
+      dir.remove();
+    }
+  });
+
   it('reopens a data dir with TimescaleDB loaded (compressed chunks readable), and refuses a second opener', async () => {
     const dir = tempDir();
     try {
@@ -88,7 +103,7 @@ describe('embedded database files', () => {
       await expect(openDb({ url: undefined, dataDir: dir.path }, logger)).rejects.toThrow(/already open in this process/);
       const { devices } = await provisionResident(first);
       const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
-      await insertEvents(first, [{ deviceId: devices[0]!.id, eventId: '1', type: 'motion', deviceTs: undefined, receivedAt: tenDaysAgo, data: {} }]);
+      await insertEvents(first, [{ deviceId: devices[0]!.id, eventId: '1', type: 'motion', fingerprint: 'f', deviceTs: undefined, receivedAt: tenDaysAgo, data: {} }]);
       const policies = maintenanceJobs(first, logger).find((j) => j.name === 'timescale-policies')!;
       await policies.run(); // compresses the 10-day-old chunk
       const compressed = await first.query(`SELECT 1 FROM timescaledb_information.chunks WHERE hypertable_name = 'events' AND is_compressed`);
@@ -98,7 +113,7 @@ describe('embedded database files', () => {
       const again = await openDb({ url: undefined, dataDir: dir.path }, logger);
       try {
         expect(again.timescale).toBe(true);
-        await insertEvents(again, [{ deviceId: devices[0]!.id, eventId: '2', type: 'motion', deviceTs: undefined, receivedAt: new Date(), data: {} }]);
+        await insertEvents(again, [{ deviceId: devices[0]!.id, eventId: '2', type: 'motion', fingerprint: 'f', deviceTs: undefined, receivedAt: new Date(), data: {} }]);
         expect((await listDeviceEvents(again, devices[0]!.id)).map((e) => e.eventId).sort()).toEqual(['1', '2']);
       } finally {
         await again.close();

@@ -79,7 +79,21 @@ describe('gateway under hostile MQTT traffic', () => {
     );
     expect(bad.every((r) => r.status === 'rejected')).toBe(true);
     const c = await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id });
-    const junk = ['', 'null', '[]', '"x"', '{"id":{},"type":"motion"}', '{"id":"1","type":"motion","ts":"yesterday"}', '\u0000\u0001', 'x'.repeat(17_000)];
+    const junk = [
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '{"id":{},"type":"motion"}',
+      '{"id":"1","type":"motion","ts":"yesterday"}',
+      '{"id":"2","type":"motion","ts":"0000-01-01T00:00:00Z"}',
+      '{"id":"3","type":"motion","data":{"x":"a\\u0000b"}}', // NUL: PostgreSQL cannot store it
+      '{"id":"4\\u0000","type":"motion"}',
+      '{"id":"5","type":"motion","data":{"x":"\\ud800"}}', // a lone surrogate
+      `{"id":"6","type":"motion","data":${'{"a":'.repeat(50)}1${'}'.repeat(50)}}`, // deep nesting traps PGlite
+      '\u0000\u0001',
+      'x'.repeat(17_000),
+    ];
     await Promise.all(junk.map((p) => publish(c, topics.deviceEvents(dev.id), p)));
     await publish(c, topics.deviceEvents(dev.id), JSON.stringify({ id: 'good', type: 'button.pressed' }));
     expect((await listDeviceEvents(db, dev.id)).map((e) => e.eventId)).toEqual(['good']);

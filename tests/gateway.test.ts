@@ -54,17 +54,21 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     const dev = devices[0]!;
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
     const id = randomUUID();
-    await publish(c, topics.deviceEvents(dev.id), event('button.pressed', { button: 'pendant' }, id));
+    const body = event('button.pressed', { button: 'pendant' }, id);
+    await publish(c, topics.deviceEvents(dev.id), body);
     // the PUBACK arrived: the row must already be there
     const rows = await listDeviceEvents(db, dev.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ eventId: id, type: 'button.pressed', residentId: resident.id, data: { button: 'pendant' } });
-    // a retransmission (same id), then the same id from a fresh connection: still one row
-    await publish(c, topics.deviceEvents(dev.id), event('button.pressed', {}, id));
+    // a retransmission (the same message again), then again from a fresh connection: one row
+    await publish(c, topics.deviceEvents(dev.id), body);
     c.end(true);
     const c2 = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
-    await publish(c2, topics.deviceEvents(dev.id), event('button.pressed', {}, id));
+    await publish(c2, topics.deviceEvents(dev.id), body);
     expect(await listDeviceEvents(db, dev.id)).toHaveLength(1);
+    // the same id with other content is a device whose counter restarted: a new event, kept
+    await publish(c2, topics.deviceEvents(dev.id), event('button.pressed', { button: 'cord' }, id));
+    expect(await listDeviceEvents(db, dev.id)).toHaveLength(2);
     expect((await getDevicePresence(db, dev.id))?.lastSeenAt).toBeInstanceOf(Date);
   });
 
@@ -73,7 +77,8 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     const dev = devices[0]!;
     const c = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id }));
     const ids = Array.from({ length: 20 }, () => randomUUID());
-    await Promise.all(ids.flatMap((id) => [0, 1, 2].map(() => publish(c, topics.deviceEvents(dev.id), event('motion', {}, id)))));
+    const bodies = ids.map((id) => event('motion', {}, id));
+    await Promise.all(bodies.flatMap((body) => [0, 1, 2].map(() => publish(c, topics.deviceEvents(dev.id), body))));
     expect(await listDeviceEvents(db, dev.id, 1000)).toHaveLength(20);
   });
 

@@ -98,14 +98,17 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_expiry_idx ON sessions (expires_at);
 
--- Duplicate suppression: one row per (device, event id). A hypertable cannot carry a unique
--- index without its time column, and a retransmission has a new receive time, so the key
--- lives in this small plain table (pruned by age) and events only get rows that won it.
+-- Duplicate suppression: one row per (device, event id, content fingerprint). A hypertable
+-- cannot carry a unique index without its time column, and a retransmission has a new receive
+-- time, so the key lives in this small plain table (pruned by age) and events only get rows
+-- that won it. The fingerprint keeps a device whose counter restarted (same id, new content)
+-- from having real events taken for retransmissions.
 CREATE TABLE event_keys (
   device_id    text NOT NULL,
   event_id     text NOT NULL,
+  fingerprint  text NOT NULL,
   received_at  timestamptz NOT NULL,
-  PRIMARY KEY (device_id, event_id)
+  PRIMARY KEY (device_id, event_id, fingerprint)
 );
 CREATE INDEX event_keys_received_idx ON event_keys (received_at);
 
@@ -126,9 +129,14 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
     PERFORM create_hypertable('events', 'received_at', chunk_time_interval => interval '1 day');
-    ALTER TABLE events SET (timescaledb.compress, timescaledb.compress_segmentby = 'device_id',
-                            timescaledb.compress_orderby = 'received_at DESC');
-    PERFORM add_compression_policy('events', interval '7 days');
+    BEGIN
+      ALTER TABLE events SET (timescaledb.compress, timescaledb.compress_segmentby = 'device_id',
+                              timescaledb.compress_orderby = 'received_at DESC');
+      PERFORM add_compression_policy('events', interval '7 days');
+    EXCEPTION WHEN OTHERS THEN
+      -- compression is a TSL feature: Apache-only builds keep uncompressed chunks
+      RAISE NOTICE 'events compression not available (%)', SQLERRM;
+    END;
   ELSE
     -- plain PostgreSQL: a BRIN index keeps time-range scans cheap on an append-only table
     CREATE INDEX events_received_brin ON events USING brin (received_at);

@@ -3,6 +3,8 @@ import type { Queryable } from '../types.ts';
 export interface EventRow {
   deviceId: string;
   eventId: string;
+  /** Digest of the content: a retransmission repeats it, a reused id does not. */
+  fingerprint: string;
   type: string;
   deviceTs: string | undefined;
   receivedAt: Date;
@@ -16,49 +18,50 @@ export interface EventRow {
  */
 export async function insertEvents(q: Queryable, rows: readonly EventRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const res = await q.query<{ device_id: string; event_id: string }>(
+  const res = await q.query<{ device_id: string; event_id: string; fingerprint: string }>(
     `WITH input AS (
-       SELECT DISTINCT ON (device_id, event_id)
-              device_id, event_id, type, device_ts::timestamptz AS device_ts,
+       SELECT DISTINCT ON (device_id, event_id, fingerprint)
+              device_id, event_id, fingerprint, type, device_ts::timestamptz AS device_ts,
               received_at::timestamptz AS received_at, data::jsonb AS data
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            AS t(device_id, event_id, type, device_ts, received_at, data)
-       ORDER BY device_id, event_id, received_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+            AS t(device_id, event_id, fingerprint, type, device_ts, received_at, data)
+       ORDER BY device_id, event_id, fingerprint, received_at
      ),
      fresh AS (
-       INSERT INTO event_keys (device_id, event_id, received_at)
-       SELECT device_id, event_id, received_at FROM input
+       INSERT INTO event_keys (device_id, event_id, fingerprint, received_at)
+       SELECT device_id, event_id, fingerprint, received_at FROM input
        ON CONFLICT DO NOTHING
-       RETURNING device_id, event_id
+       RETURNING device_id, event_id, fingerprint
      ),
      stored AS (
        INSERT INTO events (received_at, device_id, resident_id, event_id, type, device_ts, data)
        SELECT i.received_at, i.device_id, d.resident_id, i.event_id, i.type, i.device_ts, i.data
        FROM input i
-       JOIN fresh f ON f.device_id = i.device_id AND f.event_id = i.event_id
+       JOIN fresh f ON f.device_id = i.device_id AND f.event_id = i.event_id AND f.fingerprint = i.fingerprint
        LEFT JOIN devices d ON d.id = i.device_id
-       RETURNING device_id, event_id
      ),
      seen AS (
        UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, s.at)
        FROM (SELECT device_id, max(received_at) AS at FROM input GROUP BY device_id) s
        WHERE d.id = s.device_id
      )
-     SELECT device_id, event_id FROM stored`,
+     -- every data-modifying CTE runs; \`fresh\` is exactly what \`stored\` inserted
+     SELECT device_id, event_id, fingerprint FROM fresh`,
     [
       rows.map((r) => r.deviceId),
       rows.map((r) => r.eventId),
+      rows.map((r) => r.fingerprint),
       rows.map((r) => r.type),
       rows.map((r) => r.deviceTs ?? null),
       rows.map((r) => r.receivedAt.toISOString()),
       rows.map((r) => JSON.stringify(r.data)),
     ],
   );
-  return new Set(res.rows.map((r) => eventKey(r.device_id, r.event_id)));
+  return new Set(res.rows.map((r) => eventKey(r.device_id, r.event_id, r.fingerprint)));
 }
 
-export function eventKey(deviceId: string, eventId: string): string {
-  return `${deviceId}\u0000${eventId}`;
+export function eventKey(deviceId: string, eventId: string, fingerprint: string): string {
+  return `${deviceId}\u0000${eventId}\u0000${fingerprint}`;
 }
 
 export interface StoredEvent {
