@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
@@ -17,6 +18,7 @@ export interface GatewayOptions {
   maxPayloadBytes: number;
 }
 
+const MAX_CLIENT_ID = 128;
 const NOT_AUTHORIZED = 5;
 const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
@@ -36,8 +38,9 @@ export class Gateway implements DeviceLink {
   private readonly auth: DeviceAuthenticator;
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
   private readonly connections = new Map<string, Set<Client>>();
-  /** clientId → device that owns its session, so one device cannot take over another's. */
-  private readonly sessionOwners = new Map<string, string>();
+  private closing = false;
+  /** Connections whose clientId was unusable: refused at authentication with "identifier rejected". */
+  private readonly badClientIds = new WeakSet<Client>();
 
   static async create(opts: GatewayOptions): Promise<Gateway> {
     const gateway = new Gateway(opts);
@@ -51,8 +54,16 @@ export class Gateway implements DeviceLink {
     this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
     this.aedes = new Aedes({
       id: 'homecare-gateway',
-      maxClientsIdLength: 128, // device ids (up to 64) are the usual clientId; aedes defaults to 23
+      maxClientsIdLength: 256, // MQTT 3.1 only; ids here are "<device id>/<clientId>" (see preConnect)
       connectTimeout: 10_000, // a socket that never sends CONNECT is dropped
+      preConnect: (client, packet, done) => {
+        // Sessions are keyed "<device id>/<clientId>": a clientId is free per device (DESIGN),
+        // and no device can take over or squat another's session.
+        const clientId = packet.clientId ?? '';
+        if (clientId.length > MAX_CLIENT_ID || (clientId === '' && !packet.clean)) this.badClientIds.add(client);
+        packet.clientId = `${packet.username ?? ''}/${clientId === '' ? `~${randomUUID()}` : clientId}`;
+        done(null, true);
+      },
       authenticate: (client, username, password, done) => void this.authenticate(client, username, password, done),
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
@@ -102,6 +113,7 @@ export class Gateway implements DeviceLink {
   }
 
   async close(drainTimeoutMs = 10_000): Promise<void> {
+    this.closing = true;
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await this.intake.close(drainTimeoutMs);
   }
@@ -127,13 +139,11 @@ export class Gateway implements DeviceLink {
         logger.warn({ clientId: client.id, username, reason: outcome.reason }, 'mqtt connect refused');
         return done(refuse(NOT_AUTHORIZED, 'not authorised'), null);
       }
-      const owner = this.sessionOwners.get(client.id);
-      if (owner !== undefined && owner !== outcome.identity.deviceId) {
-        metrics.mqttConnectRefused.inc({ reason: 'client_id_taken' });
-        logger.warn({ clientId: client.id, username, owner }, 'mqtt connect refused: clientId belongs to another device');
-        return done(refuse(IDENTIFIER_REJECTED, 'client id in use by another device'), null);
+      if (this.badClientIds.has(client)) {
+        metrics.mqttConnectRefused.inc({ reason: 'bad_client_id' });
+        logger.warn({ username }, 'mqtt connect refused: clientId too long, or empty with a persistent session');
+        return done(refuse(IDENTIFIER_REJECTED, 'client id not acceptable'), null);
       }
-      this.sessionOwners.set(client.id, outcome.identity.deviceId);
       this.identities.set(client, outcome.identity);
       done(null, true);
     } catch (err) {
@@ -164,8 +174,9 @@ export class Gateway implements DeviceLink {
     let handled: Promise<Intake>;
     if (target.kind === 'status') {
       const isWill = packet === (client as unknown as { will?: unknown }).will;
-      // a will from a connection that another one has already replaced is stale: not published
-      if (isWill && this.hasOtherConnection(who.deviceId, client)) return done(new Error('stale will'));
+      // Not published: a will during our own shutdown (every device would read offline), or
+      // one from a connection that another has already replaced.
+      if (isWill && (this.closing || this.isReplaced(client))) return done(new Error('will not applicable'));
       handled = this.intake.status(who, payload);
     } else {
       packet.retain = false; // events and acks are never retained
@@ -183,8 +194,13 @@ export class Gateway implements DeviceLink {
     );
   }
 
-  private hasOtherConnection(deviceId: string, client: Client): boolean {
-    for (const c of this.connections.get(deviceId) ?? []) if (c !== client) return true;
+  private isReplaced(client: Client): boolean {
+    const who = this.identities.get(client);
+    // the same session taken over (the new connection may not be ready yet) …
+    const current = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+    if (current && current !== client) return true;
+    // … or another live connection of the same device
+    for (const c of (who && this.connections.get(who.deviceId)) ?? []) if (c !== client) return true;
     return false;
   }
 
@@ -206,6 +222,6 @@ export class Gateway implements DeviceLink {
     this.opts.metrics.mqttConnections.dec();
     if (set.size > 0) return;
     this.connections.delete(who.deviceId);
-    this.intake.presenceChange(who.deviceId, false);
+    if (!this.closing) this.intake.presenceChange(who.deviceId, false); // at shutdown, one statement does all
   }
 }

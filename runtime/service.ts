@@ -101,6 +101,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         const closing = mqtt?.close();
         await g.close();
         await closing;
+        await markAllDevicesOffline(db, new Date()); // no broker, no connected device
       });
       mqtt = await listenMqtt(gateway.aedes, {
         host: config.mqtt.host,

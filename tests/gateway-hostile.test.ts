@@ -35,7 +35,8 @@ describe('gateway under hostile MQTT traffic', () => {
   });
 
   it.each([
-    ['random bytes', randomBytes(512)],
+    ['an HTTP request', Buffer.from('GET / HTTP/1.1\r\nHost: broker\r\n\r\n')],
+    ['a reserved packet type', Buffer.concat([Buffer.from([0x00, 0x10]), randomBytes(16)])],
     ['a PUBLISH before CONNECT', Buffer.from([0x30, 0x05, 0x00, 0x01, 0x61, 0x68, 0x69])],
     ['a CONNECT with a bad protocol name', Buffer.from([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x58, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00])],
     ['a remaining length announcing 200 MB', Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f])],

@@ -42,11 +42,14 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     expect(refused.values.reduce((n, v) => n + v.value, 0)).toBe(3);
   });
 
-  it('refuses a clientId that another device already owns', async () => {
+  it('keeps sessions per device: another device using the same clientId takes nothing over', async () => {
     const { devices } = await provisionResident(db, ['pendant', 'door_sensor']);
     const [a, b] = [devices[0]!, devices[1]!];
-    track(await connect(gw.url, { username: a.id, password: a.secret, clientId: a.id }));
-    await expect(connect(gw.url, { username: b.id, password: b.secret, clientId: a.id })).rejects.toMatchObject({ code: 2 });
+    const ca = track(await connect(gw.url, { username: a.id, password: a.secret, clientId: a.id }));
+    const cb = track(await connect(gw.url, { username: b.id, password: b.secret, clientId: a.id }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ca.connected && cb.connected).toBe(true);
+    await expect(connect(gw.url, { username: b.id, password: b.secret, clientId: 'x'.repeat(200) })).rejects.toMatchObject({ code: 2 });
   });
 
   it('stores a valid event with the resident, once, and acknowledges after the commit', async () => {
@@ -200,6 +203,22 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     (c as unknown as { stream: { destroy(): void } }).stream.destroy();
     await waitFor(async () => (await getDevicePresence(db, dev.id))?.online === false);
     expect(await getDevicePresence(db, dev.id)).toMatchObject({ online: false, battery: expect.closeTo(0.83, 5), fw: '1.2.0' });
+  });
+
+  it('ignores the last will of a connection its own reconnect replaced', async () => {
+    const { devices } = await provisionResident(db);
+    const dev = devices[0]!;
+    const seen: boolean[] = [];
+    gw.gateway.onStatus((s) => s.deviceId === dev.id && seen.push(s.online));
+    const will = { topic: topics.deviceStatus(dev.id), payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true };
+    const first = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id, will }));
+    first.on('error', () => undefined);
+    // a half-open connection: the device reconnects under the same clientId
+    const second = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id, will }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(second.connected).toBe(true);
+    expect((await getDevicePresence(db, dev.id))?.online).toBe(true);
+    expect(seen.at(-1)).toBe(true);
   });
 
   it('serves MQTT over WebSocket with the same rules', async () => {
