@@ -90,6 +90,7 @@ export interface Config {
     shareGroup: string;
     ingestLanes: number;
     clientIdPrefix: string;
+    clientIdExplicit: boolean;
     sessionExpirySeconds: number;
   };
   http: { host: string; port: number; publicUrl: string };
@@ -109,13 +110,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** A rejected value as it may appear in a log line: never a secret. */
+function shown(variable: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (/TOKEN|PASSWORD|SECRET|SID/.test(variable)) return 'a value (hidden)';
+  // URLs may carry credentials, valid or not
+  return JSON.stringify(value.replace(/\/\/([^/@\s]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`));
+}
+
 /** Parse the environment once at start-up; the first problem names the variable to change. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(variable, `${issue.message} (got ${JSON.stringify(env[variable] ?? null)})`);
+    throw new ConfigError(variable, `${issue.message} (got ${shown(variable, env[variable])})`);
   }
   const e = parsed.data;
   return {
@@ -129,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       shareGroup: e.MQTT_SHARE_GROUP,
       ingestLanes: e.MQTT_INGEST_LANES,
       clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
+      clientIdExplicit: e.MQTT_CLIENT_ID !== undefined,
       sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },

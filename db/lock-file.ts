@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const heldHere = new Set<string>();
@@ -20,11 +20,21 @@ export function acquireDirLock(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'homecare.lock');
   if (heldHere.has(path)) throw new Error(`DATA_DIR ${dir} is already open in this process`);
+  // written whole under a private name, then linked into place: link() is atomic and fails if
+  // the lock exists, so nobody ever reads a lock file without its pid
+  const tmp = `${path}.${process.pid}.${Date.now()}`;
+  writeFileSync(tmp, String(process.pid), { mode: 0o600 });
+  try {
+    return takeLock(path, tmp, dir);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function takeLock(path: string, tmp: string, dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(tmp, path);
       heldHere.add(path);
       return () => {
         heldHere.delete(path);

@@ -34,6 +34,12 @@ export async function openPostgres(url: string, logger: Logger): Promise<Postgre
     max: 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // a silently dead network must fail queries (and be retried) rather than hang for the
+    // kernel's 15-minute TCP timeout with events waiting behind it
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    query_timeout: 30_000,
+    statement_timeout: 30_000,
     types,
     application_name: 'homecare',
   });

@@ -20,7 +20,13 @@ export class DeviceDirectory {
   async lookup(deviceId: string): Promise<DeviceIdentity | undefined> {
     const hit = this.cache.get(deviceId);
     if (hit && hit.until > this.now()) return hit.identity;
-    const d = await getDeviceAuth(this.db, deviceId);
+    let d: Awaited<ReturnType<typeof getDeviceAuth>>;
+    try {
+      d = await getDeviceAuth(this.db, deviceId);
+    } catch (err) {
+      if (hit?.identity) return hit.identity; // database down: a stale identity beats a stalled alarm
+      throw err;
+    }
     const identity = d && { deviceId: d.id, kind: d.kind, residentId: d.residentId };
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(deviceId, { identity, until: this.now() + (identity ? this.ttlMs : this.negativeTtlMs) });

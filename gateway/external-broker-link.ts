@@ -6,6 +6,9 @@ import { TOPIC_ROOT, topics } from '../contract/topics.ts';
 import type { Db } from '../db/types.ts';
 import { authorisePublishTopic } from './acl.ts';
 import { DeviceDirectory } from './device-directory.ts';
+import { fullJitterDelay } from '../common/backoff.ts';
+import { DbError } from '../db/db-error.ts';
+import { IngestBackpressureError } from './ingest-queue.ts';
 import { MessageIntake, type DeviceLink, type Intake, type ReceivedAck, type ReceivedEvent, type StatusChange } from './message-intake.ts';
 
 export interface ExternalLinkOptions {
@@ -24,6 +27,10 @@ export interface ExternalLinkOptions {
   maxPayloadBytes: number;
 }
 
+function isTransient(err: unknown): boolean {
+  return err instanceof DbError || err instanceof IngestBackpressureError;
+}
+
 const SUBSCRIPTIONS = [`${TOPIC_ROOT}/devices/+/events`, `${TOPIC_ROOT}/devices/+/status`, `${TOPIC_ROOT}/wearables/+/acks`];
 
 /**
@@ -36,6 +43,7 @@ export class ExternalBrokerLink implements DeviceLink {
   readonly intake: MessageIntake;
   private readonly directory: DeviceDirectory;
   private readonly lanes: MqttClient[] = [];
+  private closing = false;
 
   static async connect(opts: ExternalLinkOptions): Promise<ExternalBrokerLink> {
     const link = new ExternalBrokerLink(opts);
@@ -77,7 +85,10 @@ export class ExternalBrokerLink implements DeviceLink {
   }
 
   async close(drainTimeoutMs = 10_000): Promise<void> {
-    await this.intake.close(drainTimeoutMs); // commit and acknowledge what is in hand first
+    // take nothing new (left unacknowledged, the broker redelivers it), commit and acknowledge
+    // what is in hand, then leave
+    this.closing = true;
+    await this.intake.close(drainTimeoutMs);
     await Promise.all(this.lanes.map((l) => l.endAsync().catch(() => undefined)));
   }
 
@@ -98,15 +109,24 @@ export class ExternalBrokerLink implements DeviceLink {
         reconnectPeriod: 1_000,
         connectTimeout: 10_000,
         customHandleAcks: (topic, payload, packet, done) => {
-          this.handle(topic, payload, packet).then(
+          if (this.closing) return; // never acknowledged: redelivered to us or a peer
+          this.handleUntilDone(topic, payload, packet).then(
             () => done(0),
-            (err: Error) => done(err), // not acknowledged: the broker redelivers
+            (err: Error) => {
+              // our own bug, not a passing outage: crash loudly (the message is not acknowledged)
+              process.nextTick(() => {
+                throw err;
+              });
+            },
           );
         },
       });
       // QoS 0 messages bypass customHandleAcks
       lane.on('message', (topic, payload, packet) => {
-        if (packet.qos === 0) void this.handle(topic, payload, packet).catch(() => undefined);
+        if (packet.qos !== 0 || this.closing) return;
+        this.handle(topic, payload, packet).catch((err: Error) =>
+          logger.warn({ err: err.message, topic }, 'QoS 0 message dropped: not handled now'),
+        );
       });
       lane.on('connect', (connack) => {
         if (!connack.sessionPresent) void lane.subscribeAsync(filters, { qos: 1 }).catch((err) => logger.error({ err }, 'external broker subscribe failed'));
@@ -126,6 +146,25 @@ export class ExternalBrokerLink implements DeviceLink {
       await Promise.all(this.lanes.map((l) => l.endAsync(true).catch(() => undefined)));
       throw err;
     });
+  }
+
+  /**
+   * A failure to look the device up or to accept the event now (database down, backlog full)
+   * is waited out here: failing the ack would leave the message neither acknowledged nor
+   * redelivered until the connection drops. The lane waits; nothing is lost.
+   */
+  private async handleUntilDone(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handle(topic, payload, packet);
+        return;
+      } catch (err) {
+        if (!isTransient(err) || this.closing) throw err;
+        const delay = fullJitterDelay(attempt, 100, 5_000);
+        this.opts.logger.warn({ err: (err as Error).message, topic, retryInMs: delay }, 'message not handled yet; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   private async handle(topic: string, payload: Buffer, packet: IPublishPacket): Promise<Intake> {

@@ -6,8 +6,9 @@ import { deleteExpiredSessions } from '../db/queries/sessions.ts';
 import type { Db } from '../db/types.ts';
 
 const DAY_MS = 86_400_000;
-/** How long a retransmission is still recognised as one. */
-export const DEDUP_WINDOW_MS = 35 * DAY_MS;
+/** How long a retransmission is still recognised as one (a device retries within minutes; a
+ * week covers one that sat offline with its queue). */
+export const DEDUP_WINDOW_MS = 7 * DAY_MS;
 
 /** node-cron's coordinator over the job_leases table: one instance runs each job. */
 export function leaseCoordinator(db: Db, holder: string, logger: Logger): RunCoordinator {

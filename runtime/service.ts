@@ -36,6 +36,12 @@ function redact(url: string): string {
 }
 
 async function connectExternal(config: Config, db: Db, logger: Logger, metrics: Metrics): Promise<DeviceLink> {
+  if (!config.mqtt.clientIdExplicit) {
+    logger.warn(
+      { clientIdPrefix: config.mqtt.clientIdPrefix },
+      'MQTT_CLIENT_ID is not set: the broker session is tied to this hostname; set a stable id per instance, or messages queued for a replaced container are never collected',
+    );
+  }
   try {
     return await ExternalBrokerLink.connect({
       url: config.mqtt.externalUrl!,

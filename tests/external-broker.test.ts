@@ -7,6 +7,7 @@ import { listDeviceEvents } from '../db/queries/events.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { connect, nextMessage, publish, waitFor } from './helpers/gateway-harness.ts';
 import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
 
 // MQTT_URL mode against the real Mosquitto every machine runs (anonymous on 127.0.0.1:1883).
@@ -89,6 +90,37 @@ describe('MQTT_URL: ingest through an external broker (Mosquitto)', () => {
     expect(after[1]! - before[1]!).toBeGreaterThan(0);
     expect(after[0]! - before[0]! + (after[1]! - before[1]!)).toBe(60);
   });
+
+  it('waits out a database outage and then stores what the broker delivered meanwhile', async () => {
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    const viaProxy = new URL(dbUrl);
+    viaProxy.port = String(proxy.port);
+    const lone = await startTestService({
+      DATABASE_URL: viaProxy.toString(),
+      MQTT_URL: BROKER,
+      MQTT_SHARE_GROUP: `test-${run}-outage`,
+      MQTT_CLIENT_ID: `homecare-test-${run}-outage`,
+      MQTT_SESSION_EXPIRY: '0',
+      MQTT_INGEST_LANES: '1',
+    });
+    try {
+      const api = apiClient(lone.httpUrl);
+      await api.login();
+      const { device } = await api.provisionDevice();
+      const c = await connect(BROKER, { clientId: `dev-${run}-${device.id}` });
+      clients.push(c);
+      proxy.cut(); // the device is not in the link's cache yet: even its lookup must wait
+      const ids = [randomUUID(), randomUUID()];
+      for (const id of ids) await publish(c, topics.deviceEvents(device.id), JSON.stringify({ id, type: 'fall.detected', data: {} }));
+      await new Promise((r) => setTimeout(r, 1000));
+      proxy.restore();
+      await waitFor(async () => (await listDeviceEvents(services[0]!.db, device.id)).length === 2, 15_000);
+      expect((await listDeviceEvents(services[0]!.db, device.id)).map((e) => e.eventId).sort()).toEqual([...ids].sort());
+    } finally {
+      await lone.close();
+      await proxy.close();
+    }
+  }, 30_000);
 
   it('refuses to start when the broker cannot be reached, naming MQTT_URL', async () => {
     await expect(

@@ -97,7 +97,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     async (request) => {
       const { id } = request.params;
       // locked, so that a caregiver cannot be given this wearable while it stops being one
-      return db.withTransaction(async (tx) => {
+      const { before, after } = await db.withTransaction(async (tx) => {
         const current = await getDevice(tx, id, 'update');
         if (!current) throw new NotFoundError('device', id);
         const kind = request.body.kind ?? current.kind;
@@ -108,8 +108,11 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         }
         const device = await updateDevice(tx, id, request.body);
         if (!device) throw new NotFoundError('device', id);
-        return device;
+        return { before: current, after: device };
       });
+      // its connections carry the old identity (kind, resident): make them reconnect
+      if (before.kind !== after.kind || before.residentId !== after.residentId) revoked(id, request.log);
+      return after;
     },
   );
 
