@@ -19,6 +19,8 @@ export interface GatewayOptions {
 }
 
 const MAX_CLIENT_ID = 128;
+/** Persistent sessions kept per device (a wearable app may hold two); older ones are dropped. */
+const MAX_PERSISTENT_SESSIONS = 4;
 const NOT_AUTHORIZED = 5;
 const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
@@ -39,6 +41,8 @@ export class Gateway implements DeviceLink {
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
   private readonly connections = new Map<string, Set<Client>>();
   private closing = false;
+  /** device id → its persistent session ids, least recently used first */
+  private readonly persistentSessions = new Map<string, string[]>();
   /** Connections whose clientId was unusable: refused at authentication with "identifier rejected". */
   private readonly badClientIds = new WeakSet<Client>();
 
@@ -211,7 +215,26 @@ export class Gateway implements DeviceLink {
     if (!set) this.connections.set(who.deviceId, (set = new Set()));
     set.add(client);
     this.opts.metrics.mqttConnections.inc();
+    if (!client.clean) this.trackPersistentSession(who.deviceId, client.id);
     this.intake.presenceChange(who.deviceId, true);
+  }
+
+  /**
+   * Every persistent session queues the device's commands while it is away: a device that
+   * keeps inventing clientIds would grow that memory forever, so only the newest few are kept.
+   */
+  private trackPersistentSession(deviceId: string, sessionId: string): void {
+    const ids = (this.persistentSessions.get(deviceId) ?? []).filter((id) => id !== sessionId);
+    ids.push(sessionId);
+    while (ids.length > MAX_PERSISTENT_SESSIONS) {
+      const oldest = ids.shift()!;
+      const live = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[oldest];
+      if (live) live.close();
+      const persistence = (this.aedes as unknown as { persistence: { cleanSubscriptions(c: { id: string }, cb: () => void): void } }).persistence;
+      persistence.cleanSubscriptions({ id: oldest }, () => undefined);
+      this.opts.logger.info({ deviceId, session: oldest }, 'oldest persistent session dropped');
+    }
+    this.persistentSessions.set(deviceId, ids);
   }
 
   private onDisconnected(client: Client): void {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { topics } from '../contract/topics.ts';
 import { getDevicePresence } from '../db/queries/device-presence.ts';
 import { countEvents, listDeviceEvents } from '../db/queries/events.ts';
@@ -50,6 +50,24 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     await new Promise((r) => setTimeout(r, 200));
     expect(ca.connected && cb.connected).toBe(true);
     await expect(connect(gw.url, { username: b.id, password: b.secret, clientId: 'x'.repeat(200) })).rejects.toMatchObject({ code: 2 });
+  });
+
+  it('keeps only the newest few persistent sessions of a device', async () => {
+    const { devices } = await provisionResident(db);
+    const dev = devices[0]!;
+    for (let n = 1; n <= 6; n++) {
+      const c = await connect(gw.url, { username: dev.id, password: dev.secret, clientId: `app-${n}`, clean: false });
+      await c.subscribeAsync(topics.deviceCommands(dev.id), { qos: 1 });
+      await c.endAsync();
+    }
+    const sessionPresent = (n: number) =>
+      new Promise<boolean>((resolve, reject) => {
+        const c = mqtt.connect(gw.url, { username: dev.id, password: dev.secret, clientId: `app-${n}`, clean: false, reconnectPeriod: 0, protocolVersion: 4 });
+        c.once('connect', (ack) => (c.end(true), resolve(ack.sessionPresent)));
+        c.once('error', reject);
+      });
+    expect(await sessionPresent(6)).toBe(true);
+    expect(await sessionPresent(1)).toBe(false); // dropped: only 4 are kept
   });
 
   it('stores a valid event with the resident, once, and acknowledges after the commit', async () => {
