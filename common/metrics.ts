@@ -21,7 +21,7 @@ export function createMetrics() {
     }),
     messagesRejected: new Counter({
       name: 'homecare_messages_rejected_total',
-      help: 'Messages acknowledged but discarded, by reason code',
+      help: 'Messages refused, by reason code (acknowledged and discarded; packet_too_large drops the connection)',
       labelNames: ['code'] as const,
       registers: [registry],
     }),
