@@ -16,6 +16,7 @@ async function demoConfig(): Promise<Config> {
   // its own data dir and a known admin password, so the simulator can log in every time
   env.DATA_DIR ??= './data/demo';
   env.ADMIN_PASSWORD ??= DEMO_PASSWORD;
+  env.LOG_LEVEL ??= 'warn'; // a readable terminal: progress lines below, problems as logs
   const base = loadConfig(env);
   // unlike npm start, the demo steps aside when a default port is taken (e.g. a local Mosquitto)
   if (!process.env.HTTP_PORT) base.http.port = await preferPort(base.http.port, base.http.host);
@@ -66,7 +67,7 @@ try {
     [
       '',
       'Home-care alarm demo is running.',
-      `  console   ${service.httpUrl}   (log in as ${config.admin.username} / ${password})`,
+      `  API       ${service.httpUrl}/api   (POST /api/login as ${config.admin.username} / ${password})`,
       `  metrics   ${service.httpUrl}/metrics`,
       `  mqtt      ${service.mqttUrl}   (MQTT over WebSocket: ${service.mqttWsUrl})`,
       `  simulated ${centre.devices.length} devices for ${residents} residents and ${centre.wearables.length} caregivers' wearables, ${rate} events/s`,
@@ -77,7 +78,10 @@ try {
   const progress = setInterval(async () => {
     const stored = (await service.metrics.eventsStored.get()).values[0]?.value ?? 0;
     const s = traffic.stats();
-    logger.info({ eventsStored: stored, connected: s.connected, published: s.published, pubackP50ms: s.latencyMs.p50 }, 'demo traffic');
+    const p50 = s.latencyMs.p50 === null ? '–' : `${s.latencyMs.p50.toFixed(1)} ms`;
+    process.stderr.write(
+      `${new Date().toLocaleTimeString()}  events stored ${stored}  devices connected ${s.connected}  PUBACK p50 ${p50}\n`,
+    );
   }, 10_000);
   progress.unref();
   runUntilSignal(async () => {
