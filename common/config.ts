@@ -114,8 +114,12 @@ export class ConfigError extends Error {
 function shown(variable: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
   if (/TOKEN|PASSWORD|SECRET|SID/.test(variable)) return 'a value (hidden)';
-  // URLs may carry credentials, valid or not
-  return JSON.stringify(value.replace(/\/\/([^/@\s]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`));
+  return JSON.stringify(redactUrl(value));
+}
+
+/** A URL (valid or not) with any password replaced by ***, for logs and error lines. */
+export function redactUrl(value: string): string {
+  return value.replace(/\/\/([^/@\s]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
 }
 
 /** Parse the environment once at start-up; the first problem names the variable to change. */

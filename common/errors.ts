@@ -46,10 +46,3 @@ export class ConflictError extends AppError {
     super('conflict', message, details);
   }
 }
-/** A dependency (database, provider) is down; the caller may retry. */
-export class UnavailableError extends AppError {
-  readonly retryable = true;
-  constructor(message: string) {
-    super('unavailable', message);
-  }
-}

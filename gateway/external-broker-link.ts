@@ -1,15 +1,15 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import type { DeviceCommand } from '../contract/device-messages.ts';
-import { TOPIC_ROOT, topics } from '../contract/topics.ts';
+import { TOPIC_ROOT } from '../contract/topics.ts';
 import type { Db } from '../db/types.ts';
 import { authorisePublishTopic } from './acl.ts';
 import { DeviceDirectory } from './device-directory.ts';
 import { fullJitterDelay } from '../common/backoff.ts';
 import { DbError } from '../db/db-error.ts';
 import { IngestBackpressureError } from './ingest-queue.ts';
-import { MessageIntake, type DeviceLink, type Intake, type ReceivedAck, type ReceivedEvent, type StatusChange } from './message-intake.ts';
+import { IntakeLink } from './intake-link.ts';
+import type { Intake } from './message-intake.ts';
 
 export interface ExternalLinkOptions {
   url: string;
@@ -39,8 +39,7 @@ const SUBSCRIPTIONS = [`${TOPIC_ROOT}/devices/+/events`, `${TOPIC_ROOT}/devices/
  * persistent sessions and acknowledge each message to the broker only after it is handled
  * (committed, for events) — so a crash before the commit means the broker redelivers.
  */
-export class ExternalBrokerLink implements DeviceLink {
-  readonly intake: MessageIntake;
+export class ExternalBrokerLink extends IntakeLink {
   private readonly directory: DeviceDirectory;
   private readonly lanes: MqttClient[] = [];
   private closing = false;
@@ -52,31 +51,13 @@ export class ExternalBrokerLink implements DeviceLink {
   }
 
   private constructor(private readonly opts: ExternalLinkOptions) {
+    super(opts);
     this.directory = new DeviceDirectory(opts.db);
-    this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
-  }
-
-  onEvent(listener: (e: ReceivedEvent) => void): void {
-    this.intake.onEvent(listener);
-  }
-  onAck(listener: (a: ReceivedAck) => void): void {
-    this.intake.onAck(listener);
-  }
-  onStatus(listener: (s: StatusChange) => void): void {
-    this.intake.onStatus(listener);
   }
 
   health(): { ok: boolean; detail: string } {
     const up = this.lanes.filter((l) => l.connected).length;
     return { ok: up > 0, detail: `external ${new URL(this.opts.url).host}, ${up}/${this.lanes.length} lanes connected` };
-  }
-
-  publishToDevice(deviceId: string, command: DeviceCommand): Promise<void> {
-    return this.publish(topics.deviceCommands(deviceId), command);
-  }
-
-  publishToWearable(wearableId: string, message: Record<string, unknown>): Promise<void> {
-    return this.publish(topics.wearableAlerts(wearableId), message);
   }
 
   /** The external broker owns device connections; we only stop trusting our cached identity. */
@@ -92,7 +73,7 @@ export class ExternalBrokerLink implements DeviceLink {
     await Promise.all(this.lanes.map((l) => l.endAsync().catch(() => undefined)));
   }
 
-  private async publish(topic: string, message: unknown): Promise<void> {
+  protected async publish(topic: string, message: unknown): Promise<void> {
     const lane = this.lanes.find((l) => l.connected) ?? this.lanes[0]!; // mqtt.js queues while offline
     await lane.publishAsync(topic, JSON.stringify(message), { qos: 1 });
   }

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import type { DeviceCommand } from '../contract/device-messages.ts';
-import { topics } from '../contract/topics.ts';
 import type { Db } from '../db/types.ts';
 import { authorisePublishTopic, authoriseSubscribeFilter, type DeviceIdentity } from './acl.ts';
 import { DeviceAuthenticator } from './device-auth.ts';
-import { MessageIntake, type DeviceLink, type Intake, type ReceivedAck, type ReceivedEvent, type StatusChange } from './message-intake.ts';
+import { IntakeLink } from './intake-link.ts';
+import type { Intake } from './message-intake.ts';
 
 export type { ReceivedAck, ReceivedEvent, StatusChange } from './message-intake.ts';
 
@@ -34,9 +33,8 @@ function refuse(returnCode: number, message: string): Error & { returnCode: numb
  * validation, durable ingest and reporting in MessageIntake. aedes holds a QoS 1 PUBACK until
  * authorizePublish calls back, which is how "acknowledged only once committed" is enforced.
  */
-export class Gateway implements DeviceLink {
+export class Gateway extends IntakeLink {
   readonly aedes: Aedes;
-  readonly intake: MessageIntake;
   private readonly auth: DeviceAuthenticator;
   private readonly identities = new WeakMap<Client, DeviceIdentity>();
   private readonly connections = new Map<string, Set<Client>>();
@@ -53,9 +51,9 @@ export class Gateway implements DeviceLink {
   }
 
   private constructor(private readonly opts: GatewayOptions) {
+    super(opts);
     const { db, logger } = opts;
     this.auth = new DeviceAuthenticator(db);
-    this.intake = new MessageIntake({ ...opts, sendCommand: (id, cmd) => this.publishToDevice(id, cmd) });
     this.aedes = new Aedes({
       id: 'homecare-gateway',
       maxClientsIdLength: 256, // MQTT 3.1 only; ids here are "<device id>/<clientId>" (see preConnect)
@@ -78,36 +76,11 @@ export class Gateway implements DeviceLink {
     this.aedes.on('connectionError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'));
   }
 
-  get ingest() {
-    return this.intake.ingest;
-  }
   get connectedClients(): number {
     return this.aedes.connectedClients;
   }
-  onEvent(listener: (e: ReceivedEvent) => void): void {
-    this.intake.onEvent(listener);
-  }
-  onAck(listener: (a: ReceivedAck) => void): void {
-    this.intake.onAck(listener);
-  }
-  onStatus(listener: (s: StatusChange) => void): void {
-    this.intake.onStatus(listener);
-  }
-
-  isOnline(deviceId: string): boolean {
-    return (this.connections.get(deviceId)?.size ?? 0) > 0;
-  }
-
   health(): { ok: boolean; detail: string } {
-    return { ok: !this.aedes.closed, detail: `embedded, ${this.connectedClients} clients, ${this.ingest.size} events uncommitted` };
-  }
-
-  publishToDevice(deviceId: string, command: DeviceCommand): Promise<void> {
-    return this.publish(topics.deviceCommands(deviceId), command);
-  }
-
-  publishToWearable(wearableId: string, message: Record<string, unknown>): Promise<void> {
-    return this.publish(topics.wearableAlerts(wearableId), message);
+    return { ok: !this.aedes.closed, detail: `embedded, ${this.connectedClients} clients, ${this.intake.ingest.size} events uncommitted` };
   }
 
   /** Deleted or re-keyed device: forget its verified secret and drop its connections. */
@@ -122,7 +95,7 @@ export class Gateway implements DeviceLink {
     await this.intake.close(drainTimeoutMs);
   }
 
-  private publish(topic: string, message: unknown): Promise<void> {
+  protected publish(topic: string, message: unknown): Promise<void> {
     const payload = Buffer.from(JSON.stringify(message));
     return new Promise((resolve, reject) =>
       this.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
@@ -198,10 +171,15 @@ export class Gateway implements DeviceLink {
     );
   }
 
+  /** The connection currently registered under a session id (aedes keeps this map untyped). */
+  private liveClient(sessionId: string): Client | undefined {
+    return (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[sessionId];
+  }
+
   private isReplaced(client: Client): boolean {
     const who = this.identities.get(client);
     // the same session taken over (the new connection may not be ready yet) …
-    const current = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+    const current = this.liveClient(client.id);
     if (current && current !== client) return true;
     // … or another live connection of the same device
     for (const c of (who && this.connections.get(who.deviceId)) ?? []) if (c !== client) return true;
@@ -228,7 +206,7 @@ export class Gateway implements DeviceLink {
     ids.push(sessionId);
     while (ids.length > MAX_PERSISTENT_SESSIONS) {
       const oldest = ids.shift()!;
-      const live = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients[oldest];
+      const live = this.liveClient(oldest);
       if (live) live.close();
       const persistence = (this.aedes as unknown as { persistence: { cleanSubscriptions(c: { id: string }, cb: () => void): void } }).persistence;
       persistence.cleanSubscriptions({ id: oldest }, () => undefined);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, type Config } from '../common/config.ts';
+import { ConfigError, redactUrl, type Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { markAllDevicesOffline } from '../db/queries/device-presence.ts';
@@ -29,12 +29,6 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
-
 async function connectExternal(config: Config, db: Db, logger: Logger, metrics: Metrics): Promise<DeviceLink> {
   if (!config.mqtt.clientIdExplicit) {
     logger.warn(
@@ -55,7 +49,7 @@ async function connectExternal(config: Config, db: Db, logger: Logger, metrics: 
       maxPayloadBytes: config.mqtt.maxPayload,
     });
   } catch (err) {
-    throw new ConfigError('MQTT_URL', `cannot use the broker at ${redact(config.mqtt.externalUrl!)}: ${(err as Error).message}`);
+    throw new ConfigError('MQTT_URL', `cannot use the broker at ${redactUrl(config.mqtt.externalUrl!)}: ${(err as Error).message}`);
   }
 }
 
@@ -75,9 +69,7 @@ async function openDatabase(config: Config, logger: Logger): Promise<Db> {
     const message = (err as Error).message;
     if (!config.database.url) throw new ConfigError('DATA_DIR', message.replace(/^DATA_DIR /, ''));
     if (/migration/.test(message)) throw err; // our bug or a damaged schema: not a setting to change
-    const target = new URL(config.database.url);
-    target.password = target.password ? '***' : '';
-    throw new ConfigError('DATABASE_URL', `cannot use the database at ${target.toString()}: ${message}`);
+    throw new ConfigError('DATABASE_URL', `cannot use the database at ${redactUrl(config.database.url)}: ${message}`);
   }
 }
 
@@ -144,7 +136,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     cleanups.push(() => maintenance.stop());
     const http = await listen(app, config.http.host, config.http.port);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
-    const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redact(config.mqtt.externalUrl!);
+    const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redactUrl(config.mqtt.externalUrl!);
     const mqttWsUrl = mqtt ? `ws://${mqttHost}:${mqtt.wsPort}` : 'n/a (external broker)';
     logger.info({ http: http.url, mqtt: mqttUrl, mqttWs: mqttWsUrl, database: db.kind, timescale: db.timescale }, 'homecare service started');
     return {
