@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parsePolicyConfig, type PolicyConfig } from '../dispatch-console/dispatcher/escalation-policy.ts';
 
 // Empty strings count as unset: `FOO= npm start` should mean "default", not "invalid".
 const optionalString = z
@@ -55,6 +56,23 @@ export const envSchema = z
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_FROM: optionalString,
+    TWILIO_API_URL: url(['http:', 'https:']),
+    ALARM_POLICY: optionalString.superRefine((v, ctx) => {
+      const r = parsePolicyConfig(v);
+      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+    }),
+    CANCEL_WINDOW_S: z.preprocess(
+      (v) => (v === undefined || v === '' ? 120 : Number(v)),
+      z.number({ error: 'must be a number of seconds, 0 or more' }).int().min(0).max(86_400),
+    ),
+    NIGHT_HOURS: optionalString
+      .transform((v) => v ?? '22-7')
+      .refine((v) => /^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/.test(v), { message: 'must be "start-end" hours, e.g. 22-7' }),
+    TEMPERATURE_RANGE_C: optionalString
+      .transform((v) => v ?? '12..35')
+      .refine((v) => /^-?\d+(\.\d+)?\.\.-?\d+(\.\d+)?$/.test(v) && Number(v.split('..')[0]) < Number(v.split('..')[1]), {
+        message: 'must be "min..max" degrees Celsius, e.g. 12..35',
+      }),
     PUBLIC_URL: url(['http:', 'https:']).transform((v) => v ?? 'http://localhost:3000'),
     ADMIN_USERNAME: optionalString.transform((v) => v ?? 'admin'),
     ADMIN_PASSWORD: optionalString,
@@ -94,7 +112,13 @@ export interface Config {
     sessionExpirySeconds: number;
   };
   http: { host: string; port: number; publicUrl: string };
-  twilio: { accountSid: string; authToken: string; from: string } | undefined;
+  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
+  dispatch: {
+    policy: PolicyConfig;
+    cancelWindowS: number;
+    nightHours: { start: number; end: number };
+    temperature: { minC: number; maxC: number };
+  };
   admin: { username: string; password: string | undefined };
   tokenTtlMs: number;
   logLevel: Env['LOG_LEVEL'];
@@ -148,8 +172,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     twilio:
       e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
-        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM }
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL }
         : undefined,
+    dispatch: {
+      policy: (parsePolicyConfig(e.ALARM_POLICY) as { ok: true; value: PolicyConfig }).value,
+      cancelWindowS: e.CANCEL_WINDOW_S,
+      nightHours: { start: Number(e.NIGHT_HOURS.split('-')[0]), end: Number(e.NIGHT_HOURS.split('-')[1]) },
+      temperature: { minC: Number(e.TEMPERATURE_RANGE_C.split('..')[0]), maxC: Number(e.TEMPERATURE_RANGE_C.split('..')[1]) },
+    },
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,
     logLevel: e.LOG_LEVEL,

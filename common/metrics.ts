@@ -51,6 +51,35 @@ export function createMetrics() {
     }),
     ingestPending: new Gauge({ name: 'homecare_ingest_pending', help: 'Events waiting to be committed', registers: [registry] }),
     ingestFailures: new Counter({ name: 'homecare_ingest_failures_total', help: 'Failed commit attempts (retried)', registers: [registry] }),
+    alarmsOpened: new Counter({
+      name: 'homecare_alarms_opened_total',
+      help: 'Alarms opened, by priority',
+      labelNames: ['priority'] as const,
+      registers: [registry],
+    }),
+    alertLatency: new Histogram({
+      name: 'homecare_alert_publish_seconds',
+      help: 'From the event (or escalation step) to the alert handed to the broker',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    escalationSteps: new Counter({
+      name: 'homecare_escalation_steps_total',
+      help: 'Escalation steps taken after the first, by step kind and why',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+    }),
+    escalationDeadlinesMissed: new Counter({
+      name: 'homecare_escalation_deadlines_missed_total',
+      help: 'Deadlines found passed and unserved by the watchdog',
+      registers: [registry],
+    }),
+    smsSent: new Counter({
+      name: 'homecare_sms_total',
+      help: 'SMS by result (sent to provider, failed, outbox when no provider)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'homecare_http_requests_total',
       help: 'HTTP requests by route and status',

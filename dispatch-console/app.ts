@@ -7,7 +7,12 @@ import type { Metrics } from '../common/metrics.ts';
 import type { Db } from '../db/types.ts';
 import { authRoutes, createAuth, installAuth, type Auth } from './auth.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
+import type { DispatchDirectory } from './dispatcher/directory.ts';
+import type { Dispatcher } from './dispatcher/dispatcher.ts';
+import type { Notifier } from './dispatcher/notifier.ts';
+import { alarmRoutes } from './routes/alarms.ts';
 import { areaRoutes } from './routes/areas.ts';
+import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { caregiverRoutes } from './routes/caregivers.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -28,7 +33,12 @@ export interface AppDeps {
   health: () => Promise<HealthStatus>;
   /** A device was deleted or its secret rotated: the gateway drops its connections. */
   onDeviceRevoked?: (deviceId: string) => void;
+  /** The dispatcher, when this process runs one: alarm routes and Twilio webhooks. */
+  dispatch?: { dispatcher: Dispatcher; directory: DispatchDirectory; notifier: Notifier } | undefined;
 }
+
+// Writes that change whom an alarm is routed to (areas, residents, wearables, caregivers, shifts).
+const DIRECTORY_WRITE = /^\/api\/(areas|residents|devices|caregivers|shifts)(\/|$)/;
 
 /** What every route plugin receives. */
 export interface RouteOptions {
@@ -97,6 +107,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  const dispatch = deps.dispatch;
+  if (dispatch) {
+    // the routing data is in memory: a change answers only once the dispatcher sees it
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && reply.statusCode < 300 && DIRECTORY_WRITE.test(request.url)) await dispatch.directory.refresh();
+      return payload;
+    });
+  }
+
   const opts: RouteOptions = { deps, auth };
   await app.register(healthRoutes, opts);
   await app.register(authRoutes, { db: deps.db, config: deps.config, auth });
@@ -106,5 +125,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caregiverRoutes, opts);
   await app.register(shiftRoutes, opts);
   await app.register(userRoutes, opts);
+  if (dispatch) {
+    await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });
+    await app.register(twilioWebhookRoutes, {
+      db: deps.db,
+      ...dispatch,
+      authToken: deps.config.twilio?.authToken,
+      publicUrl: deps.config.http.publicUrl,
+    });
+  }
   return app;
 }

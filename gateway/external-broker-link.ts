@@ -9,6 +9,7 @@ import { fullJitterDelay } from '../common/backoff.ts';
 import { DbError } from '../db/db-error.ts';
 import { IngestBackpressureError } from './ingest-queue.ts';
 import { IntakeLink } from './intake-link.ts';
+import type { IntakeListeners } from './message-intake.ts';
 import type { Intake } from './message-intake.ts';
 
 export interface ExternalLinkOptions {
@@ -25,6 +26,7 @@ export interface ExternalLinkOptions {
   logger: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;
+  listeners?: IntakeListeners | undefined;
 }
 
 function isTransient(err: unknown): boolean {

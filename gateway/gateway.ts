@@ -6,6 +6,7 @@ import type { Db } from '../db/types.ts';
 import { authorisePublishTopic, authoriseSubscribeFilter, type DeviceIdentity } from './acl.ts';
 import { DeviceAuthenticator } from './device-auth.ts';
 import { IntakeLink } from './intake-link.ts';
+import type { IntakeListeners } from './message-intake.ts';
 import type { Intake } from './message-intake.ts';
 
 export type { ReceivedAck, ReceivedEvent, StatusChange } from './message-intake.ts';
@@ -15,6 +16,7 @@ export interface GatewayOptions {
   logger: Logger;
   metrics: Metrics;
   maxPayloadBytes: number;
+  listeners?: IntakeListeners | undefined;
 }
 
 const MAX_CLIENT_ID = 128;

@@ -4,6 +4,7 @@ import {
   MessageIntake,
   type DeviceLink,
   type IntakeOptions,
+  type Listener,
   type ReceivedAck,
   type ReceivedEvent,
   type StatusChange,
@@ -26,13 +27,13 @@ export abstract class IntakeLink implements DeviceLink {
   abstract revokeDevice(deviceId: string): void;
   abstract close(drainTimeoutMs?: number): Promise<void>;
 
-  onEvent(listener: (e: ReceivedEvent) => void): void {
+  onEvent(listener: Listener<ReceivedEvent>): void {
     this.intake.onEvent(listener);
   }
-  onAck(listener: (a: ReceivedAck) => void): void {
+  onAck(listener: Listener<ReceivedAck>): void {
     this.intake.onAck(listener);
   }
-  onStatus(listener: (s: StatusChange) => void): void {
+  onStatus(listener: Listener<StatusChange>): void {
     this.intake.onStatus(listener);
   }
 

@@ -13,6 +13,8 @@ import { validateAck, validateEvent, validateStatus } from './validate-payload.t
 export interface ReceivedEvent {
   device: DeviceIdentity;
   event: DeviceEvent;
+  /** Digest of the content: with the event id, what identifies a retransmission. */
+  fingerprint: string;
   receivedAt: Date;
 }
 export interface ReceivedAck {
@@ -27,27 +29,49 @@ export interface StatusChange {
   at: Date;
 }
 
+/** A listener may return a promise: the message is acknowledged only once it settles. */
+export type Listener<T> = (value: T) => void | Promise<void>;
+
+export interface IntakeListeners {
+  event?: Listener<ReceivedEvent>;
+  ack?: Listener<ReceivedAck>;
+  status?: Listener<StatusChange>;
+}
+
+const crash = (err: unknown) =>
+  process.nextTick(() => {
+    throw err;
+  });
+
 /**
- * A listener is our own code: if it throws, that is a bug to crash on loudly (the supervisor
- * restarts us), not a reason to refuse the device's message.
+ * A listener is our own code: if it throws (or its promise rejects), that is a bug to crash on
+ * loudly (the supervisor restarts us), not a reason to refuse the device's message.
  */
-function emit<T>(listeners: ReadonlyArray<(v: T) => void>, value: T): void {
+function emit<T>(listeners: ReadonlyArray<Listener<T>>, value: T): Promise<void> | undefined {
+  let pending: Array<Promise<void>> | undefined;
   for (const l of listeners) {
     try {
-      l(value);
+      const r = l(value);
+      if (r) (pending ??= []).push(r);
     } catch (err) {
-      process.nextTick(() => {
-        throw err;
-      });
+      crash(err);
     }
   }
+  if (!pending) return undefined;
+  return Promise.all(pending).then(
+    () => undefined,
+    (err: unknown) => {
+      crash(err);
+      return new Promise<void>(() => undefined); // never acknowledged: we are going down
+    },
+  );
 }
 
 /** What a broker transport (embedded aedes, or an external broker) hands in and gets back. */
 export interface DeviceLink {
-  onEvent(listener: (e: ReceivedEvent) => void): void;
-  onAck(listener: (a: ReceivedAck) => void): void;
-  onStatus(listener: (s: StatusChange) => void): void;
+  onEvent(listener: Listener<ReceivedEvent>): void;
+  onAck(listener: Listener<ReceivedAck>): void;
+  onStatus(listener: Listener<StatusChange>): void;
   publishToDevice(deviceId: string, command: DeviceCommand): Promise<void>;
   publishToWearable(wearableId: string, message: Record<string, unknown>): Promise<void>;
   revokeDevice(deviceId: string): void;
@@ -62,6 +86,8 @@ export interface IntakeOptions {
   maxPayloadBytes: number;
   /** How error reports reach a device's `commands` topic on this transport. */
   sendCommand: (deviceId: string, command: DeviceCommand) => Promise<void>;
+  /** Registered before any message can arrive (an external broker may deliver at once). */
+  listeners?: IntakeListeners | undefined;
 }
 
 /** Outcome of a message: `valid: false` means it was discarded (and reported to the device). */
@@ -75,22 +101,26 @@ export type Intake = { valid: boolean };
 export class MessageIntake {
   readonly ingest: IngestQueue;
   private readonly presence: PresenceWriter;
-  private readonly eventListeners: Array<(e: ReceivedEvent) => void> = [];
-  private readonly ackListeners: Array<(a: ReceivedAck) => void> = [];
-  private readonly statusListeners: Array<(s: StatusChange) => void> = [];
+  private readonly eventListeners: Array<Listener<ReceivedEvent>> = [];
+  private readonly ackListeners: Array<Listener<ReceivedAck>> = [];
+  private readonly statusListeners: Array<Listener<StatusChange>> = [];
 
   constructor(private readonly opts: IntakeOptions) {
     this.ingest = new IngestQueue({ store: (rows) => insertEvents(opts.db, rows), logger: opts.logger, metrics: opts.metrics });
     this.presence = new PresenceWriter(opts.db, opts.logger);
+    const l = opts.listeners;
+    if (l?.event) this.onEvent(l.event);
+    if (l?.ack) this.onAck(l.ack);
+    if (l?.status) this.onStatus(l.status);
   }
 
-  onEvent(listener: (e: ReceivedEvent) => void): void {
+  onEvent(listener: Listener<ReceivedEvent>): void {
     this.eventListeners.push(listener);
   }
-  onAck(listener: (a: ReceivedAck) => void): void {
+  onAck(listener: Listener<ReceivedAck>): void {
     this.ackListeners.push(listener);
   }
-  onStatus(listener: (s: StatusChange) => void): void {
+  onStatus(listener: Listener<StatusChange>): void {
     this.statusListeners.push(listener);
   }
 
@@ -104,23 +134,25 @@ export class MessageIntake {
     if (!v.ok) return this.reject(who, 'events', v.code, v.message, v.eventId);
     const event = v.value;
     this.opts.metrics.eventsReceived.inc({ type: event.type });
+    const fingerprint = createHash('sha256').update(`${event.type}|${event.ts ?? ''}|${JSON.stringify(event.data)}`).digest('base64url').slice(0, 22);
     const stored = this.ingest.enqueue({
       deviceId: who.deviceId,
       eventId: event.id,
-      fingerprint: createHash('sha256').update(`${event.type}|${event.ts ?? ''}|${JSON.stringify(event.data)}`).digest('base64url').slice(0, 22),
+      fingerprint,
       type: event.type,
       deviceTs: event.ts,
       receivedAt,
       data: event.data,
     });
     // safety first: listeners (the dispatcher) see the event now, in parallel with the write
-    emit(this.eventListeners, { device: who, event, receivedAt });
+    const handled = emit(this.eventListeners, { device: who, event, fingerprint, receivedAt });
     if (qos === 0) {
       stored.catch((err: Error) => this.opts.logger.warn({ err: err.message, deviceId: who.deviceId }, 'QoS 0 event dropped'));
       return { valid: true };
     }
-    // [MQTT-4.3.2-2] the PUBACK means we own the message: here, once it is committed
-    const result = await stored;
+    // [MQTT-4.3.2-2] the PUBACK means we own the message: here, once it is committed (and
+    // whatever the dispatcher made of it, e.g. the alarm it opened, is committed too)
+    const [result] = await Promise.all([stored, handled]);
     if (result.refused) return this.reject(who, 'events', 'invalid_event', 'the event could not be stored', event.id);
     return { valid: true };
   }
@@ -140,8 +172,9 @@ export class MessageIntake {
     const receivedAt = new Date();
     const v = validateAck(payload, this.opts.maxPayloadBytes);
     if (!v.ok) return this.reject(who, 'acks', v.code, v.message);
-    emit(this.ackListeners, { device: who, ack: v.value, receivedAt });
-    return Promise.resolve({ valid: true });
+    // acknowledged once handled: an accept lost in a crash is resent by the wearable
+    const handled = emit(this.ackListeners, { device: who, ack: v.value, receivedAt });
+    return handled ? handled.then(() => ({ valid: true })) : Promise.resolve({ valid: true });
   }
 
   /** A connection came or went (transports that can see connections). */

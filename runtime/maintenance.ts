@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger.ts';
 import { pruneEventKeys, releaseLease, runTimescaleJob, timescalePolicyJobs, tryTakeLease } from '../db/queries/maintenance.ts';
 import { deleteExpiredSessions } from '../db/queries/sessions.ts';
 import type { Db } from '../db/types.ts';
+import type { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
 
 const DAY_MS = 86_400_000;
 /** How long a retransmission is still recognised as one (a device retries within minutes; a
@@ -29,10 +30,16 @@ export interface MaintenanceJob {
   name: string;
   schedule: string;
   run: () => Promise<Record<string, number>>;
+  /** Every instance runs it (its own in-memory state), instead of one holding the lease. */
+  everyInstance?: boolean;
+  /** How long a holder keeps the lease if it dies mid-run. */
+  leaseMs?: number;
+  /** Routine and frequent: logged at debug level. */
+  quiet?: boolean;
 }
 
 /** The periodic housekeeping the service needs, as plain async functions. */
-export function maintenanceJobs(db: Db, logger: Logger, now: () => Date = () => new Date()): MaintenanceJob[] {
+export function maintenanceJobs(db: Db, logger: Logger, dispatcher?: Dispatcher, now: () => Date = () => new Date()): MaintenanceJob[] {
   const jobs: MaintenanceJob[] = [
     {
       name: 'prune-dedup-keys',
@@ -45,6 +52,29 @@ export function maintenanceJobs(db: Db, logger: Logger, now: () => Date = () => 
       run: async () => ({ deleted: await deleteExpiredSessions(db, now()) }),
     },
   ];
+  if (dispatcher) {
+    jobs.push(
+      {
+        // the watchdog: deadlines passed unserved (an instance died, a timer was lost), shift ends
+        name: 'escalation-watchdog',
+        schedule: '*/5 * * * * *',
+        run: () => dispatcher.sweep(),
+        leaseMs: 30_000,
+        quiet: true,
+      },
+      {
+        // other instances' changes to the routing data and to alarms
+        name: 'dispatch-refresh',
+        schedule: '*/15 * * * * *',
+        run: async () => {
+          await dispatcher.refreshDirectory();
+          return { active: (await dispatcher.reload()).length };
+        },
+        everyInstance: true,
+        quiet: true,
+      },
+    );
+  }
   // TimescaleDB's background workers do not run inside PGlite: run its policies ourselves.
   if (db.kind === 'embedded' && db.timescale) {
     jobs.push({
@@ -72,8 +102,8 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
-export function startMaintenance(db: Db, logger: Logger): Maintenance {
-  const jobs = maintenanceJobs(db, logger);
+export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher): Maintenance {
+  const jobs = maintenanceJobs(db, logger, dispatcher);
   const coordinator = leaseCoordinator(db, `${process.pid}-${randomUUID().slice(0, 8)}`, logger);
   const tasks: ScheduledTask[] = jobs.map((job) =>
     cron.schedule(
@@ -82,12 +112,14 @@ export function startMaintenance(db: Db, logger: Logger): Maintenance {
         const started = Date.now();
         try {
           const result = await job.run();
-          logger.info({ job: job.name, ms: Date.now() - started, ...result }, 'maintenance job done');
+          logger[job.quiet ? 'debug' : 'info']({ job: job.name, ms: Date.now() - started, ...result }, 'maintenance job done');
         } catch (err) {
           logger.error({ err, job: job.name }, 'maintenance job failed');
         }
       },
-      { name: job.name, noOverlap: true, distributed: true, runCoordinator: coordinator, distributedLease: 5 * 60_000, unref: true },
+      job.everyInstance
+        ? { name: job.name, noOverlap: true, unref: true }
+        : { name: job.name, noOverlap: true, distributed: true, runCoordinator: coordinator, distributedLease: job.leaseMs ?? 5 * 60_000, unref: true },
     ),
   );
   return {

@@ -7,6 +7,12 @@ import { openDb, type Db } from '../db/index.ts';
 import { buildApp, type HealthStatus } from '../dispatch-console/app.ts';
 import { ensureFirstAdmin } from '../dispatch-console/auth.ts';
 import { listen } from '../dispatch-console/server.ts';
+import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
+import { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
+import { Notifier, type Outbound } from '../dispatch-console/dispatcher/notifier.ts';
+import { DEFAULT_SMS_RETRY } from '../dispatch-console/sms/sms-provider.ts';
+import { createTwilioProvider } from '../dispatch-console/sms/twilio-provider.ts';
+import type { IntakeListeners } from '../gateway/message-intake.ts';
 import { startMaintenance } from './maintenance.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { ExternalBrokerLink } from '../gateway/external-broker-link.ts';
@@ -21,6 +27,7 @@ export interface RunningService {
   /** The embedded broker, when it is the transport. */
   gateway: Gateway | undefined;
   app: FastifyInstance;
+  dispatcher: Dispatcher;
   metrics: Metrics;
   httpUrl: string;
   mqttUrl: string;
@@ -29,7 +36,7 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-async function connectExternal(config: Config, db: Db, logger: Logger, metrics: Metrics): Promise<DeviceLink> {
+async function connectExternal(config: Config, db: Db, logger: Logger, metrics: Metrics, listeners: IntakeListeners): Promise<DeviceLink> {
   if (!config.mqtt.clientIdExplicit) {
     logger.warn(
       { clientIdPrefix: config.mqtt.clientIdPrefix },
@@ -47,6 +54,7 @@ async function connectExternal(config: Config, db: Db, logger: Logger, metrics: 
       logger: logger.child({ part: 'mqtt-link' }),
       metrics,
       maxPayloadBytes: config.mqtt.maxPayload,
+      listeners,
     });
   } catch (err) {
     throw new ConfigError('MQTT_URL', `cannot use the broker at ${redactUrl(config.mqtt.externalUrl!)}: ${(err as Error).message}`);
@@ -73,6 +81,28 @@ async function openDatabase(config: Config, logger: Logger): Promise<Db> {
   }
 }
 
+/** The dispatcher with its routing directory and notifier; sends go through the link once it exists. */
+async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: Metrics, link: () => DeviceLink) {
+  const outbound: Outbound = {
+    toWearable: (id, message) => link().publishToWearable(id, message),
+    toDevice: (id, command) => link().publishToDevice(id, command),
+  };
+  const t = config.twilio;
+  const notifier = new Notifier({
+    db,
+    logger: logger.child({ part: 'notifier' }),
+    metrics,
+    outbound,
+    sms: t ? createTwilioProvider({ accountSid: t.accountSid, authToken: t.authToken, from: t.from, apiBaseUrl: t.apiUrl, logger }) : undefined,
+    retry: DEFAULT_SMS_RETRY,
+    statusCallbackUrl: t ? new URL('/twilio/status', config.http.publicUrl).toString() : undefined,
+  });
+  const directory = new DispatchDirectory(db);
+  const dispatcher = new Dispatcher({ db, logger: logger.child({ part: 'dispatcher' }), metrics, directory, notifier, settings: config.dispatch });
+  await dispatcher.start();
+  return { dispatcher, directory, notifier };
+}
+
 /** Everything in one process: database, broker, console. Each part closes in reverse order. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics();
@@ -83,16 +113,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   try {
     const admin = await ensureFirstAdmin(db, config.admin, logger);
+    const dispatch = await startDispatcher(config, db, logger, metrics, () => link);
+    cleanups.push(() => dispatch.dispatcher.stop());
+    const listeners: IntakeListeners = {
+      event: (e) => dispatch.dispatcher.handleEvent(e),
+      ack: (a) => dispatch.dispatcher.handleAck(a),
+      status: (st) => dispatch.dispatcher.handleStatus(st),
+    };
+    // bound late: the dispatcher sends through it
     let link: DeviceLink;
     let gateway: Gateway | undefined;
     let mqtt: MqttListeners | undefined;
     if (config.mqtt.externalUrl) {
-      link = await connectExternal(config, db, logger, metrics);
+      link = await connectExternal(config, db, logger, metrics, listeners);
       cleanups.push(() => link.close());
     } else {
       // the embedded broker is the only one: whatever a previous run left "online" is not
       await markAllDevicesOffline(db, new Date());
-      gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload });
+      gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload, listeners });
       link = gateway;
       const g = gateway;
       cleanups.push(async () => {
@@ -121,6 +159,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }
       checks.broker = link.health();
       checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
+      checks.dispatcher = { ok: true, detail: `${dispatch.dispatcher.openTimers} deadlines armed` };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
     const app = await buildApp({
@@ -130,9 +169,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       metrics,
       health,
       onDeviceRevoked: (id) => link.revokeDevice(id),
+      dispatch,
     });
     cleanups.push(() => app.close());
-    const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }));
+    const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher);
     cleanups.push(() => maintenance.stop());
     const http = await listen(app, config.http.host, config.http.port);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
@@ -145,6 +185,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       link,
       gateway,
       app,
+      dispatcher: dispatch.dispatcher,
       metrics,
       admin,
       httpUrl: http.url,

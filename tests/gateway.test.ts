@@ -227,7 +227,9 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     const { devices } = await provisionResident(db);
     const dev = devices[0]!;
     const seen: boolean[] = [];
-    gw.gateway.onStatus((s) => s.deviceId === dev.id && seen.push(s.online));
+    gw.gateway.onStatus((s) => {
+      if (s.deviceId === dev.id) seen.push(s.online);
+    });
     const will = { topic: topics.deviceStatus(dev.id), payload: Buffer.from('{"online":false}'), qos: 1 as const, retain: true };
     const first = track(await connect(gw.url, { username: dev.id, password: dev.secret, clientId: dev.id, will }));
     first.on('error', () => undefined);
@@ -249,7 +251,9 @@ describe.each(dbKinds)('gateway on %s database', (kind) => {
     await gw.gateway.publishToWearable(w.id, { type: 'alarm.taken', alarmId: 'a1' });
     expect(await alert).toEqual({ type: 'alarm.taken', alarmId: 'a1' });
     const acks: unknown[] = [];
-    gw.gateway.onAck((a) => acks.push(a.ack));
+    gw.gateway.onAck((a) => {
+      acks.push(a.ack);
+    });
     await publish(c, topics.wearableAcks(w.id), JSON.stringify({ alarmId: 'a1', action: 'accept' }));
     expect(acks).toEqual([{ alarmId: 'a1', action: 'accept' }]);
   });

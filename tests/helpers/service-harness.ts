@@ -30,8 +30,14 @@ export function apiClient(baseUrl: string) {
     const text = await res.text();
     return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
   };
+  const post = async (path: string, body: unknown) => {
+    const r = await call('POST', path, body);
+    if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
   return {
     call,
+    post,
     login: async (username = ADMIN.username, password = ADMIN.password) => {
       const r = await call('POST', '/api/login', { username, password });
       if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
@@ -39,11 +45,6 @@ export function apiClient(baseUrl: string) {
     },
     /** Area tree down to a grid, a resident there, and a device for them. */
     provisionDevice: async (kind = 'pendant') => {
-      const post = async (path: string, body: unknown) => {
-        const r = await call('POST', path, body);
-        if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-        return r.body;
-      };
       const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
       const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
       const community = await post('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { priorities, prioritySchema } from './device-messages.ts';
+
+/** The alarm lifecycle of DESIGN.md: open → accepted → on_site → resolved, or cancelled. */
+export const alarmStatuses = ['open', 'accepted', 'on_site', 'resolved', 'cancelled'] as const;
+export const alarmStatusSchema = z.enum(alarmStatuses);
+export type AlarmStatus = z.infer<typeof alarmStatusSchema>;
+export const activeStatuses: readonly AlarmStatus[] = ['open', 'accepted', 'on_site'];
+export const isActive = (s: AlarmStatus) => activeStatuses.includes(s);
+
+export { priorities, prioritySchema };
+export type Priority = z.infer<typeof prioritySchema>;
+
+/**
+ * Care alarms (emergency/urgent/service) of one resident group into one; technical ones
+ * (battery, offline) group separately so they never hold back or absorb a call for help.
+ */
+export const alarmLanes = ['care', 'technical'] as const;
+export type AlarmLane = (typeof alarmLanes)[number];
+
+/** Escalation step kinds, in the order a default policy uses them. */
+export const stepKinds = ['next_in_grid', 'all_in_grid', 'community_pool', 'supervisor', 'sms_family', 'console'] as const;
+export const stepKindSchema = z.enum(stepKinds);
+export type StepKind = z.infer<typeof stepKindSchema>;
+
+/** Stable timeline codes: reports, the console and integrators key on these. */
+export const timelineCodes = [
+  'alarm.raised',
+  'event.joined',
+  'priority.raised',
+  'step.started',
+  'step.skipped',
+  'notification.sent',
+  'notification.delivered',
+  'notification.failed',
+  'sms.outbox',
+  'alarm.declined',
+  'alarm.accepted',
+  'alarm.withdrawn',
+  'alarm.arrived',
+  'alarm.resolved',
+  'alarm.cancelled',
+  'cancel.late',
+  'alarm.reassigned',
+  'console.called',
+  'note.added',
+  'sms.reply',
+  'ack.refused',
+  'watchdog.missed_deadline',
+  'arrival.overdue',
+] as const;
+export const timelineCodeSchema = z.enum(timelineCodes);
+export type TimelineCode = z.infer<typeof timelineCodeSchema>;
+
+export const actorKinds = ['system', 'resident', 'caregiver', 'operator', 'contact'] as const;
+export type ActorKind = (typeof actorKinds)[number];
+export interface Actor {
+  kind: ActorKind;
+  id?: string | undefined;
+  name?: string | undefined;
+}
+
+export const notificationChannels = ['wearable', 'sms', 'console'] as const;
+export type NotificationChannel = (typeof notificationChannels)[number];
+export const notificationStatuses = ['pending', 'sent', 'queued', 'delivered', 'failed', 'outbox', 'withdrawn'] as const;
+export type NotificationStatus = (typeof notificationStatuses)[number];
+
+export const outcomeSchema = z.string().trim().min(1).max(500);
+export const knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated'] as const;
+
+/** Body of `POST /api/alarms/:id/{accept|arrive|resolve|cancel|reassign}`. */
+export const alarmActionBodySchema = z
+  .object({
+    note: z.string().trim().min(1).max(2000).optional(),
+    outcome: outcomeSchema.optional(),
+    caregiverId: z.uuid().optional(),
+  })
+  .strict();
+export type AlarmActionBody = z.infer<typeof alarmActionBodySchema>;
+
+export const operatorActions = ['accept', 'arrive', 'resolve', 'cancel', 'reassign'] as const;
+export type OperatorAction = (typeof operatorActions)[number];
+
+/** Tells a wrist to stop: `alarm.taken` (someone else has it) or `alarm.closed`. */
+export interface AlarmWithdrawal {
+  type: 'alarm.taken' | 'alarm.closed';
+  alarmId: string;
+  reason: 'accepted' | 'cancelled' | 'resolved' | 'reassigned' | 'closed' | 'unknown';
+  by?: string;
+}

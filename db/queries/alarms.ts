@@ -1,0 +1,289 @@
+import type { Actor, AlarmLane, AlarmStatus, NotificationChannel, NotificationStatus, Priority, StepKind, TimelineCode } from '../../contract/alarms.ts';
+import type { Queryable } from '../types.ts';
+
+/** What the alerts say about the resident, frozen when the alarm opens. */
+export interface ResidentSnapshot {
+  id: string | null;
+  name: string;
+  address: string | null;
+  grid: string | null;
+  notes: string | null;
+  phone: string | null;
+}
+
+export interface AlarmRecord {
+  id: string;
+  residentId: string | null;
+  deviceId: string;
+  areaId: string | null;
+  lane: AlarmLane;
+  kind: string;
+  priority: Priority;
+  status: AlarmStatus;
+  raisedAt: Date;
+  acceptedAt: Date | null;
+  acceptedBy: string | null;
+  acceptedByName: string | null;
+  arrivedAt: Date | null;
+  closedAt: Date | null;
+  outcome: string | null;
+  resident: ResidentSnapshot;
+  /** The escalation policy snapshot (validated by the dispatcher, opaque here). */
+  policy: unknown;
+  acceptLimitS: number;
+  arriveLimitS: number;
+  step: number;
+  stepKind: StepKind | null;
+  deadline: Date | null;
+  token: number;
+  notified: string[];
+  currentNotified: string[];
+  declined: string[];
+  replyCode: string;
+  eventCount: number;
+  lastEventAt: Date;
+  arrivalOverdue: boolean;
+  updatedAt?: Date;
+}
+
+const COLUMNS = `id, resident_id AS "residentId", device_id AS "deviceId", area_id AS "areaId", lane, kind, priority, status,
+  raised_at AS "raisedAt", accepted_at AS "acceptedAt", accepted_by AS "acceptedBy", accepted_by_name AS "acceptedByName",
+  arrived_at AS "arrivedAt", closed_at AS "closedAt", outcome, resident, policy,
+  accept_limit_s AS "acceptLimitS", arrive_limit_s AS "arriveLimitS", step, step_kind AS "stepKind", deadline, token,
+  notified, current_notified AS "currentNotified", declined, reply_code AS "replyCode", event_count AS "eventCount",
+  last_event_at AS "lastEventAt", arrival_overdue AS "arrivalOverdue", updated_at AS "updatedAt"`;
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+const ACTIVE = `status IN ('open', 'accepted', 'on_site')`;
+
+export type InsertAlarmResult = { kind: 'inserted' } | { kind: 'exists' } | { kind: 'active_conflict'; existingId: string } | { kind: 'code_taken' };
+
+/**
+ * Inserts a new alarm. The same id again (a resent opening event) is `exists`; another active
+ * alarm of the resident (opened elsewhere a moment ago) is `active_conflict`.
+ */
+export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertAlarmResult> {
+  const r = await q.query(
+    `INSERT INTO alarms (id, resident_id, device_id, area_id, lane, kind, priority, status, raised_at, resident, policy,
+        accept_limit_s, arrive_limit_s, step, step_kind, deadline, token, notified, current_notified, declined, reply_code,
+        event_count, last_event_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16::timestamptz, $17,
+        $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23::timestamptz)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [
+      a.id, a.residentId, a.deviceId, a.areaId, a.lane, a.kind, a.priority, a.status, a.raisedAt.toISOString(),
+      JSON.stringify(a.resident), JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline),
+      a.token, JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.replyCode,
+      a.eventCount, a.lastEventAt.toISOString(),
+    ],
+  );
+  if (r.rowCount > 0) return { kind: 'inserted' };
+  if ((await q.query('SELECT 1 FROM alarms WHERE id = $1', [a.id])).rowCount > 0) return { kind: 'exists' };
+  if (a.residentId !== null) {
+    const other = await q.query<{ id: string }>(`SELECT id FROM alarms WHERE resident_id = $1 AND lane = $2 AND ${ACTIVE}`, [a.residentId, a.lane]);
+    if (other.rows[0]) return { kind: 'active_conflict', existingId: other.rows[0].id };
+  }
+  return { kind: 'code_taken' };
+}
+
+export async function getAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
+  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows[0];
+}
+
+/** The alarm row, locked until the transaction ends: every state change goes through here. */
+export async function lockAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
+  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+}
+
+/** Writes back everything that moves after opening. */
+export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
+  await q.query(
+    `UPDATE alarms SET status = $2, priority = $3, accepted_at = $4::timestamptz, accepted_by = $5, accepted_by_name = $6,
+        arrived_at = $7::timestamptz, closed_at = $8::timestamptz, outcome = $9, policy = $10::jsonb, accept_limit_s = $11,
+        arrive_limit_s = $12, step = $13, step_kind = $14, deadline = $15::timestamptz, token = $16, notified = $17::jsonb,
+        current_notified = $18::jsonb, declined = $19::jsonb, event_count = $20, last_event_at = $21::timestamptz,
+        arrival_overdue = $22, updated_at = now()
+      WHERE id = $1`,
+    [
+      a.id, a.status, a.priority, iso(a.acceptedAt), a.acceptedBy, a.acceptedByName, iso(a.arrivedAt), iso(a.closedAt), a.outcome,
+      JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline), a.token,
+      JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.eventCount,
+      a.lastEventAt.toISOString(), a.arrivalOverdue,
+    ],
+  );
+}
+
+/** Every active alarm (to re-arm deadlines at start, and to know who is busy). */
+export async function listActiveAlarms(q: Queryable): Promise<AlarmRecord[]> {
+  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows;
+}
+
+export async function findActiveByReplyCode(q: Queryable, code: string): Promise<AlarmRecord | undefined> {
+  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE reply_code = $1 AND ${ACTIVE}`, [code])).rows[0];
+}
+
+/** Records an event as part of an alarm; false when it already was (a retransmission). */
+export async function addAlarmEvent(q: Queryable, e: { alarmId: string; deviceId: string; eventId: string; type: string; receivedAt: Date }): Promise<boolean> {
+  const r = await q.query(
+    `INSERT INTO alarm_events (alarm_id, device_id, event_id, type, received_at) VALUES ($1, $2, $3, $4, $5::timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [e.alarmId, e.deviceId, e.eventId, e.type, e.receivedAt.toISOString()],
+  );
+  return r.rowCount > 0;
+}
+
+export interface TimelineEntry {
+  alarmId: string;
+  at: Date;
+  code: TimelineCode;
+  actor: Actor;
+  detail?: Record<string, unknown>;
+}
+
+export async function appendTimeline(q: Queryable, entries: readonly TimelineEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e) => ({
+    alarm_id: e.alarmId,
+    at: e.at.toISOString(),
+    code: e.code,
+    actor_kind: e.actor.kind,
+    actor_id: e.actor.id ?? null,
+    actor_name: e.actor.name ?? null,
+    detail: e.detail ?? {},
+  }));
+  await q.query(
+    `INSERT INTO alarm_timeline (alarm_id, at, code, actor_kind, actor_id, actor_name, detail)
+     SELECT alarm_id, at, code, actor_kind, actor_id, actor_name, detail
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(alarm_id uuid, at timestamptz, code text, actor_kind text, actor_id text, actor_name text, detail jsonb)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export interface TimelineRow {
+  id: number;
+  at: Date;
+  code: TimelineCode;
+  actorKind: Actor['kind'];
+  actorId: string | null;
+  actorName: string | null;
+  detail: Record<string, unknown>;
+}
+
+export async function getTimeline(q: Queryable, alarmId: string): Promise<TimelineRow[]> {
+  const r = await q.query<TimelineRow & Record<string, unknown>>(
+    `SELECT id::int AS id, at, code, actor_kind AS "actorKind", actor_id AS "actorId", actor_name AS "actorName", detail
+       FROM alarm_timeline WHERE alarm_id = $1 ORDER BY id`,
+    [alarmId],
+  );
+  return r.rows;
+}
+
+export interface NotificationRecord {
+  id: string;
+  alarmId: string;
+  step: number;
+  channel: NotificationChannel;
+  audience: 'caregiver' | 'supervisor' | 'family' | 'operator';
+  caregiverId: string | null;
+  recipientName: string | null;
+  target: string | null;
+  body: string | null;
+  status: NotificationStatus;
+  providerSid: string | null;
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt?: Date;
+}
+
+const N_COLUMNS = `id, alarm_id AS "alarmId", step, channel, audience, caregiver_id AS "caregiverId", recipient_name AS "recipientName",
+  target, body, status, provider_sid AS "providerSid", attempts, error, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+export async function insertNotifications(q: Queryable, list: readonly NotificationRecord[]): Promise<void> {
+  if (list.length === 0) return;
+  const rows = list.map((n) => ({
+    id: n.id,
+    alarm_id: n.alarmId,
+    step: n.step,
+    channel: n.channel,
+    audience: n.audience,
+    caregiver_id: n.caregiverId,
+    recipient_name: n.recipientName,
+    target: n.target,
+    body: n.body,
+    status: n.status,
+    created_at: n.createdAt.toISOString(),
+  }));
+  await q.query(
+    `INSERT INTO notifications (id, alarm_id, step, channel, audience, caregiver_id, recipient_name, target, body, status, created_at)
+     SELECT id, alarm_id, step, channel, audience, caregiver_id, recipient_name, target, body, status, created_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, alarm_id uuid, step int, channel text, audience text, caregiver_id uuid,
+            recipient_name text, target text, body text, status text, created_at timestamptz)
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export async function updateNotification(
+  q: Queryable,
+  id: string,
+  patch: { status: NotificationStatus; providerSid?: string | null; attempts?: number; error?: string | null },
+): Promise<void> {
+  await q.query(
+    `UPDATE notifications SET status = $2, provider_sid = COALESCE($3, provider_sid), attempts = COALESCE($4, attempts),
+        error = $5, updated_at = now() WHERE id = $1`,
+    [id, patch.status, patch.providerSid ?? null, patch.attempts ?? null, patch.error ?? null],
+  );
+}
+
+/**
+ * A provider's delivery report. Statuses only move forward (a late "sent" does not undo
+ * "delivered"); returns the row when it changed.
+ */
+export async function updateNotificationBySid(q: Queryable, sid: string, status: NotificationStatus, error: string | null): Promise<NotificationRecord | undefined> {
+  const r = await q.query<NotificationRecord & Record<string, unknown>>(
+    `UPDATE notifications SET status = $2, error = COALESCE($3, error), updated_at = now()
+      WHERE provider_sid = $1 AND status <> $2
+        AND array_position(ARRAY['pending','outbox','queued','sent','delivered','failed'], $2)
+          > array_position(ARRAY['pending','outbox','queued','sent','delivered','failed'], status)
+      RETURNING ${N_COLUMNS}`,
+    [sid, status, error],
+  );
+  return r.rows[0];
+}
+
+export async function getNotifications(q: Queryable, alarmId: string): Promise<NotificationRecord[]> {
+  return (await q.query<NotificationRecord & Record<string, unknown>>(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows;
+}
+
+export interface AlarmFilter {
+  status: 'open' | 'closed' | 'all';
+  from?: Date | undefined;
+  to?: Date | undefined;
+  areaId?: string | undefined;
+  /** Only alarms this caregiver was alerted to or holds (the caregiver role's view). */
+  caregiverId?: string | undefined;
+  limit: number;
+}
+
+/** `areaId` matches alarms anywhere below that area. Newest first. */
+export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRecord[]> {
+  const r = await q.query<AlarmRecord & Record<string, unknown>>(
+    `WITH RECURSIVE sub AS (
+       SELECT id FROM areas WHERE id = $4::uuid
+       UNION ALL
+       SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id
+     )
+     SELECT ${COLUMNS} FROM alarms
+      WHERE ($1 = 'all' OR ($1 = 'open' AND ${ACTIVE}) OR ($1 = 'closed' AND NOT ${ACTIVE}))
+        AND ($2::timestamptz IS NULL OR raised_at >= $2::timestamptz)
+        AND ($3::timestamptz IS NULL OR raised_at < $3::timestamptz)
+        AND ($4::uuid IS NULL OR area_id IN (SELECT id FROM sub))
+        AND ($5::uuid IS NULL OR accepted_by = $5::uuid OR notified ? ($5::uuid)::text)
+      ORDER BY raised_at DESC, id
+      LIMIT $6`,
+    [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.areaId ?? null, f.caregiverId ?? null, f.limit],
+  );
+  return r.rows;
+}

@@ -1,0 +1,131 @@
+import { ConflictError, ValidationError } from '../../common/errors.ts';
+import type { Actor } from '../../contract/alarms.ts';
+import type { AlarmRecord } from '../../db/queries/alarms.ts';
+import { alarmClosedCommand, helpIsComing, withdrawal } from './alarm-messages.ts';
+import { cancelDecision, type ActiveAlarmView } from './alarm-rules.ts';
+import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
+import { transition, type AlarmAction } from './alarm-transitions.ts';
+import type { DispatchDirectory } from './directory.ts';
+import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
+import { candidateOf } from './routing.ts';
+
+export interface ActionRequest {
+  action: AlarmAction;
+  actor: Actor;
+  /** The caregiver acting (wearable, SMS reply, caregiver login). */
+  caregiverId?: string | undefined;
+  /** Reassign: to whom. */
+  targetCaregiverId?: string | undefined;
+  outcome?: string | undefined;
+  note?: string | undefined;
+  via: 'wearable' | 'console' | 'sms' | 'device';
+  deviceId?: string | undefined;
+}
+
+export interface ActionDeps {
+  directory: DispatchDirectory;
+  cancelWindowS: number;
+  body: (a: AlarmRecord, n: Notice) => string | null;
+}
+
+/**
+ * One action on a locked alarm row: the lifecycle rule decides, this writes down what
+ * follows (timeline, escalation cursor, wrists to stop, the resident's "help is coming").
+ */
+export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, deps: ActionDeps): { effects: Effects; refused?: ConflictError } {
+  const fx = new Effects(a);
+  const { actor } = req;
+  const dir = deps.directory;
+  const detail = { via: req.via, ...(req.note && { note: req.note }) };
+  const wearables = (ids: readonly string[]) => ids.map((id) => ({ caregiverId: id, wearableId: dir.caregiver(id)?.wearableId ?? null }));
+  const actorWearable = req.caregiverId ? (dir.caregiver(req.caregiverId)?.wearableId ?? null) : null;
+
+  if (req.action === 'cancel' && actor.kind === 'resident' && cancelDecision(a as ActiveAlarmView, now, deps.cancelWindowS) === 'late') {
+    fx.log('cancel.late', actor, now, { deviceId: req.deviceId, status: a.status });
+    fx.log('console.called', SYSTEM, now, { reason: 'resident_cancel_too_late' });
+    return { effects: fx };
+  }
+  const t = transition({ status: a.status, acceptedBy: a.acceptedBy, action: req.action, actor: { kind: actor.kind, caregiverId: req.caregiverId } });
+  if (!t.ok) {
+    fx.log('ack.refused', actor, now, { ...detail, action: req.action, reason: t.reason, status: a.status });
+    if (req.via === 'wearable' && actorWearable) {
+      const closed = a.status === 'resolved' || a.status === 'cancelled';
+      fx.withdrawals.push({ wearableId: actorWearable, message: withdrawal(a.id, closed ? 'closed' : 'accepted', a.acceptedByName ?? undefined) });
+    }
+    return { effects: fx, refused: new ConflictError(`alarm ${a.id} cannot take "${req.action}" now: ${t.reason.replace(/_/g, ' ')}`, { reason: t.reason, status: a.status }) };
+  }
+  if (!t.changed) return { effects: fx };
+
+  const actorName = actor.name ?? (actor.kind === 'resident' ? 'resident' : actor.kind);
+  let next: AlarmRecord = { ...a, status: t.status };
+  const take = () => {
+    next = { ...withState(next, stopEscalation(stateOf(next))), acceptedAt: next.acceptedAt ?? now, acceptedBy: req.caregiverId ?? null, acceptedByName: actorName };
+    fx.log('alarm.accepted', actor, now, { ...detail, seconds: (now.getTime() - a.raisedAt.getTime()) / 1000, withinLimit: now.getTime() - a.raisedAt.getTime() <= a.acceptLimitS * 1000 });
+    fx.withdrawFrom(wearables(a.notified), withdrawal(a.id, 'accepted', actorName), req.caregiverId);
+    fx.commands.push({ deviceId: a.deviceId, command: helpIsComing(a, actorName) });
+    if (req.caregiverId) fx.busy.push({ caregiverId: req.caregiverId, delta: 1 });
+  };
+  const close = (code: 'alarm.resolved' | 'alarm.cancelled', outcome: string) => {
+    next = { ...withState(next, stopEscalation(stateOf(next))), closedAt: now, outcome };
+    fx.log(code, actor, now, { ...detail, outcome });
+    fx.withdrawFrom(wearables(a.notified), withdrawal(a.id, 'closed', actorName), next.acceptedBy);
+    fx.commands.push({ deviceId: a.deviceId, command: alarmClosedCommand(a, outcome) });
+    if (a.acceptedBy) fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
+  };
+  const escalateNow = () => {
+    const r = nextStep(policyOf(next), stateOf(next), dir.routingPool(next.residentId, now), now);
+    next = withState(next, r.state, r.kind);
+    fx.alarm = next;
+    fx.step(r, now, (n) => deps.body(next, n));
+  };
+
+  switch (req.action) {
+    case 'accept':
+      take();
+      break;
+    case 'decline': {
+      const d = applyDecline(stateOf(next), req.caregiverId!);
+      next = withState(next, d.state);
+      fx.log('alarm.declined', actor, now, { ...detail, reopened: t.reopens });
+      if (t.reopens) {
+        next = { ...next, acceptedAt: null, acceptedBy: null, acceptedByName: null };
+        fx.busy.push({ caregiverId: req.caregiverId!, delta: -1 });
+      }
+      if (t.reopens || d.stepExhausted) escalateNow();
+      break;
+    }
+    case 'arrive':
+      if (t.assigns || a.status === 'open') take();
+      next = { ...next, arrivedAt: now };
+      fx.log('alarm.arrived', actor, now, { ...detail, seconds: (now.getTime() - a.raisedAt.getTime()) / 1000, withinLimit: now.getTime() - a.raisedAt.getTime() <= a.arriveLimitS * 1000 });
+      break;
+    case 'resolve':
+      if (t.assigns) next = { ...next, acceptedAt: now, acceptedBy: req.caregiverId ?? null, acceptedByName: actorName };
+      close('alarm.resolved', req.outcome ?? 'assisted');
+      break;
+    case 'cancel':
+      close('alarm.cancelled', req.outcome ?? (actor.kind === 'resident' ? 'false_alarm' : 'cancelled'));
+      // the resident says all is well; the operator still hears about it
+      if (actor.kind === 'resident') fx.log('console.called', SYSTEM, now, { reason: 'resident_cancelled' });
+      break;
+    case 'reassign': {
+      const target = req.targetCaregiverId ? dir.caregiver(req.targetCaregiverId) : undefined;
+      if (!target) throw new ValidationError(req.targetCaregiverId ? `caregiver ${req.targetCaregiverId} does not exist` : 'caregiverId: whom to reassign to');
+      const cand = candidateOf(target, (id) => dir.isWearableOnline(id), 0);
+      if (a.acceptedBy && a.acceptedBy !== target.id) {
+        fx.withdrawFrom(wearables([a.acceptedBy]), withdrawal(a.id, 'reassigned', target.name));
+        fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
+      }
+      next = { ...next, acceptedAt: null, acceptedBy: null, acceptedByName: null };
+      const r = reassignTo(policyOf(next), stateOf(next), cand, now);
+      next = withState(next, r.state, r.kind);
+      fx.log('alarm.reassigned', actor, now, { ...detail, to: target.id, toName: target.name, from: a.acceptedBy, onDuty: dir.isOnDuty(target.id, now) });
+      fx.alarm = next;
+      fx.step({ ...r, skipped: [] }, now, (n) => deps.body(next, n));
+      break;
+    }
+  }
+  if (req.note && req.action !== 'decline') fx.log('note.added', actor, now, { note: req.note });
+  fx.alarm = next;
+  return { effects: fx };
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor, AlarmWithdrawal, TimelineCode } from '../../contract/alarms.ts';
+import type { DeviceCommand } from '../../contract/device-messages.ts';
+import type { AlarmRecord, NotificationRecord, TimelineEntry } from '../../db/queries/alarms.ts';
+import { alarmPolicySchema, type AlarmPolicy } from './escalation-policy.ts';
+import type { EscalationState, Notice, StepResult } from './escalation.ts';
+
+/** The cursor as stored on the alarm row. */
+export const stateOf = (a: AlarmRecord): EscalationState => ({
+  step: a.step,
+  token: a.token,
+  deadline: a.deadline,
+  notified: a.notified,
+  current: a.currentNotified,
+  declined: a.declined,
+});
+
+export const withState = (a: AlarmRecord, s: EscalationState, stepKind = a.stepKind): AlarmRecord => ({
+  ...a,
+  step: s.step,
+  token: s.token,
+  deadline: s.deadline,
+  notified: s.notified,
+  currentNotified: s.current,
+  declined: s.declined,
+  stepKind,
+});
+
+export const policyOf = (a: AlarmRecord): AlarmPolicy => alarmPolicySchema.parse(a.policy);
+
+export const SYSTEM: Actor = { kind: 'system' };
+
+export interface PlannedNotice {
+  notice: Notice;
+  notification: NotificationRecord;
+}
+
+/**
+ * Everything one change of an alarm leads to once committed: what to send, whom to tell to
+ * stop, what the resident's device hears. Collected inside the transaction, acted on after.
+ */
+export class Effects {
+  readonly timeline: TimelineEntry[] = [];
+  readonly notices: PlannedNotice[] = [];
+  readonly withdrawals: Array<{ wearableId: string; message: AlarmWithdrawal }> = [];
+  readonly commands: Array<{ deviceId: string; command: DeviceCommand }> = [];
+  readonly busy: Array<{ caregiverId: string; delta: number }> = [];
+
+  constructor(public alarm: AlarmRecord) {}
+
+  log(code: TimelineCode, actor: Actor, at: Date, detail?: Record<string, unknown>): void {
+    this.timeline.push({ alarmId: this.alarm.id, code, actor, at, ...(detail && { detail }) });
+  }
+
+  /** Records a step in the timeline and plans its notices. */
+  step(r: StepResult, at: Date, body: (n: Notice) => string | null): void {
+    for (const s of r.skipped) this.log('step.skipped', SYSTEM, at, { step: s.step, kind: s.kind, reason: s.reason });
+    this.log('step.started', SYSTEM, at, { step: r.step, kind: r.kind, repeated: r.repeated, deadline: r.state.deadline?.toISOString() });
+    for (const notice of r.notices) {
+      const notification: NotificationRecord = {
+        id: randomUUID(),
+        alarmId: this.alarm.id,
+        step: r.step,
+        channel: notice.channel,
+        audience: notice.channel === 'console' ? 'operator' : notice.audience,
+        caregiverId: notice.channel === 'console' ? null : (notice.caregiverId ?? null),
+        recipientName: notice.channel === 'console' ? 'operators' : notice.name,
+        target: notice.channel === 'wearable' ? notice.wearableId : notice.channel === 'sms' ? notice.phone : null,
+        body: body(notice),
+        status: notice.channel === 'sms' ? 'pending' : 'sent',
+        providerSid: null,
+        attempts: 0,
+        error: null,
+        createdAt: at,
+      };
+      this.notices.push({ notice, notification });
+      const detail = { notificationId: notification.id, channel: notification.channel, to: notification.recipientName, target: notification.target, step: r.step };
+      this.log(notice.channel === 'console' ? 'console.called' : 'notification.sent', SYSTEM, at, detail);
+    }
+  }
+
+  /** Tells every alerted wrist except `except`'s to stop. */
+  withdrawFrom(wearables: ReadonlyArray<{ caregiverId: string; wearableId: string | null }>, message: AlarmWithdrawal, except?: string | null): void {
+    for (const w of wearables) if (w.wearableId && w.caregiverId !== except) this.withdrawals.push({ wearableId: w.wearableId, message });
+  }
+}

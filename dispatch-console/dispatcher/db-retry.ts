@@ -1,0 +1,30 @@
+import { fullJitterDelay } from '../../common/backoff.ts';
+import type { Logger } from '../../common/logger.ts';
+
+/**
+ * A failure worth waiting out: the database is unreachable, restarting or busy. Bad data
+ * (SQLSTATE 22, 23) and our own bugs (no SQLSTATE, not a connection error) are not.
+ */
+export function isTransientDbFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (code.startsWith('22') || code.startsWith('23') || code.startsWith('42')) return false;
+  return true; // 08 connection, 40 serialization, 53 resources, 57 shutdown, E… socket errors
+}
+
+/**
+ * Runs `fn` until it succeeds, waiting with full-jitter backoff between transient failures:
+ * an alarm that has been raised must reach the database, however long that takes.
+ */
+export async function untilStored<T>(fn: () => Promise<T>, logger: Logger, what: string, stopped: () => boolean = () => false): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransientDbFailure(err) || stopped()) throw err;
+      const delay = fullJitterDelay(attempt, 100, 5_000);
+      logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what}: database unavailable; retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

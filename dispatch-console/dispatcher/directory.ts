@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
+import type { Db } from '../../db/types.ts';
+import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from './routing.ts';
+
+type ResidentRow = DirectoryRows['residents'][number];
+const contactsSchema = z.array(z.looseObject({ name: z.string(), phone: z.string(), relation: z.string().nullish() })).catch([]);
+
+/** Shifts are loaded this far ahead, so a refresh every few seconds covers shift changes. */
+const SHIFT_HORIZON_MS = 6 * 3600_000;
+
+/**
+ * The routing data in memory: an alarm is routed in microseconds without a database round
+ * trip (the database may be slow or down exactly when it matters). Refreshed after every
+ * change made through this instance's API and periodically for the others'.
+ */
+export class DispatchDirectory {
+  private areas = new Map<string, DirectoryRows['areas'][number]>();
+  private residents = new Map<string, ResidentRow>();
+  private caregivers = new Map<string, DirectoryCaregiver>();
+  private byWearable = new Map<string, DirectoryCaregiver>();
+  private shifts: DirectoryRows['shifts'] = [];
+  private online = new Map<string, boolean>();
+  private battery = new Map<string, number | null>();
+  private busy = new Map<string, number>();
+  loadedAt = new Date(0);
+
+  constructor(private readonly db: Db) {}
+
+  async refresh(now = new Date()): Promise<void> {
+    const rows = await loadDirectoryRows(this.db, now, new Date(now.getTime() + SHIFT_HORIZON_MS));
+    this.areas = new Map(rows.areas.map((a) => [a.id, a]));
+    this.residents = new Map(rows.residents.map((r) => [r.id, r]));
+    this.caregivers = new Map(rows.caregivers.map((c) => [c.id, { ...c, areaIds: c.areaIds ?? [] }]));
+    this.byWearable = new Map([...this.caregivers.values()].filter((c) => c.wearableId).map((c) => [c.wearableId!, c]));
+    this.shifts = rows.shifts;
+    this.online = new Map(rows.wearables.map((w) => [w.id, w.online]));
+    this.battery = new Map(rows.wearables.map((w) => [w.id, w.battery]));
+    this.busy = new Map(rows.busy.map((b) => [b.caregiverId, b.count]));
+    this.loadedAt = now;
+  }
+
+  resident(id: string | null): ResidentRow | undefined {
+    return id === null ? undefined : this.residents.get(id);
+  }
+
+  caregiver(id: string): DirectoryCaregiver | undefined {
+    return this.caregivers.get(id);
+  }
+
+  caregiverByWearable(wearableId: string): DirectoryCaregiver | undefined {
+    return this.byWearable.get(wearableId);
+  }
+
+  /** Caregivers by phone number, compared on digits only (+86 138… and 86138… match). */
+  caregiverByPhone(phone: string): DirectoryCaregiver | undefined {
+    const d = digits(phone);
+    for (const c of this.caregivers.values()) if (c.phone && digits(c.phone) === d) return c;
+    return undefined;
+  }
+
+  familyContact(residentId: string | null, phone: string): FamilyContact | undefined {
+    const d = digits(phone);
+    return this.contacts(residentId).find((c) => digits(c.phone) === d);
+  }
+
+  /** The area and its ancestors, nearest first. */
+  areaPath(areaId: string | null): string[] {
+    const path: string[] = [];
+    for (let a = areaId === null ? undefined : this.areas.get(areaId); a && path.length < 16; a = a.parentId ? this.areas.get(a.parentId) : undefined) {
+      path.push(a.id);
+    }
+    return path;
+  }
+
+  areaName(areaId: string | null): string | null {
+    return areaId === null ? null : (this.areas.get(areaId)?.name ?? null);
+  }
+
+  /** The community above (or at) the area, and every area below that community. */
+  communityAreas(areaId: string | null): Set<string> {
+    const path = this.areaPath(areaId);
+    const top = path.find((id) => this.areas.get(id)?.kind === 'community') ?? path[1] ?? path[0];
+    const out = new Set<string>();
+    if (top === undefined) return out;
+    const children = new Map<string, string[]>();
+    for (const a of this.areas.values()) if (a.parentId) children.set(a.parentId, [...(children.get(a.parentId) ?? []), a.id]);
+    const stack = [top];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (out.has(id)) continue;
+      out.add(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    return out;
+  }
+
+  onDuty(now: Date): Set<string> {
+    const t = now.getTime();
+    return new Set(this.shifts.filter((s) => s.start.getTime() <= t && s.end.getTime() > t).map((s) => s.caregiverId));
+  }
+
+  isOnDuty(caregiverId: string, now: Date): boolean {
+    const t = now.getTime();
+    return this.shifts.some((s) => s.caregiverId === caregiverId && s.start.getTime() <= t && s.end.getTime() > t);
+  }
+
+  contacts(residentId: string | null): FamilyContact[] {
+    return contactsSchema.parse(this.resident(residentId)?.contacts ?? []).map((c) => ({ name: c.name, phone: c.phone, relation: c.relation ?? undefined }));
+  }
+
+  routingPool(residentId: string | null, now: Date): RoutingPool {
+    const r = this.resident(residentId);
+    const areaId = r?.areaId ?? null;
+    return buildRoutingPool({
+      caregivers: [...this.caregivers.values()],
+      onDuty: this.onDuty(now),
+      wearableOnline: (id) => this.online.get(id) === true,
+      activeAlarms: (id) => this.busy.get(id) ?? 0,
+      areaPath: this.areaPath(areaId),
+      communityAreas: this.communityAreas(areaId),
+      family: this.contacts(residentId),
+    });
+  }
+
+  setWearableOnline(id: string, online: boolean, battery?: number): void {
+    if (this.online.has(id) || this.byWearable.has(id)) this.online.set(id, online);
+    if (battery !== undefined) this.battery.set(id, battery);
+  }
+
+  isWearableOnline(id: string): boolean {
+    return this.online.get(id) === true;
+  }
+
+  adjustBusy(caregiverId: string | null, delta: number): void {
+    if (caregiverId === null) return;
+    this.busy.set(caregiverId, Math.max(0, (this.busy.get(caregiverId) ?? 0) + delta));
+  }
+}
+
+const digits = (phone: string) => phone.replace(/\D/g, '').replace(/^00/, '');

@@ -1,0 +1,458 @@
+import { createHash, randomInt } from 'node:crypto';
+import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Metrics } from '../../common/metrics.ts';
+import { isActive, type Actor, type AlarmLane, type Priority } from '../../contract/alarms.ts';
+import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
+import {
+  addAlarmEvent,
+  appendTimeline,
+  getAlarm,
+  insertAlarm,
+  insertNotifications,
+  listActiveAlarms,
+  lockAlarm,
+  saveAlarm,
+  type AlarmRecord,
+} from '../../db/queries/alarms.ts';
+import type { Db, Queryable } from '../../db/types.ts';
+import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../gateway/message-intake.ts';
+import { alertFor, smsBody } from './alarm-messages.ts';
+import { classifyEvent, groupDecision, laneOf, type ActiveAlarmView, type EventContext } from './alarm-rules.ts';
+import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
+import { applyAlarmAction, type ActionRequest } from './alarm-actions.ts';
+import { untilStored } from './db-retry.ts';
+import { DeadlineTimers } from './deadline-timers.ts';
+import type { DispatchDirectory } from './directory.ts';
+import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
+import { resolvePolicy, type PolicyConfig } from './escalation-policy.ts';
+import type { Notifier } from './notifier.ts';
+
+export interface DispatchSettings {
+  policy: PolicyConfig;
+  cancelWindowS: number;
+  nightHours: { start: number; end: number };
+  temperature: { minC: number; maxC: number };
+}
+
+export interface DispatcherOptions {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  directory: DispatchDirectory;
+  notifier: Notifier;
+  settings: DispatchSettings;
+  now?: () => Date;
+}
+
+/** The same opening event (device, id, content) always names the same alarm: resends cannot fork it. */
+export function alarmIdFor(deviceId: string, eventId: string, fingerprint: string): string {
+  const h = createHash('sha256').update(`${deviceId}\u0000${eventId}\u0000${fingerprint}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const hourFormat = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23' });
+
+/**
+ * The alarm lifecycle around the pure core: opens alarms from events (alerting wrists at once,
+ * in parallel with the write), applies acks and operator actions under a row lock, runs
+ * escalation steps when deadlines pass, and sends after commit.
+ */
+export class Dispatcher {
+  /** Active alarms as last committed (or being committed) here: the fast path's view. */
+  private readonly active = new Map<string, AlarmRecord>();
+  private readonly byResident = new Map<string, string>();
+  /** First writes of alarms opened on the fast path; everything else about them waits for these. */
+  private readonly opening = new Map<string, Promise<unknown>>();
+  /** When this instance last changed each alarm (a periodic reload must not undo it). */
+  private readonly touched = new Map<string, number>();
+  private readonly timers: DeadlineTimers;
+  private readonly now: () => Date;
+  private stopped = false;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), this.now);
+  }
+
+  /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
+  async start(): Promise<void> {
+    await this.o.directory.refresh(this.now());
+    const alarms = await listActiveAlarms(this.o.db);
+    for (const a of alarms) this.track(a);
+    const open = alarms.filter((a) => a.status === 'open');
+    this.o.logger.info({ active: alarms.length, rearmed: open.length }, 'dispatcher started; open alarms re-armed');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timers.stop();
+    await Promise.allSettled([...this.opening.values()]);
+  }
+
+  get openTimers(): number {
+    return this.timers.size;
+  }
+
+  // ---- device side -------------------------------------------------------------------
+
+  /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
+  handleEvent(e: ReceivedEvent): Promise<void> | undefined {
+    const now = e.receivedAt;
+    const ctx: EventContext = { localHour: Number(hourFormat.format(now)), ...this.o.settings };
+    const c = classifyEvent(e.event.type, e.event.data, ctx);
+    if (c.kind === 'none') return undefined;
+    const residentKey = (lane: AlarmLane) => `${e.device.residentId ?? `device:${e.device.deviceId}`}|${lane}`;
+    if (c.kind === 'cancels') {
+      const id = this.byResident.get(residentKey('care'));
+      return id ? this.residentCancel(id, e) : undefined;
+    }
+    const openId = alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint);
+    if (this.active.has(openId)) return this.opening.get(openId)?.then(() => undefined); // a resend of the opening event
+    const activeId = this.byResident.get(residentKey(c.lane));
+    const active = activeId ? this.active.get(activeId) : undefined;
+    const d = groupDecision(active as ActiveAlarmView | undefined, c.priority);
+    if (d.action === 'join' && active) return this.join(active.id, e, c.priority);
+    return this.open(openId, e, c.priority, residentKey(c.lane));
+  }
+
+  handleAck(a: ReceivedAck): Promise<void> {
+    const wearableId = a.device.deviceId;
+    const caregiver = this.o.directory.caregiverByWearable(wearableId);
+    const stop = (reason: 'unknown' | 'closed') => this.o.notifier.withdraw(wearableId, a.ack.alarmId, reason);
+    if (!caregiver) {
+      this.o.logger.warn({ wearableId, alarmId: a.ack.alarmId }, 'ack from a wearable no caregiver wears; ignored');
+      return stop('unknown');
+    }
+    if (!UUID.test(a.ack.alarmId)) return stop('unknown');
+    const action = ({ accept: 'accept', decline: 'decline', arrived: 'arrive', resolve: 'resolve' } as const)[a.ack.action];
+    const actor: Actor = { kind: 'caregiver', id: caregiver.id, name: caregiver.name };
+    return this.act(a.ack.alarmId, { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable' }).then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof NotFoundError) return stop('unknown');
+        if (err instanceof ConflictError) return undefined; // the wrist was told to stop inside act()
+        throw err;
+      },
+    );
+  }
+
+  handleStatus(s: StatusChange): void {
+    this.o.directory.setWearableOnline(s.deviceId, s.online, s.status?.battery);
+  }
+
+  // ---- opening and joining --------------------------------------------------------------
+
+  private open(id: string, e: ReceivedEvent, priority: Priority, residentKey: string): Promise<void> {
+    const now = e.receivedAt;
+    const dir = this.o.directory;
+    const resident = dir.resident(e.device.residentId);
+    const areaId = resident?.areaId ?? null;
+    const policy = resolvePolicy(this.o.settings.policy, priority, dir.areaPath(areaId));
+    const first = nextStep(policy, initialState(), dir.routingPool(resident?.id ?? null, now), now);
+    const alarm: AlarmRecord = withState(
+      {
+        id,
+        residentId: resident?.id ?? null,
+        deviceId: e.device.deviceId,
+        areaId,
+        lane: laneOf(priority),
+        kind: e.event.type,
+        priority,
+        status: 'open',
+        raisedAt: now,
+        acceptedAt: null,
+        acceptedBy: null,
+        acceptedByName: null,
+        arrivedAt: null,
+        closedAt: null,
+        outcome: null,
+        resident: {
+          id: resident?.id ?? null,
+          name: resident?.name ?? `unassigned device ${e.device.deviceId}`,
+          address: resident?.address ?? null,
+          grid: dir.areaName(areaId),
+          notes: resident?.notes ?? null,
+          phone: resident?.phone ?? null,
+        },
+        policy,
+        acceptLimitS: policy.acceptLimitS,
+        arriveLimitS: policy.arriveLimitS,
+        step: 0,
+        stepKind: null,
+        deadline: null,
+        token: 0,
+        notified: [],
+        currentNotified: [],
+        declined: [],
+        replyCode: this.newReplyCode(),
+        eventCount: 1,
+        lastEventAt: now,
+        arrivalOverdue: false,
+      },
+      first.state,
+      first.kind,
+    );
+    const fx = new Effects(alarm);
+    fx.log('alarm.raised', { kind: 'resident', id: resident?.id, name: resident?.name }, now, {
+      deviceId: e.device.deviceId,
+      eventId: e.event.id,
+      type: e.event.type,
+      priority,
+      data: e.event.data,
+    });
+    fx.step(first, now, (n) => this.body(alarm, n));
+    // safety first: the wrists buzz now; the database write runs alongside
+    const alert = alertFor(alarm);
+    const sent = fx.notices.filter((p) => p.notice.channel === 'wearable').map((p) => this.o.notifier.alert(p, alert));
+    this.o.metrics.alarmsOpened.inc({ priority });
+    this.track(alarm, residentKey);
+    const write = untilStored(() => this.insertNew(alarm, fx, e), this.o.logger, 'opening alarm', () => this.stopped).then(
+      async (result) => {
+        if (result.kind === 'inserted') {
+          await Promise.all(sent);
+          return this.after(fx, { alerted: true });
+        }
+        this.untrack(alarm);
+        for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
+        if (result.kind === 'active_conflict') return this.join(result.existingId, e, priority); // opened elsewhere a moment ago
+        return undefined; // an old resend of an opening event whose alarm is already closed
+      },
+    );
+    this.opening.set(id, write);
+    void write.finally(() => this.opening.delete(id));
+    return write.then(() => undefined);
+  }
+
+  private async insertNew(alarm: AlarmRecord, fx: Effects, e: ReceivedEvent) {
+    for (;;) {
+      const r = await this.o.db.withTransaction(async (tx) => {
+        const res = await insertAlarm(tx, alarm);
+        if (res.kind !== 'inserted') return res;
+        await addAlarmEvent(tx, { alarmId: alarm.id, deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type, receivedAt: e.receivedAt });
+        await appendTimeline(tx, fx.timeline);
+        await insertNotifications(tx, fx.notices.map((p) => p.notification));
+        return res;
+      });
+      if (r.kind !== 'code_taken') return r;
+      alarm.replyCode = this.newReplyCode(); // taken by another instance's alarm: the SMS are not out yet
+      for (const p of fx.notices) if (p.notice.channel === 'sms') p.notification.body = this.body(alarm, p.notice);
+    }
+  }
+
+  private async join(alarmId: string, e: ReceivedEvent, priority: Priority): Promise<void> {
+    let joined = false;
+    await this.mutate(alarmId, async (a, tx, now) => {
+      const fx = new Effects(a);
+      if (!isActive(a.status)) return fx; // closed meanwhile (another instance): open a new one below
+      joined = true;
+      const fresh = await addAlarmEvent(tx, { alarmId: a.id, deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type, receivedAt: e.receivedAt });
+      if (!fresh) return fx;
+      let alarm: AlarmRecord = { ...a, eventCount: a.eventCount + 1, lastEventAt: e.receivedAt };
+      fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, { deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type });
+      const d = groupDecision(a as ActiveAlarmView, priority);
+      if (d.action === 'join' && d.raisePriority) {
+        const policy = resolvePolicy(this.o.settings.policy, priority, this.o.directory.areaPath(a.areaId));
+        alarm = { ...alarm, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
+        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: e.event.type });
+        if (d.restartEscalation) {
+          const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now), now);
+          alarm = withState(alarm, r.state, r.kind);
+          fx.alarm = alarm;
+          fx.step(r, now, (n) => this.body(alarm, n));
+        }
+      }
+      fx.alarm = alarm;
+      return fx;
+    });
+    if (joined) return;
+    const stale = this.active.get(alarmId);
+    if (stale) this.untrack(stale);
+    const lane = laneOf(priority);
+    return this.open(alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint), e, priority, `${e.device.residentId ?? `device:${e.device.deviceId}`}|${lane}`);
+  }
+
+  private residentCancel(alarmId: string, e: ReceivedEvent): Promise<void> {
+    const actor: Actor = { kind: 'resident', id: e.device.residentId ?? undefined };
+    return this.act(alarmId, { action: 'cancel', actor, via: 'device', deviceId: e.device.deviceId, outcome: 'false_alarm' }).then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof NotFoundError || err instanceof ConflictError) return undefined;
+        throw err;
+      },
+    );
+  }
+
+  // ---- actions and escalation -----------------------------------------------------------
+
+  /** Accept/decline/arrive/resolve/cancel/reassign from a wearable, the console, an SMS reply or a resident. */
+  async act(alarmId: string, req: ActionRequest): Promise<AlarmRecord> {
+    const who = req.caregiverId ? this.o.directory.caregiver(req.caregiverId) : undefined;
+    if (who) req = { ...req, actor: { ...req.actor, name: who.name } };
+    let refused: ConflictError | undefined;
+    let found = false;
+    await this.mutate(alarmId, async (a, _tx, now) => {
+      found = true;
+      const r = applyAlarmAction(a, req, now, { directory: this.o.directory, cancelWindowS: this.o.settings.cancelWindowS, body: (al, n) => this.body(al, n) });
+      if (r.refused) refused = r.refused;
+      return r.effects;
+    });
+    if (!found) throw new NotFoundError('alarm', alarmId);
+    if (refused) throw refused;
+    const a = this.active.get(alarmId) ?? (await getAlarm(this.o.db, alarmId));
+    if (!a) throw new NotFoundError('alarm', alarmId);
+    return a;
+  }
+
+  /** A deadline passed (or the step was exhausted early): next step, if the token still matches. */
+  async escalate(alarmId: string, token: number, reason: 'deadline' | 'watchdog' | 'declined' | 'undeliverable' | 'shift_change'): Promise<void> {
+    if (this.stopped) return;
+    await this.mutate(alarmId, async (a, _tx, now) => {
+      const fx = new Effects(a);
+      if (a.status !== 'open' || a.token !== token) return fx; // stale timer: already moved on
+      if (reason === 'watchdog') {
+        this.o.metrics.escalationDeadlinesMissed.inc();
+        fx.log('watchdog.missed_deadline', SYSTEM, now, { deadline: a.deadline?.toISOString(), lateMs: a.deadline ? now.getTime() - a.deadline.getTime() : null });
+        this.o.logger.error({ alarmId, deadline: a.deadline }, 'escalation deadline passed unserved; the watchdog runs the step now');
+      }
+      const r = nextStep(policyOf(a), stateOf(a), this.o.directory.routingPool(a.residentId, now), now);
+      const alarm = withState(a, r.state, r.kind);
+      fx.alarm = alarm;
+      fx.step(r, now, (n) => this.body(alarm, n));
+      this.o.metrics.escalationSteps.inc({ kind: r.kind, reason });
+      return fx;
+    }).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return;
+      this.o.logger.error({ err, alarmId }, 'escalation step failed; the watchdog will retry it');
+    });
+  }
+
+  /** Row-locked read-modify-write; effects act after the commit. */
+  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Effects>): Promise<void> {
+    await this.opening.get(alarmId);
+    const fx = await untilStored(
+      () =>
+        this.o.db.withTransaction(async (tx) => {
+          const a = await lockAlarm(tx, alarmId);
+          if (!a) return undefined;
+          const effects = await change(a, tx, this.now());
+          if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
+          await appendTimeline(tx, effects.timeline);
+          await insertNotifications(tx, effects.notices.map((p) => p.notification));
+          return effects;
+        }),
+      this.o.logger,
+      'alarm update',
+      () => this.stopped,
+    );
+    if (fx) await this.after(fx, { alerted: false });
+  }
+
+  /** After commit: remember, arm, send. */
+  private async after(fx: Effects, o: { alerted: boolean }): Promise<void> {
+    const a = fx.alarm;
+    this.track(a);
+    for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
+    if (a.status === 'open') this.timers.arm(a.id, a.token, a.deadline);
+    else this.timers.clear(a.id);
+    const alert: Alert = alertFor(a);
+    const sends: Array<Promise<unknown>> = [];
+    for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));
+    const sms = fx.notices.filter((p) => p.notice.channel === 'sms').map((p) => this.o.notifier.sms(p, a));
+    sends.push(...sms);
+    // SMS are this step's only way through and none got out (a bad number): move on now
+    const otherWay = fx.notices.some((p) => p.notice.channel === 'console' || (p.notice.channel === 'wearable' && this.o.directory.isWearableOnline(p.notice.wearableId)));
+    if (sms.length > 0 && !otherWay) {
+      void Promise.all(sms).then((ok) => {
+        if (!ok.some(Boolean) && this.o.notifier.smsProvider !== 'none') void this.escalate(a.id, a.token, 'undeliverable');
+      });
+    }
+    for (const w of fx.withdrawals) sends.push(this.o.notifier.withdraw(w.wearableId, a.id, w.message.reason, w.message.by));
+    for (const c of fx.commands) sends.push(this.command(c.deviceId, c.command));
+    // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
+    void Promise.allSettled(sends);
+  }
+
+  private command(deviceId: string, command: DeviceCommand): Promise<void> {
+    return this.o.notifier.toDevice(deviceId, command);
+  }
+
+  private body(a: AlarmRecord, n: Notice): string | null {
+    return n.channel === 'sms' ? smsBody(a, n.audience) : null;
+  }
+
+  private track(a: AlarmRecord, residentKey = `${a.residentId ?? `device:${a.deviceId}`}|${a.lane}`, local = true): void {
+    if (local) this.touched.set(a.id, Date.now());
+    if (!isActive(a.status)) return this.untrack(a);
+    this.active.set(a.id, a);
+    this.byResident.set(residentKey, a.id);
+    if (a.status === 'open') this.timers.arm(a.id, a.token, a.deadline);
+  }
+
+  private untrack(a: AlarmRecord): void {
+    this.active.delete(a.id);
+    this.touched.delete(a.id);
+    for (const [k, v] of this.byResident) if (v === a.id) this.byResident.delete(k);
+    this.timers.clear(a.id);
+  }
+
+  private newReplyCode(): string {
+    const taken = new Set([...this.active.values()].map((a) => a.replyCode));
+    for (;;) {
+      const code = String(randomInt(1000, 10_000));
+      if (!taken.has(code)) return code;
+    }
+  }
+
+  /**
+   * Re-reads the active alarms (other instances' changes) and re-arms the open ones. What this
+   * instance changed since the read began is newer than the read, and stays.
+   */
+  async reload(): Promise<AlarmRecord[]> {
+    const started = Date.now();
+    const alarms = await listActiveAlarms(this.o.db);
+    const settled = (id: string) => !this.opening.has(id) && (this.touched.get(id) ?? 0) < started;
+    const ids = new Set(alarms.map((a) => a.id));
+    for (const a of [...this.active.values()]) if (!ids.has(a.id) && settled(a.id)) this.untrack(a);
+    for (const a of alarms) if (settled(a.id)) this.track(a, undefined, false);
+    return alarms;
+  }
+
+  /** The periodic safety net: deadlines nobody served, shifts that ended, arrivals overdue. */
+  async sweep(graceMs = 5_000): Promise<Record<string, number>> {
+    const now = this.now();
+    const counts = { active: 0, missed: 0, shiftChange: 0, arrivalOverdue: 0 };
+    for (const a of await this.reload()) {
+      counts.active++;
+      if (a.status === 'open' && a.deadline && now.getTime() - a.deadline.getTime() > graceMs) {
+        counts.missed++;
+        await this.escalate(a.id, a.token, 'watchdog');
+      } else if (a.status === 'open' && a.stepKind !== 'console' && a.currentNotified.length > 0 && a.currentNotified.every((id) => !this.o.directory.isOnDuty(id, now))) {
+        counts.shiftChange++; // everyone alerted went off shift: do not wait out their deadline
+        await this.escalate(a.id, a.token, 'shift_change');
+      } else if (a.status === 'accepted' && !a.arrivalOverdue && now.getTime() > a.raisedAt.getTime() + a.arriveLimitS * 1000) {
+        counts.arrivalOverdue++;
+        await this.mutate(a.id, async (x, _tx, at) => {
+          const fx = new Effects(x);
+          if (x.status !== 'accepted' || x.arrivalOverdue) return fx;
+          fx.alarm = { ...x, arrivalOverdue: true };
+          fx.log('arrival.overdue', SYSTEM, at, { limitS: x.arriveLimitS, acceptedBy: x.acceptedByName });
+          fx.log('console.called', SYSTEM, at, { reason: 'arrival_overdue' });
+          return fx;
+        });
+      }
+    }
+    return counts;
+  }
+
+  refreshDirectory(): Promise<void> {
+    return this.o.directory.refresh(this.now());
+  }
+
+  findActive(alarmId: string): AlarmRecord | undefined {
+    return this.active.get(alarmId);
+  }
+}
+
+export { ValidationError };

@@ -1,0 +1,132 @@
+import type { Logger } from '../../common/logger.ts';
+import type { Metrics } from '../../common/metrics.ts';
+import type { AlarmWithdrawal } from '../../contract/alarms.ts';
+import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
+import { appendTimeline, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord } from '../../db/queries/alarms.ts';
+import type { Db } from '../../db/types.ts';
+import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from '../sms/sms-provider.ts';
+import { withdrawal } from './alarm-messages.ts';
+import { SYSTEM, type PlannedNotice } from './alarm-state.ts';
+
+/** The transport, bound late: the broker link is created after the dispatcher that listens to it. */
+export interface Outbound {
+  toWearable(wearableId: string, message: Record<string, unknown>): Promise<void>;
+  toDevice(deviceId: string, command: DeviceCommand): Promise<void>;
+}
+
+export interface NotifierOptions {
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  outbound: Outbound;
+  /** Undefined: SMS go to the outbox table and the log, not to anyone's phone. */
+  sms: SmsProvider | undefined;
+  retry: RetryOptions;
+  /** Where the provider reports delivery (Twilio StatusCallback). */
+  statusCallbackUrl: string | undefined;
+}
+
+/** Sends what the dispatcher decided, and records how each send went. */
+export class Notifier {
+  constructor(private readonly o: NotifierOptions) {}
+
+  get smsProvider(): string {
+    return this.o.sms?.name ?? 'none';
+  }
+
+  /** An alert to a wrist (QoS 1; an offline wearable's session queues it). */
+  async alert(p: PlannedNotice, alert: Alert): Promise<boolean> {
+    if (p.notice.channel !== 'wearable') return false;
+    try {
+      await this.o.outbound.toWearable(p.notice.wearableId, alert);
+      this.o.metrics.alertLatency.observe((Date.now() - p.notification.createdAt.getTime()) / 1000);
+      return true;
+    } catch (err) {
+      this.o.logger.error({ err, alarmId: alert.alarmId, wearableId: p.notice.wearableId }, 'alert not published');
+      await this.record(p.notification, { status: 'failed', error: (err as Error).message }, 'notification.failed');
+      return false;
+    }
+  }
+
+  withdraw(wearableId: string, alarmId: string, reason: AlarmWithdrawal['reason'], by?: string): Promise<void> {
+    return this.o.outbound.toWearable(wearableId, { ...withdrawal(alarmId, reason, by) }).catch((err: unknown) => {
+      this.o.logger.warn({ err, wearableId, alarmId }, 'withdrawal not published');
+    });
+  }
+
+  toDevice(deviceId: string, command: DeviceCommand): Promise<void> {
+    return this.o.outbound.toDevice(deviceId, command).catch((err: unknown) => {
+      this.o.logger.warn({ err, deviceId, type: command.type }, 'device command not published');
+    });
+  }
+
+  /** Resolves true when the SMS left (or is queued at the provider), false when it never will. */
+  async sms(p: PlannedNotice, alarm: AlarmRecord): Promise<boolean> {
+    const n = p.notification;
+    if (p.notice.channel !== 'sms' || n.target === null || n.body === null) return false;
+    const log = this.o.logger.child({ alarmId: alarm.id, notificationId: n.id, to: n.target });
+    if (!this.o.sms) {
+      log.warn({ body: n.body }, 'SMS not sent: no provider configured');
+      this.o.metrics.smsSent.inc({ result: 'outbox' });
+      await this.record(n, { status: 'outbox' }, 'sms.outbox');
+      return false;
+    }
+    try {
+      const { receipt, attempts } = await sendWithRetry(
+        this.o.sms,
+        { to: n.target, body: n.body, statusCallback: this.o.statusCallbackUrl },
+        {
+          ...this.o.retry,
+          onAttempt: (a) =>
+            a.ok
+              ? log.info({ attempt: a.attempt }, 'SMS accepted by provider')
+              : log.warn({ attempt: a.attempt, err: a.error?.message, retryable: a.error?.retryable, retryInMs: a.delayMs }, 'SMS attempt failed'),
+        },
+      );
+      this.o.metrics.smsSent.inc({ result: 'sent' });
+      await this.write(() => updateNotification(this.o.db, n.id, { status: receipt.status, providerSid: receipt.providerSid, attempts }));
+      return true;
+    } catch (err) {
+      if (!(err instanceof SmsError)) throw err;
+      this.o.metrics.smsSent.inc({ result: 'failed' });
+      log.error({ err: err.message, retryable: err.retryable, code: err.providerCode }, 'SMS not delivered; giving up on this recipient');
+      await this.record(n, { status: 'failed', error: err.message }, 'notification.failed', { code: err.providerCode, retryable: err.retryable });
+      return false;
+    }
+  }
+
+  /** A delivery report from the provider (already signature-checked). */
+  async deliveryReport(sid: string, status: SmsStatus, error: string | null): Promise<NotificationRecord | undefined> {
+    const row = await updateNotificationBySid(this.o.db, sid, status, error);
+    if (row && (status === 'delivered' || status === 'failed')) {
+      await appendTimeline(this.o.db, [
+        {
+          alarmId: row.alarmId,
+          at: new Date(),
+          code: status === 'delivered' ? 'notification.delivered' : 'notification.failed',
+          actor: SYSTEM,
+          detail: { notificationId: row.id, channel: 'sms', to: row.recipientName, target: row.target, ...(error && { error }) },
+        },
+      ]);
+    }
+    return row;
+  }
+
+  private async record(n: NotificationRecord, patch: Parameters<typeof updateNotification>[2], code: 'notification.failed' | 'sms.outbox', extra: Record<string, unknown> = {}): Promise<void> {
+    await this.write(async () => {
+      await updateNotification(this.o.db, n.id, patch);
+      await appendTimeline(this.o.db, [
+        { alarmId: n.alarmId, at: new Date(), code, actor: SYSTEM, detail: { notificationId: n.id, channel: n.channel, to: n.recipientName, target: n.target, ...(patch.error && { error: patch.error }), ...extra } },
+      ]);
+    });
+  }
+
+  /** Bookkeeping after a send: a database hiccup here is logged, not fatal (the send happened). */
+  private async write(fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.o.logger.error({ err }, 'notification bookkeeping not written');
+    }
+  }
+}

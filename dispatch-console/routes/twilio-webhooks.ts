@@ -1,0 +1,83 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import type { Actor } from '../../contract/alarms.ts';
+import { appendTimeline, findActiveByReplyCode } from '../../db/queries/alarms.ts';
+import type { Db } from '../../db/types.ts';
+import type { Dispatcher } from '../dispatcher/dispatcher.ts';
+import type { DispatchDirectory } from '../dispatcher/directory.ts';
+import type { Notifier } from '../dispatcher/notifier.ts';
+import { mapTwilioStatus } from '../sms/sms-provider.ts';
+import { validateTwilioSignature } from '../sms/twilio-provider.ts';
+
+export interface TwilioWebhookOptions {
+  db: Db;
+  dispatcher: Dispatcher;
+  directory: DispatchDirectory;
+  notifier: Notifier;
+  /** Undefined: no provider configured, so nobody can legitimately call these. */
+  authToken: string | undefined;
+  /** The base Twilio was given (PUBLIC_URL): signatures are computed over it. */
+  publicUrl: string;
+}
+
+/** "4711" or "4711 A" (accept); anything else is not an answer we understand. */
+const REPLY = /^\s*(\d{4})(?:\s*a)?\s*[.!]?\s*$/i;
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+const twiml = (reply: FastifyReply, message: string) =>
+  reply.type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${xml(message)}</Message></Response>`);
+
+/** Twilio's webhooks: an SMS reply accepts an alarm; delivery reports update the notification. */
+export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, o) => {
+  // Twilio posts forms; only these routes read them (encapsulated to this plugin)
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  const verified = (request: FastifyRequest): Record<string, string> => {
+    if (!o.authToken) throw new NotFoundError('SMS webhook (no SMS provider is configured)');
+    const params = (request.body ?? {}) as Record<string, string>;
+    if (typeof params !== 'object') throw new ValidationError('expected a form body');
+    const url = new URL(request.url, o.publicUrl).toString();
+    const signature = request.headers['x-twilio-signature'];
+    if (!validateTwilioSignature(o.authToken, typeof signature === 'string' ? signature : undefined, url, params)) {
+      request.log.warn({ url }, 'twilio webhook with a bad signature refused');
+      throw new ForbiddenError('invalid Twilio signature');
+    }
+    return params;
+  };
+
+  app.post('/twilio/sms', { config: { public: true } }, async (request, reply) => {
+    const p = verified(request);
+    const from = p.From ?? '';
+    const text = (p.Body ?? '').slice(0, 200);
+    const m = REPLY.exec(text);
+    if (!m) return twiml(reply, 'To accept an alarm, reply with its 4-digit code.');
+    const alarm = await findActiveByReplyCode(o.db, m[1]!);
+    if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
+    const caregiver = o.directory.caregiverByPhone(from);
+    const contact = caregiver ? undefined : o.directory.familyContact(alarm.residentId, from);
+    await appendTimeline(o.db, [
+      { alarmId: alarm.id, at: new Date(), code: 'sms.reply', actor: { kind: caregiver ? 'caregiver' : contact ? 'contact' : 'system', id: caregiver?.id, name: caregiver?.name ?? contact?.name }, detail: { from, body: text, messageSid: p.MessageSid } },
+    ]);
+    if (!caregiver && !contact) return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
+    const actor: Actor = caregiver ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name } : { kind: 'contact', name: contact!.name };
+    try {
+      await o.dispatcher.act(alarm.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
+    } catch (err) {
+      if (err instanceof ConflictError) return twiml(reply, `Alarm ${m[1]} is already taken${alarm.acceptedByName ? ` by ${alarm.acceptedByName}` : ''}. Thank you.`);
+      throw err;
+    }
+    const where = alarm.resident.address ? ` at ${alarm.resident.address}` : '';
+    return twiml(reply, `Accepted: please go to ${alarm.resident.name}${where}.`);
+  });
+
+  app.post('/twilio/status', { config: { public: true } }, async (request, reply) => {
+    const p = verified(request);
+    const status = mapTwilioStatus(p.MessageStatus ?? '');
+    if (!p.MessageSid || !status) throw new ValidationError('MessageSid and a known MessageStatus are required');
+    const error = p.ErrorCode ? `twilio error ${p.ErrorCode}${p.ErrorMessage ? `: ${p.ErrorMessage}` : ''}` : null;
+    await o.notifier.deliveryReport(p.MessageSid, status, error);
+    return reply.code(204).send();
+  });
+};

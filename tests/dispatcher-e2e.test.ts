@@ -1,0 +1,87 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../runtime/service.ts';
+import { waitFor } from './helpers/gateway-harness.ts';
+import { ack, alertOf, commandOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
+import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { createPgDatabase, tempDir } from './helpers/test-db.ts';
+
+const FAST_POLICY = JSON.stringify({
+  emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 2 }, { kind: 'all_in_grid', acceptWithinS: 2 }, { kind: 'console', acceptWithinS: 2 }] },
+});
+
+describe.each(['embedded', 'postgres'] as const)('dispatcher end to end on %s', (kind) => {
+  let service: RunningService;
+  let teardown: () => Promise<void>;
+  const clients: MqttClient[] = [];
+  const track = <T extends MqttClient>(c: T) => (clients.push(c), c);
+
+  beforeAll(async () => {
+    const env = { ALARM_POLICY: FAST_POLICY };
+    if (kind === 'embedded') {
+      const dir = tempDir();
+      service = await startTestService({ ...env, DATA_DIR: dir.path });
+      teardown = async () => dir.remove();
+    } else {
+      const pg = await createPgDatabase();
+      service = await startTestService({ ...env, DATABASE_URL: pg.url });
+      teardown = pg.drop;
+    }
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await service?.close();
+    await teardown?.();
+  });
+
+  it('press → first wrist → decline → second wrist → accept → "help is coming" → arrive → resolve, all on the timeline', async () => {
+    const api = apiClient(service.httpUrl);
+    await api.login();
+    const centre = await provisionCentre(api);
+    const [li, wang] = centre.caregivers;
+    const pendant = track(await connectDevice(service.mqttUrl, centre.pendant));
+    const liW = track(await connectWearable(service.mqttUrl, li!.wearable));
+    const wangW = track(await connectWearable(service.mqttUrl, wang!.wearable));
+    await waitFor(async () => (await api.call('GET', `/api/devices/${li!.wearable.id}`)).body.online === true && (await api.call('GET', `/api/devices/${wang!.wearable.id}`)).body.online === true);
+
+    const firstAlert = alertOf(liW, li!.wearable.id);
+    const t0 = performance.now();
+    await press(pendant, centre.pendant.id);
+    const alert = await firstAlert;
+    expect(alert).toMatchObject({ type: 'alarm.alert', priority: 'emergency', kind: 'button.pressed', step: 1, resident: { name: 'Huang Xueying', address: '12 Jade Lane', grid: 'Grid 1', notes: 'diabetic; key safe 4711' } });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+
+    const secondAlert = alertOf(wangW, wang!.wearable.id);
+    await ack(liW, li!.wearable.id, alert.alarmId, 'decline');
+    const second = await secondAlert;
+    expect(second).toMatchObject({ type: 'alarm.alert', alarmId: alert.alarmId, step: 2 });
+
+    const helpComing = commandOf(pendant, centre.pendant.id);
+    await ack(wangW, wang!.wearable.id, alert.alarmId, 'accept');
+    expect(await helpComing).toMatchObject({ type: 'alarm.accepted', alarmId: alert.alarmId, by: 'Wang Fang' });
+
+    await ack(wangW, wang!.wearable.id, alert.alarmId, 'arrived');
+    const resolved = commandOf(pendant, centre.pendant.id);
+    await ack(wangW, wang!.wearable.id, alert.alarmId, 'resolve', 'assisted');
+    expect(await resolved).toMatchObject({ type: 'alarm.resolved', alarmId: alert.alarmId });
+
+    const detail = (await api.call('GET', `/api/alarms/${alert.alarmId}`)).body;
+    expect(detail).toMatchObject({ status: 'resolved', outcome: 'assisted', acceptedBy: wang!.id, acceptedByName: 'Wang Fang' });
+    expect(detail.timeToAcceptS).toBeGreaterThan(0);
+    expect(detail.timeToArriveS).toBeGreaterThanOrEqual(detail.timeToAcceptS);
+    const codes = detail.timeline.map((t: { code: string }) => t.code);
+    expect(codes).toEqual([
+      'alarm.raised',
+      'step.started',
+      'notification.sent',
+      'alarm.declined',
+      'step.started',
+      'notification.sent',
+      'alarm.accepted',
+      'alarm.arrived',
+      'alarm.resolved',
+    ]);
+    // the second step (all in grid) skips Li Na, who declined: just Wang Fang, on her wrist
+    expect(detail.notifications.map((n: { channel: string; recipientName: string; step: number }) => `${n.step}:${n.channel}:${n.recipientName}`)).toContain('2:wearable:Wang Fang');
+  });
+});

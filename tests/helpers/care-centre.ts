@@ -1,0 +1,61 @@
+import type { MqttClient } from 'mqtt';
+import { topics } from '../../contract/topics.ts';
+import { connect, nextMessage, publish } from './gateway-harness.ts';
+import type { apiClient } from './service-harness.ts';
+
+type Api = ReturnType<typeof apiClient>;
+
+/**
+ * A small care centre provisioned over the HTTP API: one grid, one resident with a pendant
+ * and a family contact, two caregivers on shift now with wearables and phones.
+ */
+export async function provisionCentre(api: Api, opts: { caregivers?: number } = {}) {
+  const { post } = api;
+  const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
+  const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
+  const community = await post('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });
+  const grid = await post('/api/areas', { name: 'Grid 1', kind: 'grid', parentId: community.id });
+  const resident = await post('/api/residents', {
+    name: 'Huang Xueying',
+    areaId: grid.id,
+    address: '12 Jade Lane',
+    phone: '+8613800000000',
+    notes: 'diabetic; key safe 4711',
+    contacts: [{ name: 'Huang Wei', phone: '+8613900000009', relation: 'son' }],
+  });
+  const pendant = (await post('/api/devices', { kind: 'pendant', residentId: resident.id })) as { id: string; secret: string };
+  const names = ['Li Na', 'Wang Fang', 'Zhao Lei'].slice(0, opts.caregivers ?? 2);
+  const caregivers = [];
+  for (const [i, name] of names.entries()) {
+    const wearable = (await post('/api/devices', { kind: 'wearable', residentId: null })) as { id: string; secret: string };
+    const c = await post('/api/caregivers', { name, phone: `+861370000000${i + 1}`, wearableId: wearable.id, areaIds: [grid.id], role: 'caregiver' });
+    const now = Date.now();
+    await post('/api/shifts', { caregiverId: c.id, start: new Date(now - 3600_000).toISOString(), end: new Date(now + 8 * 3600_000).toISOString() });
+    caregivers.push({ id: c.id as string, name, phone: c.phone as string, wearable });
+  }
+  return { grid, resident, pendant, caregivers };
+}
+
+/** A wearable connected and subscribed to its alerts; announces itself online. */
+export async function connectWearable(mqttUrl: string, w: { id: string; secret: string }): Promise<MqttClient> {
+  const c = await connect(mqttUrl, { username: w.id, password: w.secret, clientId: w.id });
+  await c.subscribeAsync(topics.wearableAlerts(w.id), { qos: 1 });
+  await publish(c, topics.deviceStatus(w.id), JSON.stringify({ online: true, battery: 0.9 }), { retain: true });
+  return c;
+}
+
+export async function connectDevice(mqttUrl: string, d: { id: string; secret: string }): Promise<MqttClient> {
+  const c = await connect(mqttUrl, { username: d.id, password: d.secret, clientId: d.id });
+  await c.subscribeAsync(topics.deviceCommands(d.id), { qos: 1 });
+  return c;
+}
+
+export const alertOf = (c: MqttClient, wearableId: string, ms?: number) => nextMessage(c, topics.wearableAlerts(wearableId), ms);
+export const commandOf = (c: MqttClient, deviceId: string, ms?: number) => nextMessage(c, topics.deviceCommands(deviceId), ms);
+
+let seq = 0;
+export const press = (c: MqttClient, deviceId: string, type = 'button.pressed', data: Record<string, unknown> = {}) =>
+  publish(c, topics.deviceEvents(deviceId), JSON.stringify({ id: `e-${Date.now()}-${++seq}`, type, ts: new Date().toISOString(), data }));
+
+export const ack = (c: MqttClient, wearableId: string, alarmId: string, action: string, outcome?: string) =>
+  publish(c, topics.wearableAcks(wearableId), JSON.stringify({ alarmId, action, ts: new Date().toISOString(), ...(outcome && { outcome }) }));
