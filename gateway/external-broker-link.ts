@@ -44,6 +44,7 @@ const SUBSCRIPTIONS = [`${TOPIC_ROOT}/devices/+/events`, `${TOPIC_ROOT}/devices/
 export class ExternalBrokerLink extends IntakeLink {
   private readonly directory: DeviceDirectory;
   private readonly lanes: MqttClient[] = [];
+  private publisher: MqttClient | undefined;
   private closing = false;
 
   static async connect(opts: ExternalLinkOptions): Promise<ExternalBrokerLink> {
@@ -72,17 +73,26 @@ export class ExternalBrokerLink extends IntakeLink {
     // what is in hand, then leave
     this.closing = true;
     await this.intake.close(drainTimeoutMs);
-    await Promise.all(this.lanes.map((l) => l.endAsync().catch(() => undefined)));
+    await Promise.all([...this.lanes, this.publisher!].map((l) => l.endAsync().catch(() => undefined)));
   }
 
   protected async publish(topic: string, message: unknown): Promise<void> {
-    const lane = this.lanes.find((l) => l.connected) ?? this.lanes[0]!; // mqtt.js queues while offline
-    await lane.publishAsync(topic, JSON.stringify(message), { qos: 1 });
+    // its own connection: a lane waiting on a handler (which may be sending this very alert)
+    // would not read the PUBACK until the handler finished. mqtt.js queues while offline.
+    await this.publisher!.publishAsync(topic, JSON.stringify(message), { qos: 1 });
   }
 
   private async start(): Promise<void> {
     const { logger, shareGroup } = this.opts;
     const filters = SUBSCRIPTIONS.map((t) => `$share/${shareGroup}/${t}`);
+    this.publisher = mqtt.connect(this.opts.url, {
+      clientId: `${this.opts.clientIdPrefix}-out`,
+      clean: true,
+      protocolVersion: 5,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+    });
+    this.publisher.on('error', (err) => logger.warn({ err: err.message }, 'external broker (outbound) connection error'));
     for (let i = 0; i < this.opts.lanes; i++) {
       const lane = mqtt.connect(this.opts.url, {
         clientId: `${this.opts.clientIdPrefix}-${i}`,
@@ -126,7 +136,7 @@ export class ExternalBrokerLink extends IntakeLink {
       first.once('connect', () => (clearTimeout(timer), resolve()));
       first.once('error', (err) => (clearTimeout(timer), reject(err)));
     }).catch(async (err: Error) => {
-      await Promise.all(this.lanes.map((l) => l.endAsync(true).catch(() => undefined)));
+      await Promise.all([...this.lanes, this.publisher!].map((l) => l.endAsync(true).catch(() => undefined)));
       throw err;
     });
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
+import { alarmStats } from '../db/queries/alarms.ts';
 import { provisionCentre, runTraffic } from '../device-sim/index.ts';
 import { preferPort } from './free-port.ts';
 import { runUntilSignal, stopWithOneLine } from './process-lifecycle.ts';
@@ -60,7 +61,8 @@ try {
     devices: centre.devices,
     wearables: centre.wearables,
     ratePerSecond: rate,
-    buttonPressProbability: 0.02,
+    // about one alarm every 20 s whatever the rate: what four simulated caregivers keep up with
+    buttonPressProbability: Math.min(1, 1 / (20 * rate)),
     logger: logger.child({ part: 'sim' }),
   });
   process.stderr.write(
@@ -75,13 +77,16 @@ try {
       '',
     ].join('\n'),
   );
+  const since = new Date();
   const progress = setInterval(async () => {
     const stored = (await service.metrics.eventsStored.get()).values[0]?.value ?? 0;
     const s = traffic.stats();
     const p50 = s.latencyMs.p50 === null ? '–' : `${s.latencyMs.p50.toFixed(1)} ms`;
-    process.stderr.write(
-      `${new Date().toLocaleTimeString()}  events stored ${stored}  devices connected ${s.connected}  PUBACK p50 ${p50}\n`,
-    );
+    const a = await alarmStats(service.db, since).catch(() => undefined);
+    const alarms = a
+      ? `  alarms open ${a.open} handling ${a.handling} resolved ${a.resolved} cancelled ${a.cancelled} accept p50 ${a.acceptP50S === null ? '–' : `${a.acceptP50S.toFixed(1)} s`}`
+      : '';
+    process.stderr.write(`${new Date().toLocaleTimeString()}  events stored ${stored}  devices connected ${s.connected}  PUBACK p50 ${p50}${alarms}\n`);
   }, 10_000);
   progress.unref();
   runUntilSignal(async () => {

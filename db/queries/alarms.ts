@@ -287,3 +287,18 @@ export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRec
   );
   return r.rows;
 }
+
+/** Counts by status and the median time to accept since `since`: a one-line health view. */
+export async function alarmStats(q: Queryable, since: Date): Promise<{ open: number; handling: number; resolved: number; cancelled: number; acceptP50S: number | null }> {
+  const r = await q.query<{ open: number; handling: number; resolved: number; cancelled: number; p50: number | null }>(
+    `SELECT count(*) FILTER (WHERE status = 'open')::int AS open,
+            count(*) FILTER (WHERE status IN ('accepted', 'on_site'))::int AS handling,
+            count(*) FILTER (WHERE status = 'resolved')::int AS resolved,
+            count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+            (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM accepted_at - raised_at)))::float8 AS p50
+       FROM alarms WHERE raised_at >= $1::timestamptz OR status IN ('open', 'accepted', 'on_site')`,
+    [since.toISOString()],
+  );
+  const row = r.rows[0]!;
+  return { open: row.open, handling: row.handling, resolved: row.resolved, cancelled: row.cancelled, acceptP50S: row.p50 };
+}

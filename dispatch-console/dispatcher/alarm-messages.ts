@@ -51,6 +51,6 @@ export function smsBody(a: AlarmRecord, audience: 'caregiver' | 'supervisor' | '
   if (audience === 'family') {
     return fitOneSegment(`Care alarm (${what}) for ${a.resident.name}${where}. The care centre is on it.`, ` Reply ${a.replyCode} if you go.`);
   }
-  const notes = a.resident.notes ? ` ${a.resident.notes}` : '';
+  const notes = a.resident.notes ? ` ${a.resident.notes.replace(/[.\s]+$/, '')}.` : '';
   return fitOneSegment(`${a.priority.toUpperCase()} ${what}: ${a.resident.name}${where}.${notes}`, ` Reply ${a.replyCode} to accept.`);
 }

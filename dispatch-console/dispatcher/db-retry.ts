@@ -1,4 +1,5 @@
 import { fullJitterDelay } from '../../common/backoff.ts';
+import { AppError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 
 /**
@@ -6,6 +7,8 @@ import type { Logger } from '../../common/logger.ts';
  * (SQLSTATE 22, 23) and our own bugs (no SQLSTATE, not a connection error) are not.
  */
 export function isTransientDbFailure(err: unknown): boolean {
+  // our own refusals (a reassign to nobody) carry a string code too: an answer, not an outage
+  if (err instanceof AppError) return false;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
   if (code.startsWith('22') || code.startsWith('23') || code.startsWith('42')) return false;
@@ -21,7 +24,12 @@ export async function untilStored<T>(fn: () => Promise<T>, logger: Logger, what:
     try {
       return await fn();
     } catch (err) {
-      if (!isTransientDbFailure(err) || stopped()) throw err;
+      if (stopped()) {
+        // shutting down: not committed, so not acknowledged either; the sender resends to the next run
+        logger.warn({ err: (err as Error).message }, `${what}: left uncommitted at shutdown`);
+        return new Promise<never>(() => undefined);
+      }
+      if (!isTransientDbFailure(err)) throw err;
       const delay = fullJitterDelay(attempt, 100, 5_000);
       logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what}: database unavailable; retrying`);
       await new Promise((r) => setTimeout(r, delay));

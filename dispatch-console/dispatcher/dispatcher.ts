@@ -88,7 +88,8 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timers.stop();
-    await Promise.allSettled([...this.opening.values()]);
+    // writes still waiting for the database are given a moment, then left (unacknowledged)
+    await Promise.race([Promise.allSettled([...this.opening.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 
   get openTimers(): number {
@@ -98,11 +99,15 @@ export class Dispatcher {
   // ---- device side -------------------------------------------------------------------
 
   /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
-  handleEvent(e: ReceivedEvent): Promise<void> | undefined {
+  handleEvent(e: ReceivedEvent, refreshed = false): Promise<void> | undefined {
     const now = e.receivedAt;
     const ctx: EventContext = { localHour: Number(hourFormat.format(now)), ...this.o.settings };
     const c = classifyEvent(e.event.type, e.event.data, ctx);
     if (c.kind === 'none') return undefined;
+    if (!refreshed && e.device.residentId !== null && !this.o.directory.resident(e.device.residentId)) {
+      // provisioned through another instance a moment ago: read the directory now, not in 15 s
+      return this.o.directory.refresh(now).then(() => this.handleEvent(e, true));
+    }
     const residentKey = (lane: AlarmLane) => `${e.device.residentId ?? `device:${e.device.deviceId}`}|${lane}`;
     if (c.kind === 'cancels') {
       const id = this.byResident.get(residentKey('care'));
@@ -205,15 +210,13 @@ export class Dispatcher {
     fx.step(first, now, (n) => this.body(alarm, n));
     // safety first: the wrists buzz now; the database write runs alongside
     const alert = alertFor(alarm);
-    const sent = fx.notices.filter((p) => p.notice.channel === 'wearable').map((p) => this.o.notifier.alert(p, alert));
+    for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
     this.o.metrics.alarmsOpened.inc({ priority });
     this.track(alarm, residentKey);
     const write = untilStored(() => this.insertNew(alarm, fx, e), this.o.logger, 'opening alarm', () => this.stopped).then(
       async (result) => {
-        if (result.kind === 'inserted') {
-          await Promise.all(sent);
-          return this.after(fx, { alerted: true });
-        }
+        // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
+        if (result.kind === 'inserted') return this.after(fx, { alerted: true });
         this.untrack(alarm);
         for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
         if (result.kind === 'active_conflict') return this.join(result.existingId, e, priority); // opened elsewhere a moment ago

@@ -64,23 +64,26 @@ export class Notifier {
   async sms(p: PlannedNotice, alarm: AlarmRecord): Promise<boolean> {
     const n = p.notification;
     if (p.notice.channel !== 'sms' || n.target === null || n.body === null) return false;
-    const log = this.o.logger.child({ alarmId: alarm.id, notificationId: n.id, to: n.target });
+    // phone numbers and resident details are personal data: the log gets the last digits only
+    const log = this.o.logger.child({ alarmId: alarm.id, notificationId: n.id, to: `…${n.target.slice(-4)}` });
     if (!this.o.sms) {
-      log.warn({ body: n.body }, 'SMS not sent: no provider configured');
+      log.warn({ audience: n.audience }, 'SMS not sent: no provider configured (kept in the outbox)');
       this.o.metrics.smsSent.inc({ result: 'outbox' });
       await this.record(n, { status: 'outbox' }, 'sms.outbox');
       return false;
     }
+    let tried = 0; // a failure's row says how often it was tried, too
     try {
       const { receipt, attempts } = await sendWithRetry(
         this.o.sms,
         { to: n.target, body: n.body, statusCallback: this.o.statusCallbackUrl },
         {
           ...this.o.retry,
-          onAttempt: (a) =>
-            a.ok
-              ? log.info({ attempt: a.attempt }, 'SMS accepted by provider')
-              : log.warn({ attempt: a.attempt, err: a.error?.message, retryable: a.error?.retryable, retryInMs: a.delayMs }, 'SMS attempt failed'),
+          onAttempt: (a) => {
+            tried = a.attempt;
+            if (a.ok) log.info({ attempt: a.attempt }, 'SMS accepted by provider');
+            else log.warn({ attempt: a.attempt, err: a.error?.message, retryable: a.error?.retryable, retryInMs: a.delayMs }, 'SMS attempt failed');
+          },
         },
       );
       this.o.metrics.smsSent.inc({ result: 'sent' });
@@ -90,7 +93,7 @@ export class Notifier {
       if (!(err instanceof SmsError)) throw err;
       this.o.metrics.smsSent.inc({ result: 'failed' });
       log.error({ err: err.message, retryable: err.retryable, code: err.providerCode }, 'SMS not delivered; giving up on this recipient');
-      await this.record(n, { status: 'failed', error: err.message }, 'notification.failed', { code: err.providerCode, retryable: err.retryable });
+      await this.record(n, { status: 'failed', error: err.message, attempts: tried }, 'notification.failed', { code: err.providerCode, retryable: err.retryable });
       return false;
     }
   }

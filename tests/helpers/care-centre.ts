@@ -9,7 +9,7 @@ type Api = ReturnType<typeof apiClient>;
  * A small care centre provisioned over the HTTP API: one grid, one resident with a pendant
  * and a family contact, two caregivers on shift now with wearables and phones.
  */
-export async function provisionCentre(api: Api, opts: { caregivers?: number } = {}) {
+export async function provisionCentre(api: Api, opts: { caregivers?: number; /** false: their shift ended an hour ago (nobody on duty) */ onShift?: boolean } = {}) {
   const { post } = api;
   const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
   const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
@@ -30,7 +30,8 @@ export async function provisionCentre(api: Api, opts: { caregivers?: number } = 
     const wearable = (await post('/api/devices', { kind: 'wearable', residentId: null })) as { id: string; secret: string };
     const c = await post('/api/caregivers', { name, phone: `+861370000000${i + 1}`, wearableId: wearable.id, areaIds: [grid.id], role: 'caregiver' });
     const now = Date.now();
-    await post('/api/shifts', { caregiverId: c.id, start: new Date(now - 3600_000).toISOString(), end: new Date(now + 8 * 3600_000).toISOString() });
+    const [start, end] = opts.onShift === false ? [now - 9 * 3600_000, now - 3600_000] : [now - 3600_000, now + 8 * 3600_000];
+    await post('/api/shifts', { caregiverId: c.id, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
     caregivers.push({ id: c.id as string, name, phone: c.phone as string, wearable });
   }
   return { grid, resident, pendant, caregivers };
