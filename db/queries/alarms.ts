@@ -98,7 +98,7 @@ export async function lockAlarm(q: Queryable, id: string): Promise<AlarmRecord |
 /** Writes back everything that moves after opening. */
 export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
   await q.query(
-    `UPDATE alarms SET status = $2, priority = $3, accepted_at = $4::timestamptz, accepted_by = $5, accepted_by_name = $6,
+    `UPDATE alarms SET status = $2, priority = $3, kind = $23, accepted_at = $4::timestamptz, accepted_by = $5, accepted_by_name = $6,
         arrived_at = $7::timestamptz, closed_at = $8::timestamptz, outcome = $9, policy = $10::jsonb, accept_limit_s = $11,
         arrive_limit_s = $12, step = $13, step_kind = $14, deadline = $15::timestamptz, token = $16, notified = $17::jsonb,
         current_notified = $18::jsonb, declined = $19::jsonb, event_count = $20, last_event_at = $21::timestamptz,
@@ -108,7 +108,7 @@ export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
       a.id, a.status, a.priority, iso(a.acceptedAt), a.acceptedBy, a.acceptedByName, iso(a.arrivedAt), iso(a.closedAt), a.outcome,
       JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline), a.token,
       JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.eventCount,
-      a.lastEventAt.toISOString(), a.arrivalOverdue,
+      a.lastEventAt.toISOString(), a.arrivalOverdue, a.kind,
     ],
   );
 }
@@ -251,6 +251,11 @@ export async function updateNotificationBySid(q: Queryable, sid: string, status:
     [sid, status, error],
   );
   return r.rows[0];
+}
+
+/** Whether a provider message id is on record yet (it is stored once the send call returns). */
+export async function notificationSidKnown(q: Queryable, sid: string): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM notifications WHERE provider_sid = $1', [sid])).rowCount > 0;
 }
 
 export async function getNotifications(q: Queryable, alarmId: string): Promise<NotificationRecord[]> {

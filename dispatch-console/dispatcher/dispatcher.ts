@@ -257,8 +257,9 @@ export class Dispatcher {
       const d = groupDecision(a as ActiveAlarmView, priority);
       if (d.action === 'join' && d.raisePriority) {
         const policy = resolvePolicy(this.o.settings.policy, priority, this.o.directory.areaPath(a.areaId));
-        alarm = { ...alarm, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
-        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: e.event.type });
+        // the wrist and the reports name what made it serious: a fall, not the meal request before it
+        alarm = { ...alarm, kind: e.event.type, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
+        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: e.event.type, previousKind: a.kind });
         if (d.restartEscalation) {
           const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now), now);
           alarm = withState(alarm, r.state, r.kind);
@@ -385,12 +386,13 @@ export class Dispatcher {
     return n.channel === 'sms' ? smsBody(a, n.audience) : null;
   }
 
-  private track(a: AlarmRecord, residentKey = `${a.residentId ?? `device:${a.deviceId}`}|${a.lane}`, local = true): void {
+  private track(a: AlarmRecord, residentKey = `${a.residentId ?? `device:${a.deviceId}`}|${a.lane}`, local = true, arm = true): void {
     if (local) this.touched.set(a.id, Date.now());
     if (!isActive(a.status)) return this.untrack(a);
     this.active.set(a.id, a);
     this.byResident.set(residentKey, a.id);
-    if (a.status === 'open') this.timers.arm(a.id, a.token, a.deadline);
+    if (a.status === 'open' && arm) this.timers.arm(a.id, a.token, a.deadline);
+    else if (a.status !== 'open') this.timers.clear(a.id);
   }
 
   private untrack(a: AlarmRecord): void {
@@ -412,13 +414,18 @@ export class Dispatcher {
    * Re-reads the active alarms (other instances' changes) and re-arms the open ones. What this
    * instance changed since the read began is newer than the read, and stays.
    */
-  async reload(): Promise<AlarmRecord[]> {
+  async reload(graceMs = 5_000): Promise<AlarmRecord[]> {
     const started = Date.now();
     const alarms = await listActiveAlarms(this.o.db);
     const settled = (id: string) => !this.opening.has(id) && (this.touched.get(id) ?? 0) < started;
     const ids = new Set(alarms.map((a) => a.id));
     for (const a of [...this.active.values()]) if (!ids.has(a.id) && settled(a.id)) this.untrack(a);
-    for (const a of alarms) if (settled(a.id)) this.track(a, undefined, false);
+    for (const a of alarms) {
+      if (!settled(a.id)) continue;
+      // a deadline long past is the watchdog's to serve (and to record), not a timer's
+      const missed = a.deadline !== null && started - a.deadline.getTime() > graceMs;
+      this.track(a, undefined, false, !missed);
+    }
     return alarms;
   }
 
@@ -426,7 +433,7 @@ export class Dispatcher {
   async sweep(graceMs = 5_000): Promise<Record<string, number>> {
     const now = this.now();
     const counts = { active: 0, missed: 0, shiftChange: 0, arrivalOverdue: 0 };
-    for (const a of await this.reload()) {
+    for (const a of await this.reload(graceMs)) {
       counts.active++;
       if (a.status === 'open' && a.deadline && now.getTime() - a.deadline.getTime() > graceMs) {
         counts.missed++;

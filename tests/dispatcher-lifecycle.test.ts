@@ -1,0 +1,450 @@
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../contract/topics.ts';
+import type { RunningService } from '../runtime/service.ts';
+import { publish, waitFor } from './helpers/gateway-harness.ts';
+import { ack, connectDevice, connectWearable, provisionCentre } from './helpers/care-centre.ts';
+import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { tempDir } from './helpers/test-db.ts';
+
+type Api = ReturnType<typeof apiClient>;
+type Centre = Awaited<ReturnType<typeof provisionCentre>>;
+interface TimelineRow {
+  at: string;
+  code: string;
+  actorKind: string;
+  actorName: string | null;
+  detail: Record<string, any>;
+}
+
+/** Every message a client receives, kept with its arrival time, so none is missed between waits. */
+function inbox(client: MqttClient) {
+  const seen: Array<{ topic: string; msg: any; at: number }> = [];
+  client.on('message', (topic, payload) => seen.push({ topic, msg: JSON.parse(payload.toString()), at: performance.now() }));
+  const matching = (pred: (m: any) => boolean) => seen.filter((s) => pred(s.msg));
+  return {
+    client,
+    seen,
+    matching,
+    /** The first message (already received or still to come) that matches. */
+    first: (pred: (m: any) => boolean, ms = 5_000) => waitFor(async () => matching(pred)[0], ms, 10),
+  };
+}
+
+let seq = 0;
+/** A device event as sent on the wire, kept so that it can be retransmitted byte for byte. */
+const deviceEvent = (type: string, data: Record<string, unknown> = {}) =>
+  JSON.stringify({ id: `lc-${process.pid}-${Date.now()}-${++seq}`, type, ts: new Date().toISOString(), data });
+const send = (c: MqttClient, deviceId: string, payload: string) => publish(c, topics.deviceEvents(deviceId), payload);
+
+const codes = (timeline: TimelineRow[]) => timeline.map((t) => t.code);
+const rows = (timeline: TimelineRow[], code: string) => timeline.filter((t) => t.code === code);
+
+/** One service (embedded database in a temp dir) for a describe block, with its API and MQTT clients. */
+function serviceFixture(env: Record<string, string>) {
+  const f = {} as { service: RunningService; api: Api; clients: MqttClient[] };
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    dir = tempDir('homecare-lifecycle-');
+    f.service = await startTestService({ ...env, DATA_DIR: dir.path });
+    f.api = apiClient(f.service.httpUrl);
+    f.clients = [];
+    await f.api.login();
+  });
+  afterAll(async () => {
+    for (const c of f.clients ?? []) c.end(true);
+    await f.service?.close();
+    dir?.remove();
+  });
+  const track = <T extends MqttClient>(c: T) => (f.clients.push(c), c);
+  return {
+    f,
+    track,
+    alarm: async (id: string) => {
+      const r = await f.api.call('GET', `/api/alarms/${id}`);
+      expect(r.status).toBe(200);
+      return r.body as Record<string, any> & { timeline: TimelineRow[]; notifications: Array<Record<string, any>> };
+    },
+    openAlarmsOf: async (centre: Centre) => {
+      const r = await f.api.call('GET', `/api/alarms?status=open&areaId=${centre.grid.id}`);
+      expect(r.status).toBe(200);
+      return r.body as Array<Record<string, any>>;
+    },
+    /** The resident's pendant and the caregivers' wrists, connected, the wrists online in the directory. */
+    connect: async (centre: Centre) => {
+      const pendant = inbox(track(await connectDevice(f.service.mqttUrl, centre.pendant)));
+      const wrists = [];
+      for (const c of centre.caregivers) wrists.push(inbox(track(await connectWearable(f.service.mqttUrl, c.wearable))));
+      for (const c of centre.caregivers) await waitFor(async () => (await f.api.call('GET', `/api/devices/${c.wearable.id}`)).body.online === true);
+      return { pendant, wrists };
+    },
+  };
+}
+
+const STEP_S = 1;
+const FAST_POLICY = JSON.stringify({
+  emergency: {
+    steps: [
+      { kind: 'next_in_grid', acceptWithinS: STEP_S },
+      { kind: 'all_in_grid', acceptWithinS: STEP_S },
+      { kind: 'console', acceptWithinS: STEP_S },
+    ],
+  },
+});
+
+describe('escalation timing (1 s steps, no cancel window)', () => {
+  const { f, alarm, connect } = serviceFixture({ ALARM_POLICY: FAST_POLICY, CANCEL_WINDOW_S: '0' });
+
+  it('nobody accepts: the next step comes after the step limit, then the console step repeats until someone acts', async () => {
+    const centre = await provisionCentre(f.api);
+    const { pendant, wrists } = await connect(centre);
+    const [liW, wangW] = wrists;
+
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const first = await liW!.first((m) => m.type === 'alarm.alert' && m.step === 1);
+    const alarmId: string = first.msg.alarmId;
+    // step 2 (all in grid) reaches the second caregiver only when step 1's limit has run out
+    const second = await wangW!.first((m) => m.type === 'alarm.alert' && m.alarmId === alarmId, (STEP_S + 3) * 1000);
+    expect(second.msg).toMatchObject({ step: 2, priority: 'emergency' });
+    const waited = second.at - first.at;
+    expect(waited).toBeGreaterThan(STEP_S * 1000 - 250);
+    expect(waited).toBeLessThan(STEP_S * 1000 + 800);
+    expect(Date.parse(second.msg.acceptBy) - Date.parse(first.msg.acceptBy)).toBeGreaterThanOrEqual(STEP_S * 1000);
+    // nobody of step 1 was lost on the way: the first caregiver is asked again in step 2
+    await liW!.first((m) => m.type === 'alarm.alert' && m.alarmId === alarmId && m.step === 2);
+
+    // past the last step, the console step repeats at its own limit while nobody accepts
+    const withConsoleCalls = async (n: number) =>
+      waitFor(async () => {
+        const a = await alarm(alarmId);
+        return rows(a.timeline, 'console.called').length >= n && a;
+      }, (n + 2) * STEP_S * 1000 + 3_000, 50);
+    const a1 = await withConsoleCalls(2);
+    const seenCalls = rows(a1.timeline, 'console.called').length;
+    const a = await withConsoleCalls(seenCalls + 1); // and they keep coming
+    expect(a).toMatchObject({ status: 'open', step: 3, stepKind: 'console', acceptedBy: null });
+
+    const started = rows(a.timeline, 'step.started');
+    expect(started.slice(0, 3).map((r) => [r.detail.step, r.detail.kind, r.detail.repeated])).toEqual([
+      [1, 'next_in_grid', false],
+      [2, 'all_in_grid', false],
+      [3, 'console', false],
+    ]);
+    expect(started.length).toBeGreaterThanOrEqual(5);
+    for (const r of started.slice(3)) expect(r.detail).toMatchObject({ step: 3, kind: 'console', repeated: true });
+    const steps = started.map((r) => r.detail.step as number);
+    expect(steps).toEqual([...steps].sort((x, y) => x - y));
+    // each step waited out its limit (no hot loop, no early move)
+    const at = started.map((r) => Date.parse(r.at));
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(STEP_S * 1000 - 20);
+    // the console is called once per console step, never by SMS or wrist
+    expect(rows(a.timeline, 'console.called').length).toBe(started.length - 2);
+    expect(a.notifications.filter((n) => n.step === 3).every((n) => n.channel === 'console')).toBe(true);
+    expect(codes(a.timeline)).not.toContain('step.skipped');
+
+    // an operator ends it: the repeats stop and the wrists are told
+    const cancelled = await f.api.call('POST', `/api/alarms/${alarmId}/cancel`, { note: 'test over' });
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled', stepDeadline: null } });
+    await liW!.first((m) => m.type === 'alarm.closed' && m.alarmId === alarmId);
+    await wangW!.first((m) => m.type === 'alarm.closed' && m.alarmId === alarmId);
+    const after = rows((await alarm(alarmId)).timeline, 'step.started').length;
+    await new Promise((r) => setTimeout(r, STEP_S * 1000 + 300));
+    expect(rows((await alarm(alarmId)).timeline, 'step.started').length).toBe(after);
+  });
+
+  it('a resident cancel after CANCEL_WINDOW_S is noted as late; the alarm stays open and the operator is called', async () => {
+    const centre = await provisionCentre(f.api);
+    const { pendant, wrists } = await connect(centre);
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const alarmId: string = (await wrists[0]!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+
+    await send(pendant.client, centre.pendant.id, deviceEvent('cancel')); // PUBACK once handled
+    const a = await alarm(alarmId);
+    expect(a).toMatchObject({ status: 'open', outcome: null, closedAt: null });
+    const late = rows(a.timeline, 'cancel.late');
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ actorKind: 'resident' });
+    expect(rows(a.timeline, 'console.called').map((r) => r.detail.reason)).toContain('resident_cancel_too_late');
+    expect(codes(a.timeline)).not.toContain('alarm.cancelled');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(pendant.matching((m) => m.type === 'alarm.resolved')).toHaveLength(0);
+    expect(wrists[0]!.matching((m) => m.type === 'alarm.closed')).toHaveLength(0);
+
+    expect((await f.api.call('POST', `/api/alarms/${alarmId}/cancel`, {})).status).toBe(200);
+  });
+});
+
+const SLOW_S = 20;
+const SLOW_POLICY = JSON.stringify({
+  emergency: {
+    steps: [
+      { kind: 'next_in_grid', acceptWithinS: SLOW_S },
+      { kind: 'all_in_grid', acceptWithinS: SLOW_S },
+      { kind: 'console', acceptWithinS: SLOW_S },
+    ],
+  },
+});
+
+describe('alarm lifecycle end to end (20 s steps, default cancel window)', () => {
+  const { f, track, alarm, openAlarmsOf, connect } = serviceFixture({ ALARM_POLICY: SLOW_POLICY });
+
+  it('nobody on duty in the grid: the alarm skips at once to the console step', async () => {
+    const centre = await provisionCentre(f.api, { onShift: false });
+    const { pendant, wrists } = await connect(centre);
+    const t0 = Date.now();
+    await send(pendant.client, centre.pendant.id, deviceEvent('fall.detected')); // PUBACK: the alarm is committed
+    const [open] = await openAlarmsOf(centre);
+    expect(open).toBeDefined();
+    const a = await alarm(open!.id);
+    expect(a).toMatchObject({ status: 'open', priority: 'emergency', step: 3, stepKind: 'console' });
+    expect(codes(a.timeline)).toEqual(['alarm.raised', 'step.skipped', 'step.skipped', 'step.started', 'console.called']);
+    expect(rows(a.timeline, 'step.skipped').map((r) => r.detail)).toEqual([
+      { step: 1, kind: 'next_in_grid', reason: 'nobody_on_duty' },
+      { step: 2, kind: 'all_in_grid', reason: 'nobody_on_duty' },
+    ]);
+    // no waiting: the console step began when the alarm was raised, with its full limit ahead
+    const consoleStarted = Date.parse(rows(a.timeline, 'step.started')[0]!.at);
+    expect(consoleStarted - Date.parse(a.raisedAt)).toBeLessThan(1_000);
+    expect(consoleStarted - t0).toBeLessThan(3_000);
+    expect(Date.parse(a.stepDeadline) - Date.parse(a.raisedAt)).toBeGreaterThanOrEqual(SLOW_S * 1000 - 1_000);
+    expect(a.notifications.map((n) => n.channel)).toEqual(['console']);
+    expect(a.notified).toEqual([]);
+    // the off-duty caregivers' wrists stay silent
+    await new Promise((r) => setTimeout(r, 200));
+    for (const w of wrists) expect(w.seen).toHaveLength(0);
+    await f.api.call('POST', `/api/alarms/${a.id}/cancel`, {});
+  });
+
+  it('grouping: presses and a fall join the open alarm; resends add nothing; a press raises a service request to emergency', async () => {
+    const centre = await provisionCentre(f.api);
+    const { pendant, wrists } = await connect(centre);
+    const [liW] = wrists;
+    const opening = deviceEvent('button.pressed');
+    await send(pendant.client, centre.pendant.id, opening);
+    const alarmId: string = (await liW!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    let a = await alarm(alarmId);
+    expect(a).toMatchObject({ status: 'open', eventCount: 2, priority: 'emergency', step: 1 });
+    expect(rows(a.timeline, 'event.joined')).toHaveLength(1);
+
+    const fall = deviceEvent('fall.detected');
+    await send(pendant.client, centre.pendant.id, fall);
+    a = await alarm(alarmId);
+    expect(a).toMatchObject({ status: 'open', eventCount: 3, priority: 'emergency', kind: 'button.pressed', step: 1 });
+    expect(rows(a.timeline, 'event.joined').map((r) => r.detail.type)).toEqual(['button.pressed', 'fall.detected']);
+    expect(codes(a.timeline)).not.toContain('priority.raised'); // emergency already
+    expect((await openAlarmsOf(centre)).map((x) => x.id)).toEqual([alarmId]);
+
+    // retransmissions (same id, same content) of the opening and of a joined event: nothing new
+    const timelineLength = a.timeline.length;
+    const wristMessages = liW!.seen.length;
+    await send(pendant.client, centre.pendant.id, opening);
+    await send(pendant.client, centre.pendant.id, fall);
+    await new Promise((r) => setTimeout(r, 300));
+    a = await alarm(alarmId);
+    expect(a.eventCount).toBe(3);
+    expect(a.timeline).toHaveLength(timelineLength);
+    expect(liW!.seen).toHaveLength(wristMessages);
+    expect((await openAlarmsOf(centre)).map((x) => x.id)).toEqual([alarmId]);
+    expect((await f.api.call('POST', `/api/alarms/${alarmId}/resolve`, { outcome: 'assisted' })).status).toBe(200);
+    expect(await openAlarmsOf(centre)).toEqual([]);
+
+    // a service request opens a service alarm of its own; a press then makes it an emergency
+    await send(pendant.client, centre.pendant.id, deviceEvent('service.request', { service: 'meal' }));
+    const serviceAlert = await liW!.first((m) => m.type === 'alarm.alert' && m.priority === 'service');
+    const serviceId: string = serviceAlert.msg.alarmId;
+    expect(serviceId).not.toBe(alarmId);
+    expect(serviceAlert.msg).toMatchObject({ kind: 'service.request', step: 1 });
+    expect(Date.parse(serviceAlert.msg.acceptBy) - Date.now()).toBeGreaterThan(10 * 60_000); // the service policy: 15 min
+
+    const tPress = Date.now();
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const raised = await liW!.first((m) => m.type === 'alarm.alert' && m.alarmId === serviceId && m.priority === 'emergency');
+    expect(raised.msg).toMatchObject({ step: 1, kind: 'button.pressed' }); // what made it serious
+    const acceptIn = Date.parse(raised.msg.acceptBy) - tPress;
+    expect(acceptIn).toBeGreaterThan(SLOW_S * 1000 - 2_000);
+    expect(acceptIn).toBeLessThan(SLOW_S * 1000 + 2_000);
+    const s = await alarm(serviceId);
+    expect(s).toMatchObject({ status: 'open', priority: 'emergency', kind: 'button.pressed', eventCount: 2, step: 1, stepKind: 'next_in_grid' });
+    expect(codes(s.timeline)).toEqual([
+      'alarm.raised',
+      'step.started',
+      'notification.sent',
+      'event.joined',
+      'priority.raised',
+      'step.started',
+      'notification.sent',
+    ]);
+    expect(rows(s.timeline, 'priority.raised')[0]!.detail).toMatchObject({ from: 'service', to: 'emergency', type: 'button.pressed', previousKind: 'service.request' });
+    expect((await openAlarmsOf(centre)).map((x) => x.id)).toEqual([serviceId]);
+    await f.api.call('POST', `/api/alarms/${serviceId}/cancel`, {});
+  });
+
+  it('a resident cancel inside the window closes the alarm as a false alarm and stops the wrists', async () => {
+    const centre = await provisionCentre(f.api);
+    const { pendant, wrists } = await connect(centre);
+    const [liW, wangW] = wrists;
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const alarmId: string = (await liW!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+
+    await send(pendant.client, centre.pendant.id, deviceEvent('cancel'));
+    const closed = await liW!.first((m) => m.type === 'alarm.closed');
+    expect(closed.msg).toMatchObject({ type: 'alarm.closed', alarmId });
+    expect((await pendant.first((m) => m.type === 'alarm.resolved')).msg).toMatchObject({ alarmId, outcome: 'false_alarm' });
+    const a = await alarm(alarmId);
+    expect(a).toMatchObject({ status: 'cancelled', outcome: 'false_alarm', stepDeadline: null, timeToResolveS: null });
+    expect(a.closedAt).not.toBeNull();
+    expect(rows(a.timeline, 'alarm.cancelled')).toMatchObject([{ actorKind: 'resident', detail: { outcome: 'false_alarm', via: 'device' } }]);
+    expect(rows(a.timeline, 'console.called').map((r) => r.detail.reason)).toContain('resident_cancelled');
+    expect(await openAlarmsOf(centre)).toEqual([]);
+    expect(wangW!.seen).toHaveLength(0); // never alerted, nothing to stop
+
+    // a second cancel with nothing open changes nothing and opens nothing
+    await send(pendant.client, centre.pendant.id, deviceEvent('cancel'));
+    expect((await alarm(alarmId)).timeline).toHaveLength(a.timeline.length);
+    expect(await openAlarmsOf(centre)).toEqual([]);
+  });
+
+  it('operator actions over HTTP: accept, conflicting accept, reassign, resolve; bad requests; the caregiver role', async () => {
+    const centre = await provisionCentre(f.api);
+    const [li, wang] = centre.caregivers;
+    const { pendant, wrists } = await connect(centre);
+    const [liW, wangW] = wrists;
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const alarmId: string = (await liW!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+    const act = (action: string, body: unknown = {}, api = f.api, id = alarmId) => api.call('POST', `/api/alarms/${id}/${action}`, body);
+
+    const accepted = await act('accept', { note: 'calling her landline' });
+    expect(accepted).toMatchObject({ status: 200, body: { id: alarmId, status: 'accepted', acceptedByName: 'admin', stepDeadline: null } });
+    expect((await pendant.first((m) => m.type === 'alarm.accepted')).msg).toMatchObject({ alarmId, by: 'admin' });
+    expect((await liW!.first((m) => m.type === 'alarm.taken')).msg).toMatchObject({ alarmId, by: 'admin' });
+
+    const again = await act('accept');
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'conflict', error: expect.stringContaining('already accepted') });
+
+    const noTarget = await act('reassign', { note: 'to whom?' });
+    expect(noTarget.status).toBe(400);
+    expect(typeof noTarget.body.error).toBe('string');
+    const nobody = await act('reassign', { caregiverId: randomUUID() });
+    expect(nobody.status).toBe(400);
+    expect(typeof nobody.body.error).toBe('string');
+
+    const tReassign = Date.now();
+    const reassigned = await act('reassign', { caregiverId: wang!.id });
+    expect(reassigned).toMatchObject({ status: 200, body: { status: 'open', acceptedBy: null, step: 1 } });
+    const deadlineIn = Date.parse(reassigned.body.stepDeadline) - tReassign;
+    expect(deadlineIn).toBeGreaterThan(SLOW_S * 1000 - 2_000);
+    expect(deadlineIn).toBeLessThan(SLOW_S * 1000 + 2_000);
+    const wangAlert = await wangW!.first((m) => m.type === 'alarm.alert' && m.alarmId === alarmId);
+    expect(wangAlert.msg).toMatchObject({ priority: 'emergency', step: 1, acceptBy: reassigned.body.stepDeadline });
+    expect(rows((await alarm(alarmId)).timeline, 'alarm.reassigned')[0]!.detail).toMatchObject({ to: wang!.id, toName: 'Wang Fang' });
+
+    // a caregiver login sees only the alarms its caregiver was alerted to, and may not cancel or reassign
+    const other = await provisionCentre(f.api);
+    const otherDevice = track(await connectDevice(f.service.mqttUrl, other.pendant));
+    await send(otherDevice, other.pendant.id, deviceEvent('button.pressed'));
+    const [otherAlarm] = await openAlarmsOf(other);
+    expect(otherAlarm).toBeDefined();
+    const username = `li.na.${seq++}`;
+    await f.api.post('/api/users', { username, password: 'caregiver password 1', role: 'caregiver', caregiverId: li!.id });
+    const liApi = apiClient(f.service.httpUrl);
+    await liApi.login(username, 'caregiver password 1');
+    const mine = await liApi.call('GET', '/api/alarms?status=all');
+    expect(mine.status).toBe(200);
+    expect(mine.body.map((x: { id: string }) => x.id)).toEqual([alarmId]);
+    const all = (await f.api.call('GET', '/api/alarms?status=all')).body.map((x: { id: string }) => x.id);
+    expect(all).toEqual(expect.arrayContaining([alarmId, otherAlarm!.id]));
+    expect((await liApi.call('GET', `/api/alarms/${otherAlarm!.id}`)).status).toBe(404);
+    expect((await liApi.call('GET', `/api/alarms/${alarmId}`)).status).toBe(200);
+    const forbiddenCancel = await act('cancel', {}, liApi);
+    expect(forbiddenCancel.status).toBe(403);
+    expect(typeof forbiddenCancel.body.error).toBe('string');
+    expect((await act('reassign', { caregiverId: li!.id }, liApi)).status).toBe(403);
+    expect((await alarm(alarmId)).status).toBe('open');
+
+    const resolved = await act('resolve', { outcome: 'ambulance_called', note: 'taken to hospital' });
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved', outcome: 'ambulance_called' } });
+    expect(resolved.body.timeToResolveS).toBeGreaterThan(0);
+    expect((await wangW!.first((m) => m.type === 'alarm.closed')).msg).toMatchObject({ alarmId });
+    expect((await pendant.first((m) => m.type === 'alarm.resolved')).msg).toMatchObject({ alarmId, outcome: 'ambulance_called' });
+    const closedAgain = await act('resolve', { outcome: 'assisted' });
+    expect(closedAgain.status).toBe(409);
+    expect(closedAgain.body.code).toBe('conflict');
+    const a = await alarm(alarmId);
+    expect(codes(a.timeline).filter((c) => c.startsWith('alarm.'))).toEqual(['alarm.raised', 'alarm.accepted', 'alarm.reassigned', 'alarm.resolved']);
+    expect(rows(a.timeline, 'note.added').map((r) => r.detail.note)).toEqual(['calling her landline', 'taken to hospital']);
+
+    // bad requests: 4xx with a JSON error body, never a hang or a 500
+    const unknown = await act('accept', {}, f.api, randomUUID());
+    expect(unknown.status).toBe(404);
+    expect(typeof unknown.body.error).toBe('string');
+    for (const bad of ['explode', 'decline']) {
+      const r = await act(bad);
+      expect([400, 404]).toContain(r.status);
+      expect(typeof r.body.error).toBe('string');
+    }
+    const badId = await act('accept', {}, f.api, 'not-a-uuid');
+    expect(badId.status).toBe(400);
+    expect(typeof badId.body.error).toBe('string');
+    const badBody = await act('resolve', { outcome: 'assisted', surprise: true }, f.api, otherAlarm!.id);
+    expect(badBody.status).toBe(400);
+    expect((await f.api.call('POST', `/api/alarms/${otherAlarm!.id}/cancel`, {})).status).toBe(200);
+  });
+
+  it('a wrist acking an alarm it does not hold is told it is taken; an ack for no alarm is told it is closed', async () => {
+    const centre = await provisionCentre(f.api);
+    const [li] = centre.caregivers;
+    const { pendant, wrists } = await connect(centre);
+    const [liW, wangW] = wrists;
+    const wangId = centre.caregivers[1]!.wearable.id;
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const alarmId: string = (await liW!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+    await ack(liW!.client, li!.wearable.id, alarmId, 'accept');
+    expect((await pendant.first((m) => m.type === 'alarm.accepted')).msg).toMatchObject({ alarmId, by: 'Li Na' });
+
+    await ack(wangW!.client, wangId, alarmId, 'accept');
+    expect((await wangW!.first((m) => m.alarmId === alarmId)).msg).toMatchObject({ type: 'alarm.taken', alarmId, by: 'Li Na' });
+    const a = await alarm(alarmId);
+    expect(a).toMatchObject({ status: 'accepted', acceptedBy: li!.id, acceptedByName: 'Li Na' });
+    expect(rows(a.timeline, 'ack.refused')).toMatchObject([{ actorKind: 'caregiver', actorName: 'Wang Fang', detail: { action: 'accept', reason: 'already_accepted' } }]);
+    expect(rows(a.timeline, 'alarm.accepted')).toHaveLength(1);
+
+    const ghost = randomUUID();
+    await ack(wangW!.client, wangId, ghost, 'accept');
+    expect((await wangW!.first((m) => m.alarmId === ghost)).msg).toMatchObject({ type: 'alarm.closed', alarmId: ghost });
+    await f.api.call('POST', `/api/alarms/${alarmId}/resolve`, { outcome: 'assisted' });
+  });
+
+  it('watchdog: a deadline passed unserved is recorded as missed and the next step runs', async () => {
+    const centre = await provisionCentre(f.api);
+    const { pendant, wrists } = await connect(centre);
+    const [liW, wangW] = wrists;
+    await send(pendant.client, centre.pendant.id, deviceEvent('button.pressed'));
+    const alarmId: string = (await liW!.first((m) => m.type === 'alarm.alert')).msg.alarmId;
+    const before = await alarm(alarmId);
+    expect(before).toMatchObject({ status: 'open', step: 1 });
+
+    // the deadline as if this instance had lost its timer long ago (token untouched)
+    await f.service.db.query(`UPDATE alarms SET deadline = now() - interval '30 seconds' WHERE id = $1`, [alarmId]);
+    // (the periodic watchdog may get there first; either way the step runs once, recorded as missed)
+    await f.service.dispatcher.sweep();
+    const a = await waitFor(async () => {
+      const x = await alarm(alarmId);
+      return x.step === 2 && x;
+    });
+    expect(a).toMatchObject({ status: 'open', stepKind: 'all_in_grid' });
+    const missed = rows(a.timeline, 'watchdog.missed_deadline');
+    expect(missed).toHaveLength(1);
+    expect(missed[0]!.detail.lateMs).toBeGreaterThanOrEqual(29_000);
+    expect(rows(a.timeline, 'step.started').map((r) => r.detail.step)).toEqual([1, 2]);
+    expect(Date.parse(a.stepDeadline) - Date.now()).toBeGreaterThan(SLOW_S * 1000 - 3_000);
+    await wangW!.first((m) => m.type === 'alarm.alert' && m.alarmId === alarmId && m.step === 2);
+    // a second sweep finds nothing more to do
+    await f.service.dispatcher.sweep();
+    expect(rows((await alarm(alarmId)).timeline, 'step.started')).toHaveLength(2);
+    await f.api.call('POST', `/api/alarms/${alarmId}/cancel`, {});
+  });
+});
