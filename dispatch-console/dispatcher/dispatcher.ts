@@ -318,6 +318,7 @@ export class Dispatcher {
       if (reason === 'watchdog') {
         this.o.metrics.escalationDeadlinesMissed.inc();
         fx.log('watchdog.missed_deadline', SYSTEM, now, { deadline: a.deadline?.toISOString(), lateMs: a.deadline ? now.getTime() - a.deadline.getTime() : null });
+        fx.log('console.called', SYSTEM, now, { reason: 'missed_deadline' }); // operators see that dispatch slipped
         this.o.logger.error({ alarmId, deadline: a.deadline }, 'escalation deadline passed unserved; the watchdog runs the step now');
       }
       const r = nextStep(policyOf(a), stateOf(a), this.o.directory.routingPool(a.residentId, now), now);
