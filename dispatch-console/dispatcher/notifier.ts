@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
 import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
-import { appendTimeline, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord } from '../../db/queries/alarms.ts';
+import { appendTimeline, notificationSidKnown, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord } from '../../db/queries/alarms.ts';
 import type { Db } from '../../db/types.ts';
 import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from '../sms/sms-provider.ts';
 import { withdrawal } from './alarm-messages.ts';
@@ -100,7 +101,12 @@ export class Notifier {
 
   /** A delivery report from the provider (already signature-checked). */
   async deliveryReport(sid: string, status: SmsStatus, error: string | null): Promise<NotificationRecord | undefined> {
-    const row = await updateNotificationBySid(this.o.db, sid, status, error);
+    let row = await updateNotificationBySid(this.o.db, sid, status, error);
+    // Twilio may report before the send's own bookkeeping has stored the SID: wait for it a little
+    for (let waitedMs = 0; !row && waitedMs < 3_000 && !(await notificationSidKnown(this.o.db, sid)); waitedMs += 100) {
+      await sleep(100);
+      row = await updateNotificationBySid(this.o.db, sid, status, error);
+    }
     if (row && (status === 'delivered' || status === 'failed')) {
       await appendTimeline(this.o.db, [
         {
