@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, AlarmWithdrawal, TimelineCode } from '../../contract/alarms.ts';
+import type { Actor, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
 import type { DeviceCommand } from '../../contract/device-messages.ts';
 import type { AlarmRecord, NotificationRecord, TimelineEntry } from '../../db/queries/alarms.ts';
+import { laneOf } from './alarm-rules.ts';
 import { alarmPolicySchema, type AlarmPolicy } from './escalation-policy.ts';
 import type { EscalationState, Notice, StepResult } from './escalation.ts';
 
@@ -27,6 +28,62 @@ export const withState = (a: AlarmRecord, s: EscalationState, stepKind = a.stepK
 });
 
 export const policyOf = (a: AlarmRecord): AlarmPolicy => alarmPolicySchema.parse(a.policy);
+
+export interface NewAlarm {
+  id: string;
+  deviceId: string;
+  kind: string;
+  priority: Priority;
+  raisedAt: Date;
+  /** Undefined: a device nobody is assigned to (it still reaches a person, via the console). */
+  resident: { id: string; name: string; areaId: string; address: string | null; notes: string | null; phone: string | null; grid: string | null } | undefined;
+  policy: AlarmPolicy;
+  replyCode: string;
+}
+
+/** A just-raised alarm, before its first step. */
+export function newAlarm(n: NewAlarm): AlarmRecord {
+  const r = n.resident;
+  return {
+    id: n.id,
+    residentId: r?.id ?? null,
+    deviceId: n.deviceId,
+    areaId: r?.areaId ?? null,
+    lane: laneOf(n.priority),
+    kind: n.kind,
+    priority: n.priority,
+    status: 'open',
+    raisedAt: n.raisedAt,
+    acceptedAt: null,
+    acceptedBy: null,
+    acceptedByName: null,
+    arrivedAt: null,
+    closedAt: null,
+    outcome: null,
+    resident: {
+      id: r?.id ?? null,
+      name: r?.name ?? `unassigned device ${n.deviceId}`,
+      address: r?.address ?? null,
+      grid: r?.grid ?? null,
+      notes: r?.notes ?? null,
+      phone: r?.phone ?? null,
+    },
+    policy: n.policy,
+    acceptLimitS: n.policy.acceptLimitS,
+    arriveLimitS: n.policy.arriveLimitS,
+    step: 0,
+    stepKind: null,
+    deadline: null,
+    token: 0,
+    notified: [],
+    currentNotified: [],
+    declined: [],
+    replyCode: n.replyCode,
+    eventCount: 1,
+    lastEventAt: n.raisedAt,
+    arrivalOverdue: false,
+  };
+}
 
 export const SYSTEM: Actor = { kind: 'system' };
 

@@ -1,5 +1,5 @@
-import { createHash, randomInt } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { createHash } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { isActive, type Actor, type AlarmLane, type Priority } from '../../contract/alarms.ts';
@@ -18,9 +18,10 @@ import {
 import type { Db, Queryable } from '../../db/types.ts';
 import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../gateway/message-intake.ts';
 import { alertFor, smsBody } from './alarm-messages.ts';
-import { classifyEvent, groupDecision, laneOf, type ActiveAlarmView, type EventContext } from './alarm-rules.ts';
-import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
+import { classifyEvent, groupDecision, type ActiveAlarmView, type EventContext } from './alarm-rules.ts';
+import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
 import { applyAlarmAction, type ActionRequest } from './alarm-actions.ts';
+import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { untilStored } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
 import type { DispatchDirectory } from './directory.ts';
@@ -60,13 +61,7 @@ const hourFormat = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle
  * escalation steps when deadlines pass, and sends after commit.
  */
 export class Dispatcher {
-  /** Active alarms as last committed (or being committed) here: the fast path's view. */
-  private readonly active = new Map<string, AlarmRecord>();
-  private readonly byResident = new Map<string, string>();
-  /** First writes of alarms opened on the fast path; everything else about them waits for these. */
-  private readonly opening = new Map<string, Promise<unknown>>();
-  /** When this instance last changed each alarm (a periodic reload must not undo it). */
-  private readonly touched = new Map<string, number>();
+  private readonly alarms: ActiveAlarms;
   private readonly timers: DeadlineTimers;
   private readonly now: () => Date;
   private stopped = false;
@@ -74,13 +69,14 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {
     this.now = o.now ?? (() => new Date());
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), this.now);
+    this.alarms = new ActiveAlarms(this.timers);
   }
 
   /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
   async start(): Promise<void> {
     await this.o.directory.refresh(this.now());
     const alarms = await listActiveAlarms(this.o.db);
-    for (const a of alarms) this.track(a);
+    for (const a of alarms) this.alarms.track(a);
     const open = alarms.filter((a) => a.status === 'open');
     this.o.logger.info({ active: alarms.length, rearmed: open.length }, 'dispatcher started; open alarms re-armed');
   }
@@ -89,7 +85,7 @@ export class Dispatcher {
     this.stopped = true;
     this.timers.stop();
     // writes still waiting for the database are given a moment, then left (unacknowledged)
-    await Promise.race([Promise.allSettled([...this.opening.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.race([Promise.allSettled([...this.alarms.opening.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 
   get openTimers(): number {
@@ -108,24 +104,24 @@ export class Dispatcher {
       // provisioned through another instance a moment ago: read the directory now, not in 15 s
       return this.o.directory.refresh(now).then(() => this.handleEvent(e, true));
     }
-    const residentKey = (lane: AlarmLane) => `${e.device.residentId ?? `device:${e.device.deviceId}`}|${lane}`;
+    const key = (lane: AlarmLane) => residentKey(e.device.residentId, e.device.deviceId, lane);
     if (c.kind === 'cancels') {
-      const id = this.byResident.get(residentKey('care'));
-      return id ? this.residentCancel(id, e) : undefined;
+      const a = this.alarms.forResident(key('care'));
+      return a ? this.residentCancel(a.id, e) : undefined;
     }
     const openId = alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint);
-    if (this.active.has(openId)) return this.opening.get(openId)?.then(() => undefined); // a resend of the opening event
-    const activeId = this.byResident.get(residentKey(c.lane));
-    const active = activeId ? this.active.get(activeId) : undefined;
+    if (this.alarms.get(openId)) return this.alarms.opening.get(openId)?.then(() => undefined); // a resend of the opening event
+    const active = this.alarms.forResident(key(c.lane));
     const d = groupDecision(active as ActiveAlarmView | undefined, c.priority);
     if (d.action === 'join' && active) return this.join(active.id, e, c.priority);
-    return this.open(openId, e, c.priority, residentKey(c.lane));
+    return this.open(openId, e, c.priority);
   }
 
-  handleAck(a: ReceivedAck): Promise<void> {
+  handleAck(a: ReceivedAck, refreshed = false): Promise<void> {
     const wearableId = a.device.deviceId;
     const caregiver = this.o.directory.caregiverByWearable(wearableId);
     const stop = (reason: 'unknown' | 'closed') => this.o.notifier.withdraw(wearableId, a.ack.alarmId, reason);
+    if (!caregiver && !refreshed) return this.o.directory.refresh(this.now()).then(() => this.handleAck(a, true)); // assigned elsewhere a moment ago?
     if (!caregiver) {
       this.o.logger.warn({ wearableId, alarmId: a.ack.alarmId }, 'ack from a wearable no caregiver wears; ignored');
       return stop('unknown');
@@ -149,53 +145,24 @@ export class Dispatcher {
 
   // ---- opening and joining --------------------------------------------------------------
 
-  private open(id: string, e: ReceivedEvent, priority: Priority, residentKey: string): Promise<void> {
+  private open(id: string, e: ReceivedEvent, priority: Priority): Promise<void> {
     const now = e.receivedAt;
     const dir = this.o.directory;
     const resident = dir.resident(e.device.residentId);
     const areaId = resident?.areaId ?? null;
     const policy = resolvePolicy(this.o.settings.policy, priority, dir.areaPath(areaId));
     const first = nextStep(policy, initialState(), dir.routingPool(resident?.id ?? null, now), now);
-    const alarm: AlarmRecord = withState(
-      {
+    const alarm = withState(
+      newAlarm({
         id,
-        residentId: resident?.id ?? null,
         deviceId: e.device.deviceId,
-        areaId,
-        lane: laneOf(priority),
         kind: e.event.type,
         priority,
-        status: 'open',
         raisedAt: now,
-        acceptedAt: null,
-        acceptedBy: null,
-        acceptedByName: null,
-        arrivedAt: null,
-        closedAt: null,
-        outcome: null,
-        resident: {
-          id: resident?.id ?? null,
-          name: resident?.name ?? `unassigned device ${e.device.deviceId}`,
-          address: resident?.address ?? null,
-          grid: dir.areaName(areaId),
-          notes: resident?.notes ?? null,
-          phone: resident?.phone ?? null,
-        },
+        resident: resident && { ...resident, grid: dir.areaName(areaId) },
         policy,
-        acceptLimitS: policy.acceptLimitS,
-        arriveLimitS: policy.arriveLimitS,
-        step: 0,
-        stepKind: null,
-        deadline: null,
-        token: 0,
-        notified: [],
-        currentNotified: [],
-        declined: [],
-        replyCode: this.newReplyCode(),
-        eventCount: 1,
-        lastEventAt: now,
-        arrivalOverdue: false,
-      },
+        replyCode: this.alarms.newReplyCode(),
+      }),
       first.state,
       first.kind,
     );
@@ -212,19 +179,19 @@ export class Dispatcher {
     const alert = alertFor(alarm);
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
     this.o.metrics.alarmsOpened.inc({ priority });
-    this.track(alarm, residentKey);
+    this.alarms.track(alarm);
     const write = untilStored(() => this.insertNew(alarm, fx, e), this.o.logger, 'opening alarm', () => this.stopped).then(
       async (result) => {
         // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
         if (result.kind === 'inserted') return this.after(fx, { alerted: true });
-        this.untrack(alarm);
+        this.alarms.untrack(alarm);
         for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
         if (result.kind === 'active_conflict') return this.join(result.existingId, e, priority); // opened elsewhere a moment ago
         return undefined; // an old resend of an opening event whose alarm is already closed
       },
     );
-    this.opening.set(id, write);
-    void write.finally(() => this.opening.delete(id));
+    this.alarms.opening.set(id, write);
+    void write.finally(() => this.alarms.opening.delete(id));
     return write.then(() => undefined);
   }
 
@@ -239,7 +206,7 @@ export class Dispatcher {
         return res;
       });
       if (r.kind !== 'code_taken') return r;
-      alarm.replyCode = this.newReplyCode(); // taken by another instance's alarm: the SMS are not out yet
+      alarm.replyCode = this.alarms.newReplyCode(); // taken by another instance's alarm: the SMS are not out yet
       for (const p of fx.notices) if (p.notice.channel === 'sms') p.notification.body = this.body(alarm, p.notice);
     }
   }
@@ -271,10 +238,9 @@ export class Dispatcher {
       return fx;
     });
     if (joined) return;
-    const stale = this.active.get(alarmId);
-    if (stale) this.untrack(stale);
-    const lane = laneOf(priority);
-    return this.open(alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint), e, priority, `${e.device.residentId ?? `device:${e.device.deviceId}`}|${lane}`);
+    const stale = this.alarms.get(alarmId);
+    if (stale) this.alarms.untrack(stale);
+    return this.open(alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint), e, priority);
   }
 
   private residentCancel(alarmId: string, e: ReceivedEvent): Promise<void> {
@@ -304,7 +270,7 @@ export class Dispatcher {
     });
     if (!found) throw new NotFoundError('alarm', alarmId);
     if (refused) throw refused;
-    const a = this.active.get(alarmId) ?? (await getAlarm(this.o.db, alarmId));
+    const a = this.alarms.get(alarmId) ?? (await getAlarm(this.o.db, alarmId));
     if (!a) throw new NotFoundError('alarm', alarmId);
     return a;
   }
@@ -335,7 +301,7 @@ export class Dispatcher {
 
   /** Row-locked read-modify-write; effects act after the commit. */
   private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Effects>): Promise<void> {
-    await this.opening.get(alarmId);
+    await this.alarms.opening.get(alarmId);
     const fx = await untilStored(
       () =>
         this.o.db.withTransaction(async (tx) => {
@@ -357,10 +323,8 @@ export class Dispatcher {
   /** After commit: remember, arm, send. */
   private async after(fx: Effects, o: { alerted: boolean }): Promise<void> {
     const a = fx.alarm;
-    this.track(a);
+    this.alarms.track(a);
     for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
-    if (a.status === 'open') this.timers.arm(a.id, a.token, a.deadline);
-    else this.timers.clear(a.id);
     const alert: Alert = alertFor(a);
     const sends: Array<Promise<unknown>> = [];
     for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));
@@ -387,46 +351,11 @@ export class Dispatcher {
     return n.channel === 'sms' ? smsBody(a, n.audience) : null;
   }
 
-  private track(a: AlarmRecord, residentKey = `${a.residentId ?? `device:${a.deviceId}`}|${a.lane}`, local = true, arm = true): void {
-    if (local) this.touched.set(a.id, Date.now());
-    if (!isActive(a.status)) return this.untrack(a);
-    this.active.set(a.id, a);
-    this.byResident.set(residentKey, a.id);
-    if (a.status === 'open' && arm) this.timers.arm(a.id, a.token, a.deadline);
-    else if (a.status !== 'open') this.timers.clear(a.id);
-  }
-
-  private untrack(a: AlarmRecord): void {
-    this.active.delete(a.id);
-    this.touched.delete(a.id);
-    for (const [k, v] of this.byResident) if (v === a.id) this.byResident.delete(k);
-    this.timers.clear(a.id);
-  }
-
-  private newReplyCode(): string {
-    const taken = new Set([...this.active.values()].map((a) => a.replyCode));
-    for (;;) {
-      const code = String(randomInt(1000, 10_000));
-      if (!taken.has(code)) return code;
-    }
-  }
-
-  /**
-   * Re-reads the active alarms (other instances' changes) and re-arms the open ones. What this
-   * instance changed since the read began is newer than the read, and stays.
-   */
+  /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
   async reload(graceMs = 5_000): Promise<AlarmRecord[]> {
     const started = Date.now();
     const alarms = await listActiveAlarms(this.o.db);
-    const settled = (id: string) => !this.opening.has(id) && (this.touched.get(id) ?? 0) < started;
-    const ids = new Set(alarms.map((a) => a.id));
-    for (const a of [...this.active.values()]) if (!ids.has(a.id) && settled(a.id)) this.untrack(a);
-    for (const a of alarms) {
-      if (!settled(a.id)) continue;
-      // a deadline long past is the watchdog's to serve (and to record), not a timer's
-      const missed = a.deadline !== null && started - a.deadline.getTime() > graceMs;
-      this.track(a, undefined, false, !missed);
-    }
+    this.alarms.reloaded(alarms, started, graceMs);
     return alarms;
   }
 
@@ -462,8 +391,6 @@ export class Dispatcher {
   }
 
   findActive(alarmId: string): AlarmRecord | undefined {
-    return this.active.get(alarmId);
+    return this.alarms.get(alarmId);
   }
 }
-
-export { ValidationError };

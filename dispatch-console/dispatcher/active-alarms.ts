@@ -1,0 +1,74 @@
+import { randomInt } from 'node:crypto';
+import { isActive, type AlarmLane } from '../../contract/alarms.ts';
+import type { AlarmRecord } from '../../db/queries/alarms.ts';
+import type { DeadlineTimers } from './deadline-timers.ts';
+
+/** Grouping key: one active alarm per resident and lane (a device without a resident counts alone). */
+export const residentKey = (residentId: string | null, deviceId: string, lane: AlarmLane) => `${residentId ?? `device:${deviceId}`}|${lane}`;
+const keyOf = (a: AlarmRecord) => residentKey(a.residentId, a.deviceId, a.lane);
+
+/**
+ * This instance's view of the active alarms, as last committed (or being committed) here or
+ * read back from the database: what the fast path groups by, and whose deadlines are armed.
+ */
+export class ActiveAlarms {
+  private readonly byId = new Map<string, AlarmRecord>();
+  private readonly byResident = new Map<string, string>();
+  /** When this instance last changed each alarm (a periodic reload must not undo it). */
+  private readonly touched = new Map<string, number>();
+  /** First writes of alarms opened on the fast path; everything else about them waits for these. */
+  readonly opening = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly timers: DeadlineTimers) {}
+
+  get(id: string): AlarmRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  forResident(key: string): AlarmRecord | undefined {
+    const id = this.byResident.get(key);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  /** Remembers a committed state; an open alarm's deadline is (re-)armed unless `arm` is false. */
+  track(a: AlarmRecord, o: { local?: boolean; arm?: boolean } = {}): void {
+    if (o.local !== false) this.touched.set(a.id, Date.now());
+    if (!isActive(a.status)) return this.untrack(a);
+    this.byId.set(a.id, a);
+    this.byResident.set(keyOf(a), a.id);
+    if (a.status !== 'open') this.timers.clear(a.id);
+    else if (o.arm !== false) this.timers.arm(a.id, a.token, a.deadline);
+  }
+
+  untrack(a: AlarmRecord): void {
+    this.byId.delete(a.id);
+    this.touched.delete(a.id);
+    if (this.byResident.get(keyOf(a)) === a.id) this.byResident.delete(keyOf(a));
+    this.timers.clear(a.id);
+  }
+
+  /**
+   * Takes in a fresh read of every active alarm (other instances' changes). What this instance
+   * changed since the read began is newer than the read, and stays; a deadline long past is the
+   * watchdog's to serve (and to record), not a re-armed timer's.
+   */
+  reloaded(alarms: readonly AlarmRecord[], readStartedAt: number, graceMs: number): void {
+    const settled = (id: string) => !this.opening.has(id) && (this.touched.get(id) ?? 0) < readStartedAt;
+    const ids = new Set(alarms.map((a) => a.id));
+    for (const a of [...this.byId.values()]) if (!ids.has(a.id) && settled(a.id)) this.untrack(a);
+    for (const a of alarms) {
+      if (!settled(a.id)) continue;
+      const missed = a.deadline !== null && readStartedAt - a.deadline.getTime() > graceMs;
+      this.track(a, { local: false, arm: !missed });
+    }
+  }
+
+  /** A 4-digit SMS reply code no other active alarm here uses (the database index has the last word). */
+  newReplyCode(): string {
+    const taken = new Set([...this.byId.values()].map((a) => a.replyCode));
+    for (;;) {
+      const code = String(randomInt(1000, 10_000));
+      if (!taken.has(code)) return code;
+    }
+  }
+}
