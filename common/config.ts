@@ -20,6 +20,12 @@ const positiveInt = (fallback: number) =>
     z.number({ error: 'must be a whole number above 0' }).int('must be a whole number above 0').positive('must be a whole number above 0'),
   );
 
+const positiveNumber = (fallback: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : Number(v)),
+    z.number({ error: 'must be a number above 0' }).positive('must be a number above 0').max(max, `must be at most ${max}`),
+  );
+
 const url = (protocols: string[]) =>
   optionalString.refine(
     (v) => {
@@ -73,6 +79,12 @@ export const envSchema = z
       .refine((v) => /^-?\d+(\.\d+)?\.\.-?\d+(\.\d+)?$/.test(v) && Number(v.split('..')[0]) < Number(v.split('..')[1]), {
         message: 'must be "min..max" degrees Celsius, e.g. 12..35',
       }),
+    BED_RETURN_MINUTES: positiveNumber(30, 24 * 60),
+    CHECKIN_BY: optionalString
+      .transform((v) => v ?? '10:00')
+      .refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { message: 'must be a local time "HH:MM", e.g. 10:00' }),
+    CHECKIN_GRACE_MINUTES: positiveNumber(60, 12 * 60),
+    INACTIVITY_HOURS: positiveNumber(12, 72),
     PUBLIC_URL: url(['http:', 'https:']).transform((v) => v ?? 'http://localhost:3000'),
     ADMIN_USERNAME: optionalString.transform((v) => v ?? 'admin'),
     ADMIN_PASSWORD: optionalString,
@@ -118,6 +130,7 @@ export interface Config {
     cancelWindowS: number;
     nightHours: { start: number; end: number };
     temperature: { minC: number; maxC: number };
+    absence: { bedReturnMinutes: number; checkinBy: { hour: number; minute: number }; checkinGraceMinutes: number; inactivityHours: number };
   };
   admin: { username: string; password: string | undefined };
   tokenTtlMs: number;
@@ -179,6 +192,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       cancelWindowS: e.CANCEL_WINDOW_S,
       nightHours: { start: Number(e.NIGHT_HOURS.split('-')[0]), end: Number(e.NIGHT_HOURS.split('-')[1]) },
       temperature: { minC: Number(e.TEMPERATURE_RANGE_C.split('..')[0]), maxC: Number(e.TEMPERATURE_RANGE_C.split('..')[1]) },
+      absence: {
+        bedReturnMinutes: e.BED_RETURN_MINUTES,
+        checkinBy: { hour: Number(e.CHECKIN_BY.split(':')[0]), minute: Number(e.CHECKIN_BY.split(':')[1]) },
+        checkinGraceMinutes: e.CHECKIN_GRACE_MINUTES,
+        inactivityHours: e.INACTIVITY_HOURS,
+      },
     },
     admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
     tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,

@@ -3,6 +3,7 @@ import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../common/logger.ts';
 import { pruneEventKeys, releaseLease, runTimescaleJob, timescalePolicyJobs, tryTakeLease } from '../db/queries/maintenance.ts';
 import { deleteExpiredSessions } from '../db/queries/sessions.ts';
+import { pruneAbsenceNotices } from '../db/queries/absence-facts.ts';
 import type { Db } from '../db/types.ts';
 import type { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
 
@@ -44,7 +45,10 @@ export function maintenanceJobs(db: Db, logger: Logger, dispatcher?: Dispatcher,
     {
       name: 'prune-dedup-keys',
       schedule: '*/10 * * * *',
-      run: async () => ({ deleted: await pruneEventKeys(db, new Date(now().getTime() - DEDUP_WINDOW_MS)) }),
+      run: async () => ({
+        deleted: await pruneEventKeys(db, new Date(now().getTime() - DEDUP_WINDOW_MS)),
+        notices: await pruneAbsenceNotices(db, new Date(now().getTime() - 2 * DAY_MS)),
+      }),
     },
     {
       name: 'prune-sessions',
@@ -60,6 +64,14 @@ export function maintenanceJobs(db: Db, logger: Logger, dispatcher?: Dispatcher,
         schedule: '*/5 * * * * *',
         run: () => dispatcher.sweep(),
         leaseMs: 30_000,
+        quiet: true,
+      },
+      {
+        // alarms for what did not happen: bed exit without return, missed check-in, inactivity
+        name: 'absence-check',
+        schedule: '30 * * * * *',
+        run: () => dispatcher.checkAbsences(),
+        leaseMs: 60_000,
         quiet: true,
       },
       {

@@ -39,6 +39,9 @@ const KIND_WORDS: Record<string, string> = {
   temperature: 'temperature',
   'service.request': 'service request',
   'battery.low': 'battery low',
+  'bed.no_return': 'out of bed at night, not back',
+  'checkin.missed': 'missed daily check-in',
+  inactivity: 'no movement for hours',
 };
 
 /**

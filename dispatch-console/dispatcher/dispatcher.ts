@@ -24,6 +24,9 @@ import { applyAlarmAction, type ActionRequest } from './alarm-actions.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { untilStored } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
+import { findAbsences, type AbsenceSettings, type ResidentFacts } from './absence-rules.ts';
+import { localClock, localHour } from './local-clock.ts';
+import { alreadyInAlarm, claimAbsenceNotice, loadAbsenceFacts } from '../../db/queries/absence-facts.ts';
 import type { DispatchDirectory } from './directory.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import { resolvePolicy, type PolicyConfig } from './escalation-policy.ts';
@@ -34,6 +37,7 @@ export interface DispatchSettings {
   cancelWindowS: number;
   nightHours: { start: number; end: number };
   temperature: { minC: number; maxC: number };
+  absence: Omit<AbsenceSettings, 'nightHours'>;
 }
 
 export interface DispatcherOptions {
@@ -52,8 +56,28 @@ export function alarmIdFor(deviceId: string, eventId: string, fingerprint: strin
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** What an alarm is raised from: a device's event, or an absence the schedule noticed. */
+export interface Trigger {
+  deviceId: string;
+  residentId: string | null;
+  eventId: string;
+  fingerprint: string;
+  type: string;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+const triggerOf = (e: ReceivedEvent): Trigger => ({
+  deviceId: e.device.deviceId,
+  residentId: e.device.residentId,
+  eventId: e.event.id,
+  fingerprint: e.fingerprint,
+  type: e.event.type,
+  data: e.event.data,
+  at: e.receivedAt,
+});
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const hourFormat = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23' });
 
 /**
  * The alarm lifecycle around the pure core: opens alarms from events (alerting wrists at once,
@@ -97,24 +121,25 @@ export class Dispatcher {
   /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
   handleEvent(e: ReceivedEvent, refreshed = false): Promise<void> | undefined {
     const now = e.receivedAt;
-    const ctx: EventContext = { localHour: Number(hourFormat.format(now)), ...this.o.settings };
+    const ctx: EventContext = { localHour: localHour(now), ...this.o.settings };
     const c = classifyEvent(e.event.type, e.event.data, ctx);
     if (c.kind === 'none') return undefined;
     if (!refreshed && e.device.residentId !== null && !this.o.directory.resident(e.device.residentId)) {
       // provisioned through another instance a moment ago: read the directory now, not in 15 s
       return this.o.directory.refresh(now).then(() => this.handleEvent(e, true));
     }
-    const key = (lane: AlarmLane) => residentKey(e.device.residentId, e.device.deviceId, lane);
+    const t = triggerOf(e);
+    const key = (lane: AlarmLane) => residentKey(t.residentId, t.deviceId, lane);
     if (c.kind === 'cancels') {
       const a = this.alarms.forResident(key('care'));
-      return a ? this.residentCancel(a.id, e) : undefined;
+      return a ? this.residentCancel(a.id, t) : undefined;
     }
-    const openId = alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint);
+    const openId = alarmIdFor(t.deviceId, t.eventId, t.fingerprint);
     if (this.alarms.get(openId)) return this.alarms.opening.get(openId)?.then(() => undefined); // a resend of the opening event
     const active = this.alarms.forResident(key(c.lane));
     const d = groupDecision(active as ActiveAlarmView | undefined, c.priority);
-    if (d.action === 'join' && active) return this.join(active.id, e, c.priority);
-    return this.open(openId, e, c.priority);
+    if (d.action === 'join' && active) return this.join(active.id, t, c.priority);
+    return this.open(openId, t, c.priority);
   }
 
   handleAck(a: ReceivedAck, refreshed = false): Promise<void> {
@@ -145,18 +170,18 @@ export class Dispatcher {
 
   // ---- opening and joining --------------------------------------------------------------
 
-  private open(id: string, e: ReceivedEvent, priority: Priority): Promise<void> {
-    const now = e.receivedAt;
+  private open(id: string, t: Trigger, priority: Priority): Promise<void> {
+    const now = t.at;
     const dir = this.o.directory;
-    const resident = dir.resident(e.device.residentId);
+    const resident = dir.resident(t.residentId);
     const areaId = resident?.areaId ?? null;
     const policy = resolvePolicy(this.o.settings.policy, priority, dir.areaPath(areaId));
     const first = nextStep(policy, initialState(), dir.routingPool(resident?.id ?? null, now), now);
     const alarm = withState(
       newAlarm({
         id,
-        deviceId: e.device.deviceId,
-        kind: e.event.type,
+        deviceId: t.deviceId,
+        kind: t.type,
         priority,
         raisedAt: now,
         resident: resident && { ...resident, grid: dir.areaName(areaId) },
@@ -168,11 +193,11 @@ export class Dispatcher {
     );
     const fx = new Effects(alarm);
     fx.log('alarm.raised', { kind: 'resident', id: resident?.id, name: resident?.name }, now, {
-      deviceId: e.device.deviceId,
-      eventId: e.event.id,
-      type: e.event.type,
+      deviceId: t.deviceId,
+      eventId: t.eventId,
+      type: t.type,
       priority,
-      data: e.event.data,
+      data: t.data,
     });
     fx.step(first, now, (n) => this.body(alarm, n));
     // safety first: the wrists buzz now; the database write runs alongside
@@ -180,13 +205,13 @@ export class Dispatcher {
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
     this.o.metrics.alarmsOpened.inc({ priority });
     this.alarms.track(alarm);
-    const write = untilStored(() => this.insertNew(alarm, fx, e), this.o.logger, 'opening alarm', () => this.stopped).then(
+    const write = untilStored(() => this.insertNew(alarm, fx, t), this.o.logger, 'opening alarm', () => this.stopped).then(
       async (result) => {
         // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
         if (result.kind === 'inserted') return this.after(fx, { alerted: true });
         this.alarms.untrack(alarm);
         for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
-        if (result.kind === 'active_conflict') return this.join(result.existingId, e, priority); // opened elsewhere a moment ago
+        if (result.kind === 'active_conflict') return this.join(result.existingId, t, priority); // opened elsewhere a moment ago
         return undefined; // an old resend of an opening event whose alarm is already closed
       },
     );
@@ -195,12 +220,12 @@ export class Dispatcher {
     return write.then(() => undefined);
   }
 
-  private async insertNew(alarm: AlarmRecord, fx: Effects, e: ReceivedEvent) {
+  private async insertNew(alarm: AlarmRecord, fx: Effects, t: Trigger) {
     for (;;) {
       const r = await this.o.db.withTransaction(async (tx) => {
         const res = await insertAlarm(tx, alarm);
         if (res.kind !== 'inserted') return res;
-        await addAlarmEvent(tx, { alarmId: alarm.id, deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type, receivedAt: e.receivedAt });
+        await addAlarmEvent(tx, { alarmId: alarm.id, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at });
         await appendTimeline(tx, fx.timeline);
         await insertNotifications(tx, fx.notices.map((p) => p.notification));
         return res;
@@ -211,22 +236,22 @@ export class Dispatcher {
     }
   }
 
-  private async join(alarmId: string, e: ReceivedEvent, priority: Priority): Promise<void> {
+  private async join(alarmId: string, t: Trigger, priority: Priority): Promise<void> {
     let joined = false;
     await this.mutate(alarmId, async (a, tx, now) => {
       const fx = new Effects(a);
       if (!isActive(a.status)) return fx; // closed meanwhile (another instance): open a new one below
       joined = true;
-      const fresh = await addAlarmEvent(tx, { alarmId: a.id, deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type, receivedAt: e.receivedAt });
+      const fresh = await addAlarmEvent(tx, { alarmId: a.id, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at });
       if (!fresh) return fx;
-      let alarm: AlarmRecord = { ...a, eventCount: a.eventCount + 1, lastEventAt: e.receivedAt };
-      fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, { deviceId: e.device.deviceId, eventId: e.event.id, type: e.event.type });
+      let alarm: AlarmRecord = { ...a, eventCount: a.eventCount + 1, lastEventAt: t.at };
+      fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, { deviceId: t.deviceId, eventId: t.eventId, type: t.type });
       const d = groupDecision(a as ActiveAlarmView, priority);
       if (d.action === 'join' && d.raisePriority) {
         const policy = resolvePolicy(this.o.settings.policy, priority, this.o.directory.areaPath(a.areaId));
         // the wrist and the reports name what made it serious: a fall, not the meal request before it
-        alarm = { ...alarm, kind: e.event.type, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
-        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: e.event.type, previousKind: a.kind });
+        alarm = { ...alarm, kind: t.type, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
+        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: t.type, previousKind: a.kind });
         if (d.restartEscalation) {
           const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now), now);
           alarm = withState(alarm, r.state, r.kind);
@@ -240,12 +265,12 @@ export class Dispatcher {
     if (joined) return;
     const stale = this.alarms.get(alarmId);
     if (stale) this.alarms.untrack(stale);
-    return this.open(alarmIdFor(e.device.deviceId, e.event.id, e.fingerprint), e, priority);
+    return this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
   }
 
-  private residentCancel(alarmId: string, e: ReceivedEvent): Promise<void> {
-    const actor: Actor = { kind: 'resident', id: e.device.residentId ?? undefined };
-    return this.act(alarmId, { action: 'cancel', actor, via: 'device', deviceId: e.device.deviceId, outcome: 'false_alarm' }).then(
+  private residentCancel(alarmId: string, t: Trigger): Promise<void> {
+    const actor: Actor = { kind: 'resident', id: t.residentId ?? undefined };
+    return this.act(alarmId, { action: 'cancel', actor, via: 'device', deviceId: t.deviceId, outcome: 'false_alarm' }).then(
       () => undefined,
       (err: unknown) => {
         if (err instanceof NotFoundError || err instanceof ConflictError) return undefined;
@@ -382,6 +407,37 @@ export class Dispatcher {
           return fx;
         });
       }
+    }
+    return counts;
+  }
+
+  /**
+   * Raises alarms for what did not happen (night bed exit without return, missed check-in,
+   * inactivity) and sends check-in reminders. Idempotent: each absence is raised once.
+   */
+  async checkAbsences(now = this.now()): Promise<Record<string, number>> {
+    const rows = await loadAbsenceFacts(this.o.db, new Date(now.getTime() - 7 * 86_400_000), new Date(now.getTime() - 86_400_000));
+    const facts: ResidentFacts[] = rows.map((r) => ({
+      residentId: r.residentId,
+      lastBed: r.bedType && r.bedAt && r.bedDeviceId && r.bedEventId ? { type: r.bedType, at: r.bedAt, deviceId: r.bedDeviceId, eventId: r.bedEventId } : null,
+      lastCheckin: r.checkinAt && r.checkinDeviceId ? { at: r.checkinAt, deviceId: r.checkinDeviceId } : null,
+      lastActivity: r.activityAt && r.activityDeviceId ? { at: r.activityAt, deviceId: r.activityDeviceId } : null,
+      hasMotionSensor: r.hasMotionSensor,
+    }));
+    const counts = { residents: facts.length, reminded: 0, raised: 0 };
+    for (const f of findAbsences(facts, localClock(now), { ...this.o.settings.absence, nightHours: this.o.settings.nightHours })) {
+      if (f.action === 'remind') {
+        if (!(await claimAbsenceNotice(this.o.db, f.key, now))) continue;
+        await this.o.notifier.toDevice(f.deviceId, { type: 'checkin.reminder' });
+        counts.reminded++;
+        continue;
+      }
+      const id = alarmIdFor(f.deviceId, f.key, 'absence');
+      if (this.alarms.get(id) || (await alreadyInAlarm(this.o.db, f.deviceId, f.key))) continue;
+      const t: Trigger = { deviceId: f.deviceId, residentId: f.residentId, eventId: f.key, fingerprint: 'absence', type: f.kind, data: { since: f.since.toISOString() }, at: now };
+      const active = this.alarms.forResident(residentKey(f.residentId, f.deviceId, 'care'));
+      await (active ? this.join(active.id, t, f.priority) : this.open(id, t, f.priority));
+      counts.raised++;
     }
     return counts;
   }
