@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { fullJitterDelay } from '../common/backoff.ts';
 import type { Logger } from '../common/logger.ts';
 import { DbError } from './db-error.ts';
 import type { Db, Queryable, QueryResult, Row } from './types.ts';
@@ -80,7 +81,45 @@ export async function openPostgres(url: string, logger: Logger): Promise<Postgre
     }
   };
 
+  // LISTEN needs a connection of its own for as long as we listen (not a pooled one)
+  const listen = (channel: string, onNotify: (payload: string | undefined) => void) => {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let connectedBefore = false;
+    const connect = async (attempt: number): Promise<void> => {
+      if (stopped) return;
+      const c = new pg.Client({ connectionString: url, keepAlive: true, application_name: 'homecare-listen' });
+      c.on('error', (err) => logger.warn({ err: err.message, channel }, 'postgres listener connection error'));
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+      } catch (err) {
+        await c.end().catch(() => undefined);
+        const delay = fullJitterDelay(attempt, 500, 10_000);
+        logger.warn({ err: (err as Error).message, channel, retryInMs: delay }, 'postgres listener not connected; retrying');
+        setTimeout(() => void connect(attempt + 1), delay).unref();
+        return;
+      }
+      client = c;
+      c.on('notification', (n) => {
+        if (n.channel === channel) onNotify(n.payload);
+      });
+      c.once('end', () => {
+        client = undefined;
+        if (!stopped) setTimeout(() => void connect(0), 500).unref();
+      });
+      if (connectedBefore) onNotify(undefined); // back after a gap: whatever was said meanwhile is lost
+      connectedBefore = true;
+    };
+    void connect(0);
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => undefined);
+    };
+  };
+
   const db: PostgresDb = {
+    listen,
     kind: 'postgres',
     timescale: false, // set by openDb once migrations have run
     query: (sql, params) => query(pool, sql, params),

@@ -18,6 +18,12 @@ export interface Db extends Queryable {
   readonly timescale: boolean;
   /** Runs fn inside BEGIN/COMMIT on one connection; ROLLBACK if it throws. */
   withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls onNotify for every NOTIFY on channel (PostgreSQL: how instances sharing a database
+   * hear of each other's changes). Also called after a reconnect, since notifications may
+   * have been missed meanwhile. Undefined where one process owns the database (embedded).
+   */
+  listen?(channel: string, onNotify: (payload: string | undefined) => void): () => Promise<void>;
   /** Cheap round trip, for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (dispatch) {
     // the routing data is in memory: a change answers only once the dispatcher sees it
     app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method !== 'GET' && reply.statusCode < 300 && DIRECTORY_WRITE.test(request.url)) await dispatch.directory.refresh();
+      if (request.method !== 'GET' && reply.statusCode < 300 && DIRECTORY_WRITE.test(request.url)) await dispatch.directory.changed();
       return payload;
     });
   }

@@ -98,9 +98,10 @@ async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: 
     statusCallbackUrl: t ? new URL('/twilio/status', config.http.publicUrl).toString() : undefined,
   });
   const directory = new DispatchDirectory(db);
+  const unfollow = directory.follow(logger.child({ part: 'directory' }));
   const dispatcher = new Dispatcher({ db, logger: logger.child({ part: 'dispatcher' }), metrics, directory, notifier, settings: config.dispatch });
   await dispatcher.start();
-  return { dispatcher, directory, notifier };
+  return { dispatcher, directory, notifier, unfollow };
 }
 
 /** Everything in one process: database, broker, console. Each part closes in reverse order. */
@@ -114,7 +115,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const admin = await ensureFirstAdmin(db, config.admin, logger);
     const dispatch = await startDispatcher(config, db, logger, metrics, () => link);
-    cleanups.push(() => dispatch.dispatcher.stop());
+    cleanups.push(async () => {
+      await dispatch.unfollow();
+      await dispatch.dispatcher.stop();
+    });
     const listeners: IntakeListeners = {
       event: (e) => dispatch.dispatcher.handleEvent(e),
       ack: (a) => dispatch.dispatcher.handleAck(a),

@@ -34,3 +34,10 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
   );
   return { areas: areas.rows, residents: residents.rows, caregivers: caregivers.rows, shifts: shifts.rows, wearables: wearables.rows, busy: busy.rows };
 }
+
+export const DIRECTORY_CHANNEL = 'homecare_directory';
+
+/** Tells the other instances sharing this database that routing data changed. */
+export async function announceDirectoryChange(q: Queryable, from: string): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [DIRECTORY_CHANNEL, from]);
+}

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../common/logger.ts';
+import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
 import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from './routing.ts';
 
@@ -25,9 +27,58 @@ export class DispatchDirectory {
   private busy = new Map<string, number>();
   loadedAt = new Date(0);
 
+  private readonly instance = randomUUID();
+
   constructor(private readonly db: Db) {}
 
-  async refresh(now = new Date()): Promise<void> {
+  /**
+   * Follows the other instances' changes (PostgreSQL NOTIFY) so routing sees a new shift or a
+   * reassigned wearable at once, not at the next periodic refresh. Returns the unsubscribe.
+   */
+  follow(logger: Logger): () => Promise<void> {
+    if (!this.db.listen) return async () => undefined; // one process owns the database
+    return this.db.listen(DIRECTORY_CHANNEL, (from) => {
+      if (from === this.instance) return;
+      this.refresh().catch((err: unknown) => logger.warn({ err }, 'directory refresh after a notification failed'));
+    });
+  }
+
+  /** A change made here: read it back, then tell the others. */
+  async changed(): Promise<void> {
+    await this.refresh();
+    await this.announce();
+  }
+
+  /** Tells the other instances (a wearable's presence seen only here, say). */
+  async announce(): Promise<void> {
+    if (this.db.listen) await announceDirectoryChange(this.db, this.instance);
+  }
+
+  private inFlight: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  /**
+   * Re-reads everything. Resolves once a read that began after the call has finished; calls
+   * arriving while one runs share the next one (a burst of API writes costs two reads).
+   */
+  refresh(now?: Date): Promise<void> {
+    if (!this.inFlight) return this.start(now);
+    this.queued ??= this.inFlight.catch(() => undefined).then(() => {
+      this.queued = undefined;
+      return this.start(now);
+    });
+    return this.queued;
+  }
+
+  private start(now: Date | undefined): Promise<void> {
+    const run = this.load(now ?? new Date()).finally(() => {
+      if (this.inFlight === run) this.inFlight = undefined;
+    });
+    this.inFlight = run;
+    return run;
+  }
+
+  private async load(now: Date): Promise<void> {
     const rows = await loadDirectoryRows(this.db, now, new Date(now.getTime() + SHIFT_HORIZON_MS));
     this.areas = new Map(rows.areas.map((a) => [a.id, a]));
     this.residents = new Map(rows.residents.map((r) => [r.id, r]));
@@ -123,9 +174,13 @@ export class DispatchDirectory {
     });
   }
 
-  setWearableOnline(id: string, online: boolean, battery?: number): void {
-    if (this.online.has(id) || this.byWearable.has(id)) this.online.set(id, online);
-    if (battery !== undefined) this.battery.set(id, battery);
+  /** True when a caregiver's wrist went online or offline (routing changes). */
+  setWearableOnline(id: string, online: boolean, battery?: number): boolean {
+    if (battery !== undefined && this.battery.has(id)) this.battery.set(id, battery);
+    if (!this.online.has(id) && !this.byWearable.has(id)) return false;
+    const changed = this.online.get(id) !== online;
+    this.online.set(id, online);
+    return changed && this.byWearable.has(id);
   }
 
   isWearableOnline(id: string): boolean {

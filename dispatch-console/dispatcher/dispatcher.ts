@@ -165,7 +165,9 @@ export class Dispatcher {
   }
 
   handleStatus(s: StatusChange): void {
-    this.o.directory.setWearableOnline(s.deviceId, s.online, s.status?.battery);
+    if (this.o.directory.setWearableOnline(s.deviceId, s.online, s.status?.battery)) {
+      this.o.directory.announce().catch((err: unknown) => this.o.logger.warn({ err }, 'wearable presence not announced'));
+    }
   }
 
   // ---- opening and joining --------------------------------------------------------------
