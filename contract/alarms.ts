@@ -73,7 +73,7 @@ export const alarmActionBodySchema = z
   .object({
     note: z.string().trim().min(1).max(2000).optional(),
     outcome: outcomeSchema.optional(),
-    caregiverId: z.uuid().optional(),
+    caregiverId: z.guid('must be a UUID').optional(),
   })
   .strict();
 export type AlarmActionBody = z.infer<typeof alarmActionBodySchema>;

@@ -66,6 +66,13 @@ export async function openPostgres(url: string, logger: Logger): Promise<Postgre
       throw wrapError(err);
     }
     let broken: Error | undefined;
+    // a connection lost between two statements of a checked-out client is reported as an
+    // 'error' event (pool.on('error') covers idle clients only): note it, do not crash
+    const onError = (err: Error) => {
+      broken = err;
+      logger.warn({ err: err.message }, 'postgres connection lost while in use');
+    };
+    client.on('error', onError);
     try {
       return await fn({
         query: (sql, params) => query(client, sql, params),
@@ -74,9 +81,10 @@ export async function openPostgres(url: string, logger: Logger): Promise<Postgre
         },
       });
     } catch (err) {
-      broken = err instanceof DbError && err.code ? undefined : (err as Error);
+      broken ??= err instanceof DbError && err.code ? undefined : (err as Error);
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   };

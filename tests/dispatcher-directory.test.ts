@@ -4,7 +4,6 @@ import { openDb } from '../db/index.ts';
 import { insertArea } from '../db/queries/areas.ts';
 import { insertCaregiver } from '../db/queries/caregivers.ts';
 import { insertShift } from '../db/queries/shifts.ts';
-import type { Db } from '../db/types.ts';
 import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
@@ -26,7 +25,8 @@ describe('routing directory across instances', () => {
       cleanups.push(() => db.close());
       return db;
     };
-    const [dbA, dbB]: Db[] = [await open(), await open()];
+    const dbA = await open();
+    const dbB = await open();
     const a = new DispatchDirectory(dbA);
     const b = new DispatchDirectory(dbB);
     cleanups.push(a.follow(logger), b.follow(logger));

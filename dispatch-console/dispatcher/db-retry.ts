@@ -1,18 +1,17 @@
 import { fullJitterDelay } from '../../common/backoff.ts';
-import { AppError } from '../../common/errors.ts';
+import { DbError } from '../../db/db-error.ts';
 import type { Logger } from '../../common/logger.ts';
 
 /**
- * A failure worth waiting out: the database is unreachable, restarting or busy. Bad data
- * (SQLSTATE 22, 23) and our own bugs (no SQLSTATE, not a connection error) are not.
+ * A failure worth waiting out: the database is unreachable, restarting or busy (a DbError
+ * without SQLSTATE is the connection itself). Bad data (SQLSTATE 22, 23), bad SQL (42) and
+ * anything that is not a database error (our refusals, our bugs) are not.
  */
 export function isTransientDbFailure(err: unknown): boolean {
-  // our own refusals (a reassign to nobody) carry a string code too: an answer, not an outage
-  if (err instanceof AppError) return false;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  if (code.startsWith('22') || code.startsWith('23') || code.startsWith('42')) return false;
-  return true; // 08 connection, 40 serialization, 53 resources, 57 shutdown, E… socket errors
+  if (!(err instanceof DbError)) return false;
+  const code = err.code;
+  if (code === undefined) return true;
+  return !(code.startsWith('22') || code.startsWith('23') || code.startsWith('42'));
 }
 
 /**

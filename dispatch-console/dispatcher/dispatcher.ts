@@ -125,8 +125,10 @@ export class Dispatcher {
     const c = classifyEvent(e.event.type, e.event.data, ctx);
     if (c.kind === 'none') return undefined;
     if (!refreshed && e.device.residentId !== null && !this.o.directory.resident(e.device.residentId)) {
-      // provisioned through another instance a moment ago: read the directory now, not in 15 s
-      return this.o.directory.refresh(now).then(() => this.handleEvent(e, true));
+      // provisioned through another instance a moment ago? Read the directory, but never let
+      // a slow or absent database hold the alarm back: after 250 ms route with what we have
+      const read = this.o.directory.refresh(now).catch((err: unknown) => this.o.logger.warn({ err }, 'directory refresh failed; routing with what is known'));
+      return Promise.race([read, new Promise((r) => setTimeout(r, 250))]).then(() => this.handleEvent(e, true));
     }
     const t = triggerOf(e);
     const key = (lane: AlarmLane) => residentKey(t.residentId, t.deviceId, lane);
