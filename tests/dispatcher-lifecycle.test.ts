@@ -5,18 +5,12 @@ import { topics } from '../contract/topics.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';
 import { ack, connectDevice, connectWearable, provisionCentre } from './helpers/care-centre.ts';
+import type { TimelineRow } from './helpers/care-centre.ts';
 import { apiClient, startTestService } from './helpers/service-harness.ts';
 import { tempDir } from './helpers/test-db.ts';
 
 type Api = ReturnType<typeof apiClient>;
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
-interface TimelineRow {
-  at: string;
-  code: string;
-  actorKind: string;
-  actorName: string | null;
-  detail: Record<string, any>;
-}
 
 /** Every message a client receives, kept with its arrival time, so none is missed between waits. */
 function inbox(client: MqttClient) {

@@ -6,6 +6,7 @@ import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../runtime/service.ts';
 import { commandOf, connectDevice, press, provisionCentre } from './helpers/care-centre.ts';
+import type { TimelineRow } from './helpers/care-centre.ts';
 import { startFakeTwilio, type FakeTwilio, type FakeTwilioMessage } from './helpers/fake-twilio.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { apiClient, startTestService } from './helpers/service-harness.ts';
@@ -36,14 +37,6 @@ const OUTBOX_POLICY = JSON.stringify({
 
 type Api = ReturnType<typeof apiClient>;
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
-interface TimelineRow {
-  at: string;
-  code: string;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string | null;
-  detail: Record<string, unknown>;
-}
 interface NotificationRow {
   id: string;
   step: number;

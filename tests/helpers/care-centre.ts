@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { topics } from '../../contract/topics.ts';
 import { connect, nextMessage, publish } from './gateway-harness.ts';
-import type { apiClient } from './service-harness.ts';
+import { provisionHome, type apiClient } from './service-harness.ts';
 
 type Api = ReturnType<typeof apiClient>;
 
@@ -11,18 +11,7 @@ type Api = ReturnType<typeof apiClient>;
  */
 export async function provisionCentre(api: Api, opts: { caregivers?: number; /** false: their shift ended an hour ago (nobody on duty) */ onShift?: boolean } = {}) {
   const { post } = api;
-  const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
-  const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
-  const community = await post('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });
-  const grid = await post('/api/areas', { name: 'Grid 1', kind: 'grid', parentId: community.id });
-  const resident = await post('/api/residents', {
-    name: 'Huang Xueying',
-    areaId: grid.id,
-    address: '12 Jade Lane',
-    phone: '+8613800000000',
-    notes: 'diabetic; key safe 4711',
-    contacts: [{ name: 'Huang Wei', phone: '+8613900000009', relation: 'son' }],
-  });
+  const { grid, resident } = await provisionHome(post);
   const pendant = (await post('/api/devices', { kind: 'pendant', residentId: resident.id })) as { id: string; secret: string };
   const names = ['Li Na', 'Wang Fang', 'Zhao Lei'].slice(0, opts.caregivers ?? 2);
   const caregivers = [];
@@ -60,3 +49,13 @@ export const press = (c: MqttClient, deviceId: string, type = 'button.pressed', 
 
 export const ack = (c: MqttClient, wearableId: string, alarmId: string, action: string, outcome?: string) =>
   publish(c, topics.wearableAcks(wearableId), JSON.stringify({ alarmId, action, ts: new Date().toISOString(), ...(outcome && { outcome }) }));
+
+/** A row of GET /api/alarms/:id's timeline, as JSON. */
+export interface TimelineRow {
+  at: string;
+  code: string;
+  actorKind: string;
+  actorId: string | null;
+  actorName: string | null;
+  detail: Record<string, any>;
+}

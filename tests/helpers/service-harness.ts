@@ -18,6 +18,23 @@ export async function startTestService(env: Record<string, string>): Promise<Run
   return startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
 }
 
+/** District → street → community → grid, and a resident in the grid with a family contact. */
+export async function provisionHome(post: (path: string, body: unknown) => Promise<any>) {
+  const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
+  const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
+  const community = await post('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });
+  const grid = await post('/api/areas', { name: 'Grid 1', kind: 'grid', parentId: community.id });
+  const resident = await post('/api/residents', {
+    name: 'Huang Xueying',
+    areaId: grid.id,
+    address: '12 Jade Lane',
+    phone: '+8613800000000',
+    notes: 'diabetic; key safe 4711',
+    contacts: [{ name: 'Huang Wei', phone: '+8613900000009', relation: 'son' }],
+  });
+  return { district, street, community, grid, resident };
+}
+
 /** A tiny JSON client for the console API over a real socket. */
 export function apiClient(baseUrl: string) {
   let token: string | undefined;
@@ -45,18 +62,7 @@ export function apiClient(baseUrl: string) {
     },
     /** Area tree down to a grid, a resident there, and a device for them. */
     provisionDevice: async (kind = 'pendant') => {
-      const district = await post('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
-      const street = await post('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
-      const community = await post('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });
-      const grid = await post('/api/areas', { name: 'Grid 1', kind: 'grid', parentId: community.id });
-      const resident = await post('/api/residents', {
-        name: 'Huang Xueying',
-        areaId: grid.id,
-        address: '12 Jade Lane',
-        phone: '+8613800000000',
-        notes: 'diabetic; key safe 4711',
-        contacts: [{ name: 'Huang Wei', phone: '+8613900000000', relation: 'son' }],
-      });
+      const { resident } = await provisionHome(post);
       const device = await post('/api/devices', { kind, residentId: resident.id });
       return { resident, device: device as { id: string; secret: string } };
     },
