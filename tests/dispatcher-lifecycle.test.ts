@@ -352,6 +352,8 @@ describe('alarm lifecycle end to end (20 s steps, default cancel window)', () =>
     const all = (await f.api.call('GET', '/api/alarms?status=all')).body.map((x: { id: string }) => x.id);
     expect(all).toEqual(expect.arrayContaining([alarmId, otherAlarm!.id]));
     expect((await liApi.call('GET', `/api/alarms/${otherAlarm!.id}`)).status).toBe(404);
+    expect((await liApi.call('POST', `/api/alarms/${otherAlarm!.id}/accept`, {})).status).toBe(404); // not theirs to take from here
+    expect((await f.api.call('GET', `/api/alarms/${otherAlarm!.id}`)).body.status).toBe('open');
     expect((await liApi.call('GET', `/api/alarms/${alarmId}`)).status).toBe(200);
     const forbiddenCancel = await act('cancel', {}, liApi);
     expect(forbiddenCancel.status).toBe(403);

@@ -152,6 +152,9 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
       if (user.role === 'caregiver') {
         if (user.caregiverId === null) throw new ForbiddenError('this login is not linked to a caregiver');
         if (action === 'cancel' || action === 'reassign') throw new ForbiddenError(`only operators may ${action} an alarm`);
+        // a caregiver acts on the alarms they see: those they were alerted to or hold
+        const seen = await getAlarm(db, id);
+        if (!seen || !visible(user, seen)) throw new NotFoundError('alarm', id);
         actor = { kind: 'caregiver', id: user.caregiverId, name: user.username };
       }
       const a = await dispatcher.act(id, {
