@@ -96,6 +96,11 @@ export const envSchema = z
     TZ: optionalString,
   })
   .superRefine((env, ctx) => {
+    // the missed check-in alarm is due the same local day: past midnight it would never come
+    const [h, m] = env.CHECKIN_BY.split(':').map(Number) as [number, number];
+    if (h * 60 + m + env.CHECKIN_GRACE_MINUTES >= 24 * 60) {
+      ctx.addIssue({ code: 'custom', path: ['CHECKIN_GRACE_MINUTES'], message: `CHECKIN_BY (${env.CHECKIN_BY}) plus the grace must end before midnight` });
+    }
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
     const set = twilio.filter((v) => v !== undefined).length;
     if (set !== 0 && set !== 3) {
