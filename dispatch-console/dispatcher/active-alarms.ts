@@ -63,11 +63,14 @@ export class ActiveAlarms {
     }
   }
 
-  /** A 4-digit SMS reply code no other active alarm here uses (the database index has the last word). */
+  /**
+   * An SMS reply code no other active alarm here uses (the database index has the last word):
+   * 4 digits, or 6 when thousands of alarms are active at once.
+   */
   newReplyCode(): string {
     const taken = new Set([...this.byId.values()].map((a) => a.replyCode));
-    for (;;) {
-      const code = String(randomInt(1000, 10_000));
+    for (let i = 0; ; i++) {
+      const code = String(i < 50 ? randomInt(1000, 10_000) : randomInt(100_000, 1_000_000));
       if (!taken.has(code)) return code;
     }
   }

@@ -21,7 +21,7 @@ export interface TwilioWebhookOptions {
 }
 
 /** "4711" or "4711 A" (accept); anything else is not an answer we understand. */
-const REPLY = /^\s*(\d{4})(?:\s*a)?\s*[.!]?\s*$/i;
+const REPLY = /^\s*(\d{4}|\d{6})(?:\s*a)?\s*[.!]?\s*$/i;
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 const twiml = (reply: FastifyReply, message: string) =>
@@ -52,7 +52,7 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     const from = p.From ?? '';
     const text = (p.Body ?? '').slice(0, 200);
     const m = REPLY.exec(text);
-    if (!m) return twiml(reply, 'To accept an alarm, reply with its 4-digit code.');
+    if (!m) return twiml(reply, 'To accept an alarm, reply with the code in its message.');
     const alarm = await findActiveByReplyCode(o.db, m[1]!);
     if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
     const who = () => {
