@@ -40,7 +40,9 @@ export class Notifier {
     if (p.notice.channel !== 'wearable') return false;
     try {
       await this.o.outbound.toWearable(p.notice.wearableId, alert);
-      this.o.metrics.alertLatency.observe((Date.now() - p.notification.createdAt.getTime()) / 1000);
+      const ms = Date.now() - p.notification.createdAt.getTime();
+      this.o.metrics.alertLatency.observe(ms / 1000);
+      this.o.logger.info({ alarmId: alert.alarmId, wearableId: p.notice.wearableId, step: alert.step, priority: alert.priority, ms }, 'alert sent');
       return true;
     } catch (err) {
       this.o.logger.error({ err, alarmId: alert.alarmId, wearableId: p.notice.wearableId }, 'alert not published');
