@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
@@ -17,6 +16,7 @@ import {
 } from '../../db/queries/alarms.ts';
 import type { Db, Queryable } from '../../db/types.ts';
 import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../gateway/message-intake.ts';
+import { alarmIdFor, triggerOf, type Trigger } from './trigger.ts';
 import { alertFor, smsBody } from './alarm-messages.ts';
 import { classifyEvent, groupDecision, type ActiveAlarmView, type EventContext } from './alarm-rules.ts';
 import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
@@ -24,9 +24,9 @@ import { applyAlarmAction, type ActionRequest } from './alarm-actions.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { untilStored } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
-import { findAbsences, type AbsenceSettings, type ResidentFacts } from './absence-rules.ts';
-import { localClock, localHour } from './local-clock.ts';
-import { alreadyInAlarm, claimAbsenceNotice, loadAbsenceFacts } from '../../db/queries/absence-facts.ts';
+import type { AbsenceSettings } from './absence-rules.ts';
+import { localHour } from './local-clock.ts';
+import { raiseAbsences, sweepAlarms, type ScheduleHost } from './schedules.ts';
 import type { DispatchDirectory } from './directory.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import { resolvePolicy, type PolicyConfig } from './escalation-policy.ts';
@@ -40,6 +40,8 @@ export interface DispatchSettings {
   absence: Omit<AbsenceSettings, 'nightHours'>;
 }
 
+export type EscalationReason = 'deadline' | 'watchdog' | 'undeliverable' | 'shift_change';
+
 export interface DispatcherOptions {
   db: Db;
   logger: Logger;
@@ -49,33 +51,6 @@ export interface DispatcherOptions {
   settings: DispatchSettings;
   now?: () => Date;
 }
-
-/** The same opening event (device, id, content) always names the same alarm: resends cannot fork it. */
-export function alarmIdFor(deviceId: string, eventId: string, fingerprint: string): string {
-  const h = createHash('sha256').update(`${deviceId}\u0000${eventId}\u0000${fingerprint}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-/** What an alarm is raised from: a device's event, or an absence the schedule noticed. */
-export interface Trigger {
-  deviceId: string;
-  residentId: string | null;
-  eventId: string;
-  fingerprint: string;
-  type: string;
-  data: Record<string, unknown>;
-  at: Date;
-}
-
-const triggerOf = (e: ReceivedEvent): Trigger => ({
-  deviceId: e.device.deviceId,
-  residentId: e.device.residentId,
-  eventId: e.event.id,
-  fingerprint: e.fingerprint,
-  type: e.event.type,
-  data: e.event.data,
-  at: e.receivedAt,
-});
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -305,7 +280,7 @@ export class Dispatcher {
   }
 
   /** A deadline passed (or the step was exhausted early): next step, if the token still matches. */
-  async escalate(alarmId: string, token: number, reason: 'deadline' | 'watchdog' | 'declined' | 'undeliverable' | 'shift_change'): Promise<void> {
+  async escalate(alarmId: string, token: number, reason: EscalationReason): Promise<void> {
     if (this.stopped) return;
     await this.mutate(alarmId, async (a, _tx, now) => {
       const fx = new Effects(a);
@@ -389,61 +364,39 @@ export class Dispatcher {
   }
 
   /** The periodic safety net: deadlines nobody served, shifts that ended, arrivals overdue. */
-  async sweep(graceMs = 5_000): Promise<Record<string, number>> {
-    const now = this.now();
-    const counts = { active: 0, missed: 0, shiftChange: 0, arrivalOverdue: 0 };
-    for (const a of await this.reload(graceMs)) {
-      counts.active++;
-      if (a.status === 'open' && a.deadline && now.getTime() - a.deadline.getTime() > graceMs) {
-        counts.missed++;
-        await this.escalate(a.id, a.token, 'watchdog');
-      } else if (a.status === 'open' && a.stepKind !== 'console' && a.currentNotified.length > 0 && a.currentNotified.every((id) => !this.o.directory.isOnDuty(id, now))) {
-        counts.shiftChange++; // everyone alerted went off shift: do not wait out their deadline
-        await this.escalate(a.id, a.token, 'shift_change');
-      } else if (a.status === 'accepted' && !a.arrivalOverdue && now.getTime() > a.raisedAt.getTime() + a.arriveLimitS * 1000) {
-        counts.arrivalOverdue++;
-        await this.mutate(a.id, async (x, _tx, at) => {
+  sweep(graceMs = 5_000): Promise<Record<string, number>> {
+    return sweepAlarms(this.schedules, graceMs);
+  }
+
+  /** Alarms for what did not happen, and check-in reminders (see absence-rules.ts). */
+  checkAbsences(now = this.now()): Promise<Record<string, number>> {
+    return raiseAbsences(this.schedules, now);
+  }
+
+  private get schedules(): ScheduleHost {
+    return {
+      db: this.o.db,
+      directory: this.o.directory,
+      notifier: this.o.notifier,
+      settings: this.o.settings,
+      now: this.now,
+      reload: (graceMs) => this.reload(graceMs),
+      escalate: (id, token, reason) => this.escalate(id, token, reason),
+      isTracked: (id) => this.alarms.get(id) !== undefined,
+      raise: (t, priority) => {
+        const active = this.alarms.forResident(residentKey(t.residentId, t.deviceId, 'care'));
+        return active ? this.join(active.id, t, priority) : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
+      },
+      markArrivalOverdue: (id) =>
+        this.mutate(id, async (x, _tx, at) => {
           const fx = new Effects(x);
           if (x.status !== 'accepted' || x.arrivalOverdue) return fx;
           fx.alarm = { ...x, arrivalOverdue: true };
           fx.log('arrival.overdue', SYSTEM, at, { limitS: x.arriveLimitS, acceptedBy: x.acceptedByName });
           fx.log('console.called', SYSTEM, at, { reason: 'arrival_overdue' });
           return fx;
-        });
-      }
-    }
-    return counts;
-  }
-
-  /**
-   * Raises alarms for what did not happen (night bed exit without return, missed check-in,
-   * inactivity) and sends check-in reminders. Idempotent: each absence is raised once.
-   */
-  async checkAbsences(now = this.now()): Promise<Record<string, number>> {
-    const rows = await loadAbsenceFacts(this.o.db, new Date(now.getTime() - 7 * 86_400_000), new Date(now.getTime() - 86_400_000));
-    const facts: ResidentFacts[] = rows.map((r) => ({
-      residentId: r.residentId,
-      lastBed: r.bedType && r.bedAt && r.bedDeviceId && r.bedEventId ? { type: r.bedType, at: r.bedAt, deviceId: r.bedDeviceId, eventId: r.bedEventId } : null,
-      lastCheckin: r.checkinAt && r.checkinDeviceId ? { at: r.checkinAt, deviceId: r.checkinDeviceId } : null,
-      lastActivity: r.activityAt && r.activityDeviceId ? { at: r.activityAt, deviceId: r.activityDeviceId } : null,
-      hasMotionSensor: r.hasMotionSensor,
-    }));
-    const counts = { residents: facts.length, reminded: 0, raised: 0 };
-    for (const f of findAbsences(facts, localClock(now), { ...this.o.settings.absence, nightHours: this.o.settings.nightHours })) {
-      if (f.action === 'remind') {
-        if (!(await claimAbsenceNotice(this.o.db, f.key, now))) continue;
-        await this.o.notifier.toDevice(f.deviceId, { type: 'checkin.reminder' });
-        counts.reminded++;
-        continue;
-      }
-      const id = alarmIdFor(f.deviceId, f.key, 'absence');
-      if (this.alarms.get(id) || (await alreadyInAlarm(this.o.db, f.deviceId, f.key))) continue;
-      const t: Trigger = { deviceId: f.deviceId, residentId: f.residentId, eventId: f.key, fingerprint: 'absence', type: f.kind, data: { since: f.since.toISOString() }, at: now };
-      const active = this.alarms.forResident(residentKey(f.residentId, f.deviceId, 'care'));
-      await (active ? this.join(active.id, t, f.priority) : this.open(id, t, f.priority));
-      counts.raised++;
-    }
-    return counts;
+        }),
+    };
   }
 
   refreshDirectory(): Promise<void> {
