@@ -55,11 +55,6 @@ const LOAD_KINDS = ['motion_sensor', 'temperature_sensor', 'motion_sensor', 'tem
 const SENSORS_PER_HOME = LOAD_KINDS.length;
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
-interface Cred {
-  id: string;
-  secret: string;
-}
-
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }

@@ -1,4 +1,4 @@
-import { parseTopic, type ParsedTopic } from '../contract/topics.ts';
+import { parseTopic } from '../contract/topics.ts';
 
 /** Who is on the other end of an MQTT connection, as established by authentication. */
 export interface DeviceIdentity {

@@ -9,19 +9,15 @@
  * night-time one, and "four hours from now" is day.
  */
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
 import { isNight } from '../dispatch-console/dispatcher/alarm-rules.ts';
 import { localClock, localHour } from '../dispatch-console/dispatcher/local-clock.ts';
 import { createLogger } from '../common/logger.ts';
 import { maintenanceJobs } from '../runtime/maintenance.ts';
-import type { RunningService } from '../runtime/service.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';
-import { connectDevice, connectWearable, provisionCentre, type TimelineRow } from './helpers/care-centre.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
-import { tempDir } from './helpers/test-db.ts';
+import { connectDevice, connectWearable, provisionCentre, useService, type TimelineRow } from './helpers/care-centre.ts';
 
-type Api = ReturnType<typeof apiClient>;
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
 type Device = { id: string; secret: string };
 
@@ -54,22 +50,7 @@ const rows = (timeline: TimelineRow[], code: string) => timeline.filter((t) => t
 const quiet = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
-  const f = {} as { service: RunningService; api: Api; clients: MqttClient[] };
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    dir = tempDir('homecare-absence-');
-    f.service = await startTestService({ ...ENV, DATA_DIR: dir.path });
-    f.api = apiClient(f.service.httpUrl);
-    f.clients = [];
-    await f.api.login();
-  });
-  afterAll(async () => {
-    for (const c of f.clients ?? []) c.end(true);
-    await f.service?.close();
-    dir?.remove();
-  });
-
-  const track = <T extends MqttClient>(c: T) => (f.clients.push(c), c);
+  const { f, track } = useService(ENV, 'homecare-absence-');
   const sweep = (at: Date) => f.service.dispatcher.checkAbsences(at);
   const addDevice = async (residentId: string, kind: string) => (await f.api.post('/api/devices', { kind, residentId })) as Device;
   const device = async (d: Device) => inbox(track(await connectDevice(f.service.mqttUrl, d)));

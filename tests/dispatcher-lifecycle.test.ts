@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
-import type { RunningService } from '../runtime/service.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';
-import { ack, connectDevice, connectWearable, provisionCentre } from './helpers/care-centre.ts';
+import { ack, connectDevice, connectWearable, provisionCentre, useService } from './helpers/care-centre.ts';
 import type { TimelineRow } from './helpers/care-centre.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
-import { tempDir } from './helpers/test-db.ts';
+import { apiClient } from './helpers/service-harness.ts';
 
-type Api = ReturnType<typeof apiClient>;
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
 
 /** Every message a client receives, kept with its arrival time, so none is missed between waits. */
@@ -37,21 +34,7 @@ const rows = (timeline: TimelineRow[], code: string) => timeline.filter((t) => t
 
 /** One service (embedded database in a temp dir) for a describe block, with its API and MQTT clients. */
 function serviceFixture(env: Record<string, string>) {
-  const f = {} as { service: RunningService; api: Api; clients: MqttClient[] };
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    dir = tempDir('homecare-lifecycle-');
-    f.service = await startTestService({ ...env, DATA_DIR: dir.path });
-    f.api = apiClient(f.service.httpUrl);
-    f.clients = [];
-    await f.api.login();
-  });
-  afterAll(async () => {
-    for (const c of f.clients ?? []) c.end(true);
-    await f.service?.close();
-    dir?.remove();
-  });
-  const track = <T extends MqttClient>(c: T) => (f.clients.push(c), c);
+  const { f, track } = useService(env, 'homecare-lifecycle-');
   return {
     f,
     track,

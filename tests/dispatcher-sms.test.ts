@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../runtime/service.ts';
 import { commandOf, connectDevice, press, provisionCentre } from './helpers/care-centre.ts';
 import type { TimelineRow } from './helpers/care-centre.ts';
-import { startFakeTwilio, type FakeTwilio, type FakeTwilioMessage } from './helpers/fake-twilio.ts';
+import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { apiClient, startTestService } from './helpers/service-harness.ts';
 import { createPgDatabase, tempDir } from './helpers/test-db.ts';

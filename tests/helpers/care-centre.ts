@@ -1,7 +1,10 @@
 import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningService } from '../../runtime/service.ts';
+import { tempDir } from './test-db.ts';
 import { topics } from '../../contract/topics.ts';
 import { connect, nextMessage, publish } from './gateway-harness.ts';
-import { provisionHome, type apiClient } from './service-harness.ts';
+import { apiClient, provisionHome, startTestService } from './service-harness.ts';
 
 type Api = ReturnType<typeof apiClient>;
 
@@ -58,4 +61,24 @@ export interface TimelineRow {
   actorId: string | null;
   actorName: string | null;
   detail: Record<string, any>;
+}
+
+/** One service (embedded database in a temp dir) for a describe block, logged in, closing its MQTT clients after. */
+export function useService(env: Record<string, string>, prefix = 'homecare-') {
+  const f = {} as { service: RunningService; api: Api; clients: MqttClient[] };
+  let dir: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    dir = tempDir(prefix);
+    f.service = await startTestService({ ...env, DATA_DIR: dir.path });
+    f.api = apiClient(f.service.httpUrl);
+    f.clients = [];
+    await f.api.login();
+  });
+  afterAll(async () => {
+    for (const c of f.clients ?? []) c.end(true);
+    await f.service?.close();
+    dir?.remove();
+  });
+  const track = <T extends MqttClient>(c: T) => (f.clients.push(c), c);
+  return { f, track };
 }
