@@ -1037,7 +1037,7 @@ describe('parsePolicyConfig', () => {
     ['an unknown key in a priority', '{"emergency":{"acceptWithin":60}}', 'emergency: Unrecognized key: "acceptWithin"'],
     ['an unknown key in an area priority', JSON.stringify({ areas: { [AREA]: { urgent: { foo: 1 } } } }), new RegExp(`^areas\\.${AREA}\\.urgent: .*"foo"`)],
     ['an unknown priority in an area', JSON.stringify({ areas: { [AREA]: { critical: {} } } }), new RegExp(`^areas\\.${AREA}: .*"critical"`)],
-    ['an area key that is not a uuid', '{"areas":{"grid-7":{}}}', 'areas.grid-7: Invalid key in record'],
+    ['an area key that is not a uuid', '{"areas":{"grid-7":{}}}', 'areas.grid-7: keys must be area ids (UUIDs)'],
     ['an unknown step kind', '{"emergency":{"steps":[{"kind":"pager","acceptWithinS":60}]}}', /^emergency\.steps\.0\.kind: /],
     ['a zero wait', '{"emergency":{"steps":[{"kind":"console","acceptWithinS":0}]}}', /^emergency\.steps\.0\.acceptWithinS: /],
     ['a non-integer limit', '{"service":{"acceptLimitS":1.5}}', /^service\.acceptLimitS: /],

@@ -32,7 +32,7 @@ const perPriority = z.object(Object.fromEntries(priorities.map((p) => [p, overri
 
 /** `ALARM_POLICY` (JSON): per-priority overrides, and per-area ones keyed by area id. */
 export const policyConfigSchema = perPriority
-  .extend({ areas: z.record(z.uuid(), perPriority).optional() })
+  .extend({ areas: z.record(z.guid({ error: 'keys must be area ids (UUIDs)' }), perPriority).optional() })
   .strict();
 export type PolicyConfig = z.infer<typeof policyConfigSchema>;
 
@@ -105,5 +105,7 @@ export function parsePolicyConfig(text: string | undefined): { ok: true; value: 
   const r = policyConfigSchema.safeParse(json);
   if (r.success) return { ok: true, value: r.data };
   const i = r.error.issues[0]!;
-  return { ok: false, message: `${i.path.join('.') || '(top)'}: ${i.message}` };
+  // a bad record key hides its reason one level down
+  const why = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+  return { ok: false, message: `${i.path.join('.') || '(top)'}: ${why}` };
 }
