@@ -74,6 +74,9 @@ export class Dispatcher {
   /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
   async start(): Promise<void> {
     await this.o.directory.refresh(this.now());
+    for (const areaId of Object.keys(this.o.settings.policy.areas ?? {})) {
+      if (this.o.directory.areaName(areaId) === null) this.o.logger.warn({ areaId }, 'ALARM_POLICY names an area that does not exist; its override applies to nobody');
+    }
     const alarms = await listActiveAlarms(this.o.db);
     for (const a of alarms) this.alarms.track(a);
     const open = alarms.filter((a) => a.status === 'open');
