@@ -84,4 +84,26 @@ describe.each(['embedded', 'postgres'] as const)('dispatcher end to end on %s', 
     // the second step (all in grid) skips Li Na, who declined: just Wang Fang, on her wrist
     expect(detail.notifications.map((n: { channel: string; recipientName: string; step: number }) => `${n.step}:${n.channel}:${n.recipientName}`)).toContain('2:wearable:Wang Fang');
   });
+
+  it('an operator closing an alarm someone is on the way to tells that wrist to stop', async () => {
+    const api = apiClient(service.httpUrl);
+    await api.login();
+    const centre = await provisionCentre(api, { caregivers: 1 });
+    const li = centre.caregivers[0]!;
+    const pendant = track(await connectDevice(service.mqttUrl, centre.pendant));
+    const wrist = track(await connectWearable(service.mqttUrl, li.wearable));
+    await waitFor(async () => (await api.call('GET', `/api/devices/${li.wearable.id}`)).body.online === true);
+    const alerted = alertOf(wrist, li.wearable.id);
+    await press(pendant, centre.pendant.id);
+    const alert = await alerted;
+    const coming = commandOf(pendant, centre.pendant.id);
+    await ack(wrist, li.wearable.id, alert.alarmId, 'accept');
+    await coming;
+    const stop = alertOf(wrist, li.wearable.id);
+    const closed = commandOf(pendant, centre.pendant.id);
+    const r = await api.call('POST', `/api/alarms/${alert.alarmId}/cancel`, { note: 'daughter called: all fine' });
+    expect(r).toMatchObject({ status: 200, body: { status: 'cancelled', outcome: 'cancelled' } });
+    expect(await stop).toMatchObject({ type: 'alarm.closed', alarmId: alert.alarmId, reason: 'closed' });
+    expect(await closed).toMatchObject({ type: 'alarm.resolved', alarmId: alert.alarmId, outcome: 'cancelled' });
+  });
 });

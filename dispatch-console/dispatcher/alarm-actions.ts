@@ -68,7 +68,10 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
   const close = (code: 'alarm.resolved' | 'alarm.cancelled', outcome: string) => {
     next = { ...withState(next, stopEscalation(stateOf(next))), closedAt: now, outcome };
     fx.log(code, actor, now, { ...detail, outcome });
-    fx.withdrawFrom(wearables(a.notified), withdrawal(a.id, 'closed', actorName), next.acceptedBy);
+    // every wrist that heard of it stops, the one on its way included (an operator may close
+    // it under them); only whoever closed it needs no telling
+    const heard = a.acceptedBy && !a.notified.includes(a.acceptedBy) ? [...a.notified, a.acceptedBy] : a.notified;
+    fx.withdrawFrom(wearables(heard), withdrawal(a.id, 'closed', actorName), req.caregiverId);
     fx.commands.push({ deviceId: a.deviceId, command: alarmClosedCommand(a, outcome) });
     if (a.acceptedBy) fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
   };
