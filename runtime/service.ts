@@ -163,7 +163,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }
       checks.broker = link.health();
       checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
-      checks.dispatcher = { ok: true, detail: `${dispatch.dispatcher.openTimers} deadlines armed` };
+      checks.dispatcher = { ok: true, detail: `${dispatch.dispatcher.activeCount} active alarms, ${dispatch.dispatcher.openTimers} deadlines armed` };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
     const app = await buildApp({

@@ -21,6 +21,10 @@ export class ActiveAlarms {
 
   constructor(private readonly timers: DeadlineTimers) {}
 
+  get size(): number {
+    return this.byId.size;
+  }
+
   get(id: string): AlarmRecord | undefined {
     return this.byId.get(id);
   }

@@ -94,6 +94,11 @@ export class Dispatcher {
     return this.timers.size;
   }
 
+  /** Active alarms this instance knows of. */
+  get activeCount(): number {
+    return this.alarms.size;
+  }
+
   // ---- device side -------------------------------------------------------------------
 
   /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
