@@ -248,7 +248,8 @@ try {
     { measure: 'step-2 alert − step-1 acceptBy (wall clock)', samples: esc.pastDeadline.length, ...summary(esc.pastDeadline) },
   ]);
   if (esc.timeouts || esc.unclosed) process.stdout.write(`escalation samples without a step-1/step-2 alert: ${esc.timeouts}; not closed: ${esc.unclosed}\n`);
-  process.stdout.write(`\n${alarmCheck}\ntotal run time ${elapsed()}\n`);
+  const rssMb = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+  process.stdout.write(`\n${alarmCheck}\nservice process RSS ${rssMb} MB (clients run in their own processes)\ntotal run time ${elapsed()}\n`);
 } finally {
   await load?.close().catch(() => undefined);
   await probe?.close().catch(() => undefined);
