@@ -142,7 +142,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
 
   app.post(
     '/api/alarms/:id/:action',
-    { onRequest: anyStaff, schema: { params: actionParams, body: alarmActionBodySchema.optional(), response: { 200: alarmSchema } } },
+    { onRequest: anyStaff, schema: { params: actionParams, body: alarmActionBodySchema.nullish(), response: { 200: alarmSchema } } },
     async (request) => {
       const user = currentUser(request);
       const { id, action } = request.params;
