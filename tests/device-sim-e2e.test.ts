@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { countEvents } from '../db/queries/events.ts';
 import { provisionCentre, runTraffic } from '../device-sim/index.ts';
 import type { RunningService } from '../runtime/service.ts';
+import { waitFor } from './helpers/gateway-harness.ts';
 import { ADMIN, startTestService } from './helpers/service-harness.ts';
 import { createPgDatabase, tempDir } from './helpers/test-db.ts';
 
@@ -56,6 +57,34 @@ describe('device simulator against the running service', () => {
     await traffic.stop();
     const online = await service.db.query<{ n: number }>('SELECT count(*)::int AS n FROM devices WHERE online');
     expect(online.rows[0]!.n).toBe(0); // a clean stop reports every device offline
+  });
+
+  it('simulated wrists answer the dispatcher: presses become alarms that are accepted, reached and resolved', async () => {
+    const opts = { httpUrl: service.httpUrl, ...ADMIN, residents: 12, statePath: join(dir.path, 'sim.json'), logger };
+    const centre = await provisionCentre(opts);
+    const fast = [30, 80] as const;
+    const traffic = runTraffic({
+      mqttUrl: service.mqttUrl,
+      devices: centre.devices,
+      wearables: centre.wearables,
+      ratePerSecond: 50,
+      maxMessages: 80,
+      buttonPressProbability: 0.3,
+      wearableTiming: { accept: fast, arrive: fast, resolve: fast, decline: fast },
+      logger,
+    });
+    await traffic.done;
+    try {
+      const resolved = await waitFor(async () => {
+        const r = await service.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM alarms WHERE status = 'resolved' AND outcome = 'assisted' AND accepted_by IS NOT NULL AND arrived_at IS NOT NULL`,
+        );
+        return r.rows[0]!.n > 0 && r.rows[0]!.n;
+      }, 10_000, 100);
+      expect(resolved).toBeGreaterThan(0);
+    } finally {
+      await traffic.stop();
+    }
   });
 
   it('leaves no trace of a wrong login', async () => {
