@@ -410,8 +410,4 @@ export class Dispatcher {
   refreshDirectory(): Promise<void> {
     return this.o.directory.refresh(this.now());
   }
-
-  findActive(alarmId: string): AlarmRecord | undefined {
-    return this.alarms.get(alarmId);
-  }
 }
