@@ -52,9 +52,11 @@ type ActivityKind = 'motion_sensor' | 'door_sensor' | 'temperature_sensor' | 'be
 // Relative shares of everyday events. Nights are quiet: fewer motions, doors stay shut, beds
 // are left and re-entered. Smoke/CO/flood detectors and wearables only send heartbeats.
 const DAY_WEIGHTS: Record<ActivityKind, number> = { motion_sensor: 45, door_sensor: 15, temperature_sensor: 25, bed_sensor: 0, checkin: 5 };
-const NIGHT_WEIGHTS: Record<ActivityKind, number> = { motion_sensor: 12, door_sensor: 2, temperature_sensor: 25, bed_sensor: 15, checkin: 0 };
+// A front door opening at night is a wandering alarm (urgent): rare, as it is in real homes.
+const NIGHT_WEIGHTS: Record<ActivityKind, number> = { motion_sensor: 12, door_sensor: 0.1, temperature_sensor: 25, bed_sensor: 15, checkin: 0 };
 const ROOMS = ['living room', 'kitchen', 'bathroom', 'hallway', 'bedroom'];
-const defaultNight = (at: Date) => at.getHours() >= 22 || at.getHours() < 6;
+// the service's default NIGHT_HOURS (22-7)
+const defaultNight = (at: Date) => at.getHours() >= 22 || at.getHours() < 7;
 
 /**
  * Decides what the simulated homes say next. Due heartbeats (every device about once per
