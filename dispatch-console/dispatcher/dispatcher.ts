@@ -104,7 +104,14 @@ export class Dispatcher {
   /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
   handleEvent(e: ReceivedEvent, refreshed = false): Promise<void> | undefined {
     const now = e.receivedAt;
-    const ctx: EventContext = { localHour: localHour(now), ...this.o.settings };
+    // the local hour only matters to night rules: most events (heartbeats, motion) skip the formatting
+    const ctx: EventContext = {
+      get localHour() {
+        return localHour(now);
+      },
+      nightHours: this.o.settings.nightHours,
+      temperature: this.o.settings.temperature,
+    };
     const c = classifyEvent(e.event.type, e.event.data, ctx);
     if (c.kind === 'none') return undefined;
     if (!refreshed && e.device.residentId !== null && !this.o.directory.resident(e.device.residentId)) {
