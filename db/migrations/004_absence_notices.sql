@@ -9,3 +9,6 @@ CREATE INDEX absence_notices_sent_idx ON absence_notices (sent_at);
 
 -- "Was this absence (or event) already part of an alarm?" without knowing which alarm.
 CREATE INDEX alarm_events_event_idx ON alarm_events (device_id, event_id);
+
+-- A caregiver's own alarms ("alerted to or holding"): GET /api/alarms for the caregiver role.
+CREATE INDEX alarms_notified_idx ON alarms USING gin (notified);
