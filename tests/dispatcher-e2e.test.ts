@@ -83,6 +83,9 @@ describe.each(['embedded', 'postgres'] as const)('dispatcher end to end on %s', 
     ]);
     // the second step (all in grid) skips Li Na, who declined: just Wang Fang, on her wrist
     expect(detail.notifications.map((n: { channel: string; recipientName: string; step: number }) => `${n.step}:${n.channel}:${n.recipientName}`)).toContain('2:wearable:Wang Fang');
+    // Li Na's alert was withdrawn when Wang Fang took it; Wang Fang's stands
+    const wrists = detail.notifications.filter((n: { channel: string }) => n.channel === 'wearable');
+    expect(wrists.map((n: { recipientName: string; status: string }) => `${n.recipientName}:${n.status}`)).toEqual(['Li Na:withdrawn', 'Wang Fang:sent']);
   });
 
   it('an operator closing an alarm someone is on the way to tells that wrist to stop', async () => {

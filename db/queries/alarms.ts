@@ -258,6 +258,16 @@ export async function notificationSidKnown(q: Queryable, sid: string): Promise<b
   return (await q.query('SELECT 1 FROM notifications WHERE provider_sid = $1', [sid])).rowCount > 0;
 }
 
+/** The wrists told to stop: their alerts for this alarm are withdrawn, not pending an answer. */
+export async function markAlertsWithdrawn(q: Queryable, alarmId: string, wearableIds: readonly string[]): Promise<void> {
+  if (wearableIds.length === 0) return;
+  await q.query(
+    `UPDATE notifications SET status = 'withdrawn', updated_at = now()
+      WHERE alarm_id = $1 AND channel = 'wearable' AND status IN ('pending', 'sent') AND target = ANY($2::text[])`,
+    [alarmId, [...wearableIds]],
+  );
+}
+
 export async function getNotifications(q: Queryable, alarmId: string): Promise<NotificationRecord[]> {
   return (await q.query<NotificationRecord & Record<string, unknown>>(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows;
 }

@@ -11,6 +11,7 @@ import {
   insertNotifications,
   listActiveAlarms,
   lockAlarm,
+  markAlertsWithdrawn,
   saveAlarm,
   type AlarmRecord,
 } from '../../db/queries/alarms.ts';
@@ -329,6 +330,7 @@ export class Dispatcher {
           const effects = await change(a, tx, this.now());
           if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
           await appendTimeline(tx, effects.timeline);
+          await markAlertsWithdrawn(tx, alarmId, effects.withdrawals.map((w) => w.wearableId));
           await insertNotifications(tx, effects.notices.map((p) => p.notification));
           return effects;
         }),
