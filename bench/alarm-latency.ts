@@ -11,11 +11,14 @@
 //   2. under a background load of sensor events (default 1,000/s from 100 devices, QoS 1)
 //   3. escalation: with a short policy in one grid (next_in_grid, accept within 2 s), the alert
 //      is left unanswered; step-2 alert arrival − step-1 alert arrival, and the overshoot.
+//   4. burst: every resident of a separate grid (default 100) presses at the same instant; per
+//      resident, the first alert at any of its 3 (silent) wearables; then the console resolves
+//      every burst alarm over the HTTP API (bench/alarm-burst.ts). --burst 0 skips it.
 //
 //   npm run bench:alarm
-//   npm run bench:alarm -- --samples 100 --rate 2000 --load-devices 200 --escalation-samples 5
+//   npm run bench:alarm -- --samples 100 --rate 2000 --load-devices 200 --escalation-samples 5 --burst 300
 // Options may also come from the environment: BENCH_SAMPLES, BENCH_RATE, BENCH_LOAD_DEVICES,
-// BENCH_ESCALATION_SAMPLES, BENCH_ACCEPT_WITHIN_S; LOG_LEVEL (default warn).
+// BENCH_ESCALATION_SAMPLES, BENCH_ACCEPT_WITHIN_S, BENCH_BURST; LOG_LEVEL (default warn).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { ApiClient } from '../device-sim/api-client.ts';
 import { startService, type RunningService } from '../runtime/service.ts';
+import { describeBurst, runBurst, type BurstResult } from './alarm-burst.ts';
 import { startHelper, type Helper } from './line-channel.ts';
 
 const env = process.env;
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     'escalation-samples': { type: 'string', default: env.BENCH_ESCALATION_SAMPLES ?? '10' },
     'accept-within': { type: 'string', default: env.BENCH_ACCEPT_WITHIN_S ?? '2' },
     residents: { type: 'string', default: '10' },
+    burst: { type: 'string', default: env.BENCH_BURST ?? '100' },
   },
 });
 const positive = (name: string, v: string | undefined) => {
@@ -50,6 +55,8 @@ const nLoadDevices = positive('load-devices', args['load-devices']);
 const nEscalation = positive('escalation-samples', args['escalation-samples']);
 const acceptWithinS = positive('accept-within', args['accept-within']);
 const nResidents = positive('residents', args.residents);
+if (!/^\d+$/.test(args.burst ?? '')) throw new Error(`--burst must be a whole number, 0 to skip the phase (got ${JSON.stringify(args.burst)})`);
+const nBurst = Number(args.burst);
 
 const LOAD_KINDS = ['motion_sensor', 'temperature_sensor', 'motion_sensor', 'temperature_sensor', 'bed_sensor'] as const;
 const SENSORS_PER_HOME = LOAD_KINDS.length;
@@ -87,7 +94,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
   return out;
 }
 
-/** A small care centre over the HTTP API: one grid measured, one for escalation, one for load. */
+/** A small care centre over the HTTP API: one grid measured, one for escalation, one for load, one for the burst. */
 async function provision(api: ApiClient) {
   const tag = `${Date.now().toString(36)}-${process.pid}`; // unique names when DATABASE_URL is reused
   const area = async (name: string, kind: string, parentId: string | null) => (await api.post('/api/areas', { name: `${name} ${tag}`, kind, parentId })).id as string;
@@ -95,6 +102,7 @@ async function provision(api: ApiClient) {
   const street = await area('Bench Street', 'street', district);
   const community = await area('Bench Community', 'community', street);
   const grids = { latency: await area('Latency Grid', 'grid', community), escalation: await area('Escalation Grid', 'grid', community), load: await area('Load Grid', 'grid', community) };
+  const burstGrid = nBurst > 0 ? await area('Burst Grid', 'grid', community) : undefined;
 
   const now = Date.now();
   let phone = 0;
@@ -131,7 +139,8 @@ async function provision(api: ApiClient) {
     const kind = LOAD_KINDS[i % SENSORS_PER_HOME]!;
     return { ...(await device(kind, loadHomes[Math.floor(i / SENSORS_PER_HOME)]!)), kind };
   });
-  return { grids, latency, escalation, load };
+  const burst = burstGrid && { gridId: burstGrid, pendants: await homes('Burst Resident', burstGrid, nBurst), wearables: await caregivers('Burst Caregiver', burstGrid, 3) };
+  return { grids, latency, escalation, load, burst };
 }
 
 /**
@@ -186,15 +195,16 @@ try {
     throw new Error(`${(err as Error).message}; with an existing DATABASE_URL, set ADMIN_USERNAME/ADMIN_PASSWORD to its admin`);
   }
   const centre = await provision(api);
-  say(`provisioned: ${nResidents}+2 residents with pendants, 3+2 caregivers on shift with wearables, ${centre.load.length} sensors`);
+  const burstNote = centre.burst ? `; burst grid: ${nBurst} residents with pendants, 3 caregivers` : '';
+  say(`provisioned: ${nResidents}+2 residents with pendants, 3+2 caregivers on shift with wearables, ${centre.load.length} sensors${burstNote}`);
 
   probe = startHelper(here('./alarm-probe.ts'), 'probe');
   await probe.request({ cmd: 'init', url: service.mqttUrl, latency: centre.latency, escalation: centre.escalation });
 
   type LatencyResult = { ms: number[]; timeouts: number; unclosed: number; publishErrors: number };
   const rows: Array<Record<string, unknown>> = [];
-  const row = (phase: string, r: LatencyResult, background: string) =>
-    rows.push({ phase, samples: r.ms.length, ...summary(r.ms), 'no alert': r.timeouts, 'not closed': r.unclosed, background });
+  const row = (phase: string, r: LatencyResult, background: string, alarms = '') =>
+    rows.push({ phase, samples: r.ms.length, ...summary(r.ms), 'no alert': r.timeouts, 'not closed': r.unclosed, ...(centre.burst && { alarms }), background });
 
   say(`phase 1: idle, ${nSamples} presses`);
   const idle = await probe.request<LatencyResult>({ cmd: 'latency', samples: nSamples });
@@ -221,6 +231,13 @@ try {
   say(`phase 3: escalation, next_in_grid accept within ${acceptWithinS} s, ${nEscalation} alarms left unanswered`);
   const policy = SHORT_POLICY;
   const esc = await probe.request<{ gaps: number[]; pastDeadline: number[]; firstAlert: number[]; timeouts: number; unclosed: number }>({ cmd: 'escalation', samples: nEscalation });
+
+  let burst: BurstResult | undefined;
+  if (centre.burst) {
+    burst = await runBurst(api, probe, centre.burst.gridId, centre.burst, say);
+    // not closed: still active after the console resolved them; alarms: distinct alarms the burst opened
+    row(`burst ${nBurst}`, { ...burst, unclosed: burst.leftOpen }, 'none', String(burst.opened));
+  }
   await probe.request({ cmd: 'quit' });
 
   // every press opened its own alarm, and every one of them was closed again
@@ -230,7 +247,8 @@ try {
     for (const a of list) counts[String(a.status)] = (counts[String(a.status)] ?? 0) + 1;
     return `${list.length} (${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')})`;
   };
-  const alarmCheck = `alarms opened: latency grid ${await byStatus(centre.grids.latency)}; escalation grid ${await byStatus(centre.grids.escalation)}`;
+  const burstCheck = burst ? `; burst grid ${burst.opened} (${Object.entries(burst.statuses).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
+  const alarmCheck = `alarms opened: latency grid ${await byStatus(centre.grids.latency)}; escalation grid ${await byStatus(centre.grids.escalation)}${burstCheck}`;
 
   process.stdout.write(`\nalarm latency: button PUBLISH → alarm.alert at the first wearable (ms); database ${dbLabel}\n`);
   printTable(rows);
@@ -240,6 +258,7 @@ try {
       `PUBACK p50 ${bg.pubackMs.p50} ms, p99 ${bg.pubackMs.p99} ms, max ${bg.pubackMs.max} ms; ` +
       `mix ${Object.entries(bg.types).map(([t, n]) => `${t} ${n}`).join(', ')}; errors ${bg.total.errors}, slots skipped ${bg.total.skipped}\n`,
   );
+  if (burst) process.stdout.write(describeBurst(burst, nBurst, summary));
   const overshoot = esc.gaps.map((g) => g - acceptWithinS * 1000);
   process.stdout.write(`\nescalation: step-1 alert unanswered → step-2 alert (policy ${policy})\n`);
   printTable([

@@ -5,6 +5,8 @@
 //   {cmd:"init", url, latency:{pendants,wearables}, escalation:{pendants,wearables}}
 //   {cmd:"latency", samples}          button → first wearable's alarm.alert, one new alarm each
 //   {cmd:"escalation", samples}       step-1 alert left unanswered → step-2 alert
+//   {cmd:"burst-connect", burst:{pendants,wearables}}   connects the burst grid's clients
+//   {cmd:"burst"}                     every burst pendant at once → first alert per resident
 //   {cmd:"quit"}
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -42,6 +44,7 @@ interface Arrival {
 
 const ALERT_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 15_000;
+const BURST_TIMEOUT_MS = 30_000; // from the burst: every resident's first alert, or a "no alert"
 
 // Waiters are registered before the message they wait for can be caused, so nothing is missed.
 const waiters = new Set<{ match: (a: Arrival) => boolean; done: (a: Arrival | undefined) => void }>();
@@ -189,6 +192,70 @@ async function escalation(samples: number) {
   return { gaps, pastDeadline, firstAlert, timeouts, unclosed };
 }
 
+let burstGroup: { pendants: Pendant[]; wearables: Map<string, Wearable> } | undefined;
+
+async function burstConnect(g: Group) {
+  // ten at a time, as a real fleet reconnects: each first connect costs the broker an scrypt
+  const pendants: Pendant[] = [];
+  for (let i = 0; i < g.pendants.length; i += 10) pendants.push(...(await Promise.all(g.pendants.slice(i, i + 10).map(connectPendant))));
+  const wearables = await Promise.all(g.wearables.map(connectWearable));
+  burstGroup = { pendants, wearables: new Map(wearables.map((w) => [w.id, w])) };
+  return { pendants: pendants.length, wearables: wearables.length };
+}
+
+/**
+ * Every burst pendant presses in one synchronous loop (each stamped just before its PUBLISH);
+ * per resident, the first `alarm.alert` naming them at any burst wearable. Nobody answers.
+ */
+async function burst() {
+  const g = burstGroup!;
+  const errorsBefore = pressErrors;
+  const alerted = g.pendants.map((p) =>
+    waitFor((a) => a.kind === 'alert' && g.wearables.has(a.to) && a.msg.type === 'alarm.alert' && a.msg.resident?.id === p.residentId, BURST_TIMEOUT_MS),
+  );
+  const payloads = g.pendants.map(() => JSON.stringify({ id: randomUUID(), type: 'button.pressed', ts: new Date().toISOString(), data: { button: 'pendant' } }));
+  const pubackMs: number[] = [];
+  let acked!: () => void;
+  const allAcked = new Promise<void>((resolve) => (acked = resolve));
+  let outstanding = g.pendants.length;
+  const t0 = g.pendants.map((p, i) => {
+    const t = performance.now();
+    // the gateway PUBACKs a press once the dispatcher has stored its alarm
+    p.client.publish(topics.deviceEvents(p.id), payloads[i]!, { qos: 1 }, (err) => {
+      if (err) pressErrors++;
+      else pubackMs.push(performance.now() - t);
+      if (--outstanding === 0) acked();
+    });
+    return t;
+  });
+  const alerts = await Promise.all(alerted);
+  await Promise.race([allAcked, sleep(BURST_TIMEOUT_MS)]);
+  const ms: number[] = [];
+  const alarms = new Set<string>();
+  const perWearable = new Map([...g.wearables.keys()].map((id) => [id, 0]));
+  let laterStep = 0;
+  alerts.forEach((a, i) => {
+    if (!a) return;
+    ms.push(a.at - t0[i]!);
+    alarms.add(a.msg.alarmId ?? '');
+    perWearable.set(a.to, (perWearable.get(a.to) ?? 0) + 1);
+    if (a.msg.step !== 1) laterStep++;
+  });
+  return {
+    ms,
+    timeouts: alerts.length - ms.length,
+    publishErrors: pressErrors - errorsBefore,
+    unacked: outstanding,
+    pubackMs,
+    spreadMs: (t0.at(-1) ?? 0) - (t0[0] ?? 0),
+    alarms: alarms.size,
+    laterStep,
+    perWearable: [...perWearable.values()].sort((a, b) => b - a),
+  };
+}
+
+const clientsOf = (g: { pendants: Pendant[]; wearables: Map<string, Wearable> } | undefined) => (g ? [...g.pendants, ...g.wearables.values()] : []);
+
 await serveCommands(
   async (c) => {
     switch (c.cmd) {
@@ -201,10 +268,15 @@ await serveCommands(
         return latency(Number(c.samples));
       case 'escalation':
         return escalation(Number(c.samples));
+      case 'burst-connect':
+        return burstConnect(c.burst as Group);
+      case 'burst':
+        return burst();
       case 'quit': {
-        const all = groups ? [...groups.latency.pendants, ...groups.latency.wearables.values(), ...groups.escalation.pendants, ...groups.escalation.wearables.values()] : [];
+        const all = [...clientsOf(groups?.latency), ...clientsOf(groups?.escalation), ...clientsOf(burstGroup)];
         await Promise.all(all.map((x) => x.client.endAsync().catch(() => undefined)));
         groups = undefined;
+        burstGroup = undefined;
         return { closed: all.length };
       }
       default:
@@ -212,6 +284,7 @@ await serveCommands(
     }
   },
   async () => {
-    if (groups) await Promise.all([...groups.latency.pendants, ...groups.latency.wearables.values()].map((x) => x.client.endAsync().catch(() => undefined)));
+    const all = [...clientsOf(groups?.latency), ...clientsOf(groups?.escalation), ...clientsOf(burstGroup)];
+    await Promise.all(all.map((x) => x.client.endAsync().catch(() => undefined)));
   },
 );
