@@ -363,6 +363,7 @@ const cand = (id: string, name: string, o: Partial<Omit<Candidate, 'caregiverId'
   wearableOnline: o.wearableOnline ?? true,
   phone: o.phone !== undefined ? o.phone : null,
   activeAlarms: o.activeAlarms ?? 0,
+  pendingAlerts: o.pendingAlerts ?? 0,
 });
 const smsOnly = (id: string, name: string, o: Partial<Omit<Candidate, 'caregiverId' | 'name'>> = {}) =>
   cand(id, name, { wearableId: null, wearableOnline: false, phone: `+4917${id.length}000${id.charCodeAt(0)}`, ...o });
@@ -389,6 +390,16 @@ describe('rankCandidates', () => {
       'a busy one goes last, even with an online wrist',
       [cand('busy', 'Aaron', { activeAlarms: 1 }), smsOnly('idle', 'Zora')],
       ['idle', 'busy'],
+    ],
+    [
+      'among the idle, fewer unanswered alerts first (a burst spreads over the grid)',
+      [cand('p2', 'Ann', { pendingAlerts: 2 }), cand('p0', 'Zed'), cand('p1', 'Bo', { pendingAlerts: 1 })],
+      ['p0', 'p1', 'p2'],
+    ],
+    [
+      'unanswered alerts weigh less than an alarm held',
+      [cand('holding', 'Ann', { activeAlarms: 1 }), cand('asked', 'Zed', { pendingAlerts: 5 })],
+      ['asked', 'holding'],
     ],
     ['online wrist before SMS-only', [smsOnly('s', 'Anna'), cand('w', 'Zed')], ['w', 's']],
     [
@@ -469,6 +480,7 @@ describe('buildRoutingPool', () => {
       onDuty,
       wearableOnline: (w) => !offline.has(w),
       activeAlarms: (id) => busy[id] ?? 0,
+      pendingAlerts: (id) => (id === 'comm' ? 2 : 0),
       areaPath: [G1, C, S, D],
       communityAreas: new Set([C, G1, G2]),
       family,
@@ -503,10 +515,11 @@ describe('buildRoutingPool', () => {
       wearableOnline: true,
       phone: '+497',
       activeAlarms: 1,
+      pendingAlerts: 0,
     });
     expect(byId.get('g1-idle')).toMatchObject({ wearableOnline: false, activeAlarms: 0 });
     expect(byId.get('g1-sms')).toMatchObject({ wearableId: null, wearableOnline: false });
-    expect(byId.get('comm')).toMatchObject({ activeAlarms: 3 });
+    expect(byId.get('comm')).toMatchObject({ activeAlarms: 3, pendingAlerts: 2 });
     expect(byId.get('sup-c')).toMatchObject({ role: 'supervisor' });
   });
 

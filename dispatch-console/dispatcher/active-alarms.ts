@@ -29,6 +29,13 @@ export class ActiveAlarms {
     return this.byId.get(id);
   }
 
+  /** Open alarms whose current step is waiting for this caregiver's answer. */
+  pendingFor(caregiverId: string, exceptAlarmId?: string): number {
+    let n = 0;
+    for (const a of this.byId.values()) if (a.status === 'open' && a.id !== exceptAlarmId && a.currentNotified.includes(caregiverId)) n++;
+    return n;
+  }
+
   forResident(key: string): AlarmRecord | undefined {
     const id = this.byResident.get(key);
     return id === undefined ? undefined : this.byId.get(id);

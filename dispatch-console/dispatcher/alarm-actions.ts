@@ -76,7 +76,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     if (a.acceptedBy) fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
   };
   const escalateNow = () => {
-    const r = nextStep(policyOf(next), stateOf(next), dir.routingPool(next.residentId, now), now);
+    const r = nextStep(policyOf(next), stateOf(next), dir.routingPool(next.residentId, now, next.id), now);
     next = withState(next, r.state, r.kind);
     fx.alarm = next;
     fx.step(r, now, (n) => deps.body(next, n));

@@ -14,9 +14,11 @@ export class DeadlineTimers {
   arm(alarmId: string, token: number, deadline: Date | null): void {
     this.clear(alarmId);
     if (deadline === null || this.stopped) return;
-    // setTimeout caps at 2^31-1 ms; a longer wait is re-armed when the directory sweep runs
+    // setTimeout caps at 2^31-1 ms (~24.8 days): a longer wait re-arms itself when that fires
     const ms = Math.min(Math.max(0, deadline.getTime() - this.now().getTime()), 2 ** 31 - 1);
     const timer = setTimeout(() => {
+      // Node may run a timer a millisecond early: a deadline is never served before it passes
+      if (deadline.getTime() > this.now().getTime()) return this.arm(alarmId, token, deadline);
       this.timers.delete(alarmId);
       this.fire(alarmId, token);
     }, ms);

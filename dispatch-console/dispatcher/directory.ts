@@ -160,7 +160,11 @@ export class DispatchDirectory {
     return contactsSchema.parse(this.resident(residentId)?.contacts ?? []).map((c) => ({ name: c.name, phone: c.phone, relation: c.relation ?? undefined }));
   }
 
-  routingPool(residentId: string | null, now: Date): RoutingPool {
+  /** Alerts still awaiting each caregiver's answer (the dispatcher knows; routing spreads them). */
+  pendingAlerts: ((caregiverId: string, exceptAlarmId?: string) => number) | undefined;
+
+  /** `alarmId`: the alarm being routed (its own unanswered alerts do not count against anyone). */
+  routingPool(residentId: string | null, now: Date, alarmId?: string): RoutingPool {
     const r = this.resident(residentId);
     const areaId = r?.areaId ?? null;
     return buildRoutingPool({
@@ -168,6 +172,7 @@ export class DispatchDirectory {
       onDuty: this.onDuty(now),
       wearableOnline: (id) => this.online.get(id) === true,
       activeAlarms: (id) => this.busy.get(id) ?? 0,
+      pendingAlerts: (id) => this.pendingAlerts?.(id, alarmId) ?? 0,
       areaPath: this.areaPath(areaId),
       communityAreas: this.communityAreas(areaId),
       family: this.contacts(residentId),

@@ -70,6 +70,7 @@ export class Dispatcher {
     this.now = o.now ?? (() => new Date());
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), this.now);
     this.alarms = new ActiveAlarms(this.timers);
+    o.directory.pendingAlerts = (caregiverId, exceptAlarmId) => this.alarms.pendingFor(caregiverId, exceptAlarmId);
   }
 
   /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
@@ -248,7 +249,7 @@ export class Dispatcher {
         alarm = { ...alarm, kind: t.type, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
         fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: t.type, previousKind: a.kind });
         if (d.restartEscalation) {
-          const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now), now);
+          const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now, a.id), now);
           alarm = withState(alarm, r.state, r.kind);
           fx.alarm = alarm;
           fx.step(r, now, (n) => this.body(alarm, n));
@@ -307,7 +308,7 @@ export class Dispatcher {
         fx.log('console.called', SYSTEM, now, { reason: 'missed_deadline' }); // operators see that dispatch slipped
         this.o.logger.error({ alarmId, deadline: a.deadline }, 'escalation deadline passed unserved; the watchdog runs the step now');
       }
-      const r = nextStep(policyOf(a), stateOf(a), this.o.directory.routingPool(a.residentId, now), now);
+      const r = nextStep(policyOf(a), stateOf(a), this.o.directory.routingPool(a.residentId, now, a.id), now);
       const alarm = withState(a, r.state, r.kind);
       fx.alarm = alarm;
       fx.step(r, now, (n) => this.body(alarm, n));

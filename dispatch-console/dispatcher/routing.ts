@@ -9,6 +9,8 @@ export interface Candidate {
   phone: string | null;
   /** Alarms this caregiver holds now (accepted or on site). */
   activeAlarms: number;
+  /** Alerts this caregiver has not answered yet (open alarms whose current step asks them). */
+  pendingAlerts?: number;
 }
 
 export interface FamilyContact {
@@ -39,6 +41,7 @@ export interface RoutingInput {
   onDuty: ReadonlySet<string>;
   wearableOnline: (wearableId: string) => boolean;
   activeAlarms: (caregiverId: string) => number;
+  pendingAlerts?: (caregiverId: string) => number;
   /** The resident's area and its ancestors, nearest first (grid, community, street, district). */
   areaPath: readonly string[];
   /** The community containing the grid, with all areas below it. */
@@ -50,22 +53,26 @@ export interface RoutingInput {
 export const isReachable = (c: Candidate) => (c.wearableId !== null && c.wearableOnline) || c.phone !== null;
 
 /**
- * Least busy first; anyone already handling an alarm goes last; an online wrist before an
- * SMS-only one; then by name and id so the order is stable.
+ * Least busy first; anyone already handling an alarm goes last; then whoever has the fewest
+ * alerts still waiting for an answer (in a burst, the first alerts spread over the grid
+ * instead of all landing on one wrist); an online wrist before an SMS-only one; then by name
+ * and id so the order is stable.
  */
 export function rankCandidates(list: readonly Candidate[]): Candidate[] {
   return [...list].sort(
     (a, b) =>
       Number(a.activeAlarms > 0) - Number(b.activeAlarms > 0) ||
       a.activeAlarms - b.activeAlarms ||
+      (a.pendingAlerts ?? 0) - (b.pendingAlerts ?? 0) ||
       Number(!(a.wearableId && a.wearableOnline)) - Number(!(b.wearableId && b.wearableOnline)) ||
       a.name.localeCompare(b.name) ||
       (a.caregiverId < b.caregiverId ? -1 : a.caregiverId > b.caregiverId ? 1 : 0),
   );
 }
 
-export function candidateOf(c: DirectoryCaregiver, wearableOnline: (id: string) => boolean, activeAlarms: number): Candidate {
+export function candidateOf(c: DirectoryCaregiver, wearableOnline: (id: string) => boolean, activeAlarms: number, pendingAlerts = 0): Candidate {
   return {
+    pendingAlerts,
     caregiverId: c.id,
     name: c.name,
     role: c.role,
@@ -85,7 +92,7 @@ export function buildRoutingPool(input: RoutingInput): RoutingPool {
   const supervisorsAll: Candidate[] = [];
   for (const c of input.caregivers) {
     if (!input.onDuty.has(c.id)) continue;
-    const cand = candidateOf(c, input.wearableOnline, input.activeAlarms(c.id));
+    const cand = candidateOf(c, input.wearableOnline, input.activeAlarms(c.id), input.pendingAlerts?.(c.id) ?? 0);
     const near = c.areaIds.some((a) => path.has(a) || input.communityAreas.has(a));
     if (c.role === 'supervisor') {
       supervisorsAll.push(cand);
