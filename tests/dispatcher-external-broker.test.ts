@@ -1,43 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
-import type { RunningService } from '../runtime/service.ts';
 import { ack, alertOf, commandOf, press, provisionCentre } from './helpers/care-centre.ts';
 import { connect, waitFor } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
-import { createPgDatabase } from './helpers/test-db.ts';
+import { apiClient } from './helpers/service-harness.ts';
+import { BROKER, useBrokerInstances } from './helpers/broker-instances.ts';
 
 // MQTT_URL mode: two dispatcher instances behind the real Mosquitto, sharing one PostgreSQL.
-const BROKER = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-
 describe('MQTT_URL: alarms through an external broker with two dispatcher instances', () => {
-  const run = randomUUID().slice(0, 8);
-  const services: RunningService[] = [];
-  const clients: MqttClient[] = [];
-  let dropDb: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await createPgDatabase();
-    dropDb = db.drop;
-    for (const n of [1, 2]) {
-      services.push(
-        await startTestService({
-          DATABASE_URL: db.url,
-          MQTT_URL: BROKER,
-          MQTT_SHARE_GROUP: `test-${run}`,
-          MQTT_CLIENT_ID: `homecare-test-${run}-${n}`,
-          MQTT_SESSION_EXPIRY: '0',
-          MQTT_INGEST_LANES: '2',
-        }),
-      );
-    }
-  });
-  afterAll(async () => {
-    for (const c of clients) c.end(true);
-    for (const s of services) await s.close();
-    await dropDb?.();
-  });
+  const { run, services, clients } = useBrokerInstances(2, { MQTT_INGEST_LANES: '2' });
 
   it('alerts a wearable on the broker, takes its accept on either instance, and tells the pendant', async () => {
     const api = apiClient(services[0]!.httpUrl);

@@ -1,47 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { alertOf, press, provisionCentre, type TimelineRow } from './helpers/care-centre.ts';
 import { connect, waitFor } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
-import { createPgDatabase } from './helpers/test-db.ts';
+import { apiClient } from './helpers/service-harness.ts';
+import { BROKER, useBrokerInstances } from './helpers/broker-instances.ts';
 
 // N dispatcher instances behind one broker and one database: the instance that opened an
 // alarm goes away mid-step, and another serves its deadline.
-const BROKER = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const STEP_S = 3;
 
 describe('failover: another instance escalates an alarm whose opener went away', () => {
-  const run = randomUUID().slice(0, 8);
-  const services: RunningService[] = [];
-  const clients: MqttClient[] = [];
-  let dropDb: () => Promise<void>;
-
-  beforeAll(async () => {
-    const db = await createPgDatabase();
-    dropDb = db.drop;
-    for (const n of [1, 2]) {
-      services.push(
-        await startTestService({
-          DATABASE_URL: db.url,
-          MQTT_URL: BROKER,
-          MQTT_SHARE_GROUP: `failover-${run}`,
-          MQTT_CLIENT_ID: `homecare-failover-${run}-${n}`,
-          MQTT_SESSION_EXPIRY: '0',
-          MQTT_INGEST_LANES: '1',
-          ALARM_POLICY: JSON.stringify({
-            emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: STEP_S }, { kind: 'all_in_grid', acceptWithinS: 60 }, { kind: 'console', acceptWithinS: 60 }] },
-          }),
-        }),
-      );
-    }
-  });
-  afterAll(async () => {
-    for (const c of clients) c.end(true);
-    for (const s of services) await s.close().catch(() => undefined);
-    await dropDb?.();
+  const { run, services, clients } = useBrokerInstances(2, {
+    MQTT_INGEST_LANES: '1',
+    ALARM_POLICY: JSON.stringify({
+      emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: STEP_S }, { kind: 'all_in_grid', acceptWithinS: 60 }, { kind: 'console', acceptWithinS: 60 }] },
+    }),
   });
 
   it('serves the deadline from the surviving instance', async () => {
