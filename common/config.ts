@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { parsePolicyConfig, type PolicyConfig } from '../dispatch-console/dispatcher/escalation-policy.ts';
+import { parsePolicyConfig, type PolicyConfig } from '../contract/escalation-policy.ts';
 
 // Empty strings count as unset: `FOO= npm start` should mean "default", not "invalid".
 const optionalString = z

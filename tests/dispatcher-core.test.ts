@@ -40,7 +40,7 @@ import {
   resolvePolicy,
   type AlarmPolicy,
   type PolicyConfig,
-} from '../dispatch-console/dispatcher/escalation-policy.ts';
+} from '../contract/escalation-policy.ts';
 
 const NOW = new Date('2026-11-22T08:15:00.000Z');
 const at = (s: number) => new Date(NOW.getTime() + s * 1000);

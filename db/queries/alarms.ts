@@ -1,5 +1,5 @@
 import type { Actor, AlarmLane, AlarmStatus, NotificationChannel, NotificationStatus, Priority, StepKind, TimelineCode } from '../../contract/alarms.ts';
-import type { Queryable } from '../types.ts';
+import type { Queryable, Row } from '../types.ts';
 
 /** What the alerts say about the resident, frozen when the alarm opens. */
 export interface ResidentSnapshot {
@@ -46,6 +46,10 @@ export interface AlarmRecord {
   updatedAt?: Date;
 }
 
+// what the query functions hand the driver as the row type (plain records)
+type AlarmRow = AlarmRecord & Row;
+type NotificationRow = NotificationRecord & Row;
+
 const COLUMNS = `id, resident_id AS "residentId", device_id AS "deviceId", area_id AS "areaId", lane, kind, priority, status,
   raised_at AS "raisedAt", accepted_at AS "acceptedAt", accepted_by AS "acceptedBy", accepted_by_name AS "acceptedByName",
   arrived_at AS "arrivedAt", closed_at AS "closedAt", outcome, resident, policy,
@@ -87,12 +91,12 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
 }
 
 export async function getAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows[0];
+  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows[0];
 }
 
 /** The alarm row, locked until the transaction ends: every state change goes through here. */
 export async function lockAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows[0];
 }
 
 /** Writes back everything that moves after opening. */
@@ -115,11 +119,11 @@ export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
 
 /** Every active alarm (to re-arm deadlines at start, and to know who is busy). */
 export async function listActiveAlarms(q: Queryable): Promise<AlarmRecord[]> {
-  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows;
+  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows;
 }
 
 export async function findActiveByReplyCode(q: Queryable, code: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRecord & Record<string, unknown>>(`SELECT ${COLUMNS} FROM alarms WHERE reply_code = $1 AND ${ACTIVE}`, [code])).rows[0];
+  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE reply_code = $1 AND ${ACTIVE}`, [code])).rows[0];
 }
 
 /** Records an event as part of an alarm; false when it already was (a retransmission). */
@@ -242,7 +246,7 @@ export async function updateNotification(
  * "delivered"); returns the row when it changed.
  */
 export async function updateNotificationBySid(q: Queryable, sid: string, status: NotificationStatus, error: string | null): Promise<NotificationRecord | undefined> {
-  const r = await q.query<NotificationRecord & Record<string, unknown>>(
+  const r = await q.query<NotificationRow>(
     `UPDATE notifications SET status = $2, error = COALESCE($3, error), updated_at = now()
       WHERE provider_sid = $1 AND status <> $2
         AND array_position(ARRAY['pending','outbox','queued','sent','delivered','failed'], $2)
@@ -269,7 +273,7 @@ export async function markAlertsWithdrawn(q: Queryable, alarmId: string, wearabl
 }
 
 export async function getNotifications(q: Queryable, alarmId: string): Promise<NotificationRecord[]> {
-  return (await q.query<NotificationRecord & Record<string, unknown>>(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows;
+  return (await q.query<NotificationRow>(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows;
 }
 
 export interface AlarmFilter {
@@ -284,7 +288,7 @@ export interface AlarmFilter {
 
 /** `areaId` matches alarms anywhere below that area. Newest first. */
 export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRecord[]> {
-  const r = await q.query<AlarmRecord & Record<string, unknown>>(
+  const r = await q.query<AlarmRow>(
     `WITH RECURSIVE sub AS (
        SELECT id FROM areas WHERE id = $4::uuid
        UNION ALL

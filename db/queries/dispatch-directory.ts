@@ -7,7 +7,7 @@ export interface DirectoryRows {
   caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
   /** Shifts that have not ended by `from` and start before `to`. */
   shifts: Array<{ caregiverId: string; start: Date; end: Date }>;
-  wearables: Array<{ id: string; online: boolean; battery: number | null }>;
+  wearables: Array<{ id: string; online: boolean }>;
   /** Accepted / on-site alarm counts per caregiver. */
   busy: Array<{ caregiverId: string; count: number }>;
 }
@@ -27,7 +27,7 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
       WHERE ends_at > $1::timestamptz AND starts_at < $2::timestamptz`,
     [from.toISOString(), to.toISOString()],
   );
-  const wearables = await q.query<DirectoryRows['wearables'][number]>(`SELECT id, online, battery FROM devices WHERE kind = 'wearable'`);
+  const wearables = await q.query<DirectoryRows['wearables'][number]>(`SELECT id, online FROM devices WHERE kind = 'wearable'`);
   const busy = await q.query<DirectoryRows['busy'][number]>(
     `SELECT accepted_by AS "caregiverId", count(*)::int AS count FROM alarms
       WHERE status IN ('accepted', 'on_site') AND accepted_by IS NOT NULL GROUP BY accepted_by`,

@@ -3,7 +3,7 @@ import type { Actor, AlarmWithdrawal, Priority, TimelineCode } from '../../contr
 import type { DeviceCommand } from '../../contract/device-messages.ts';
 import type { AlarmRecord, NotificationRecord, TimelineEntry } from '../../db/queries/alarms.ts';
 import { laneOf } from './alarm-rules.ts';
-import { alarmPolicySchema, type AlarmPolicy } from './escalation-policy.ts';
+import { alarmPolicySchema, type AlarmPolicy } from '../../contract/escalation-policy.ts';
 import type { EscalationState, Notice, StepResult } from './escalation.ts';
 
 /** The cursor as stored on the alarm row. */

@@ -22,8 +22,8 @@ export class DispatchDirectory {
   private caregivers = new Map<string, DirectoryCaregiver>();
   private byWearable = new Map<string, DirectoryCaregiver>();
   private shifts: DirectoryRows['shifts'] = [];
+  private children = new Map<string, string[]>();
   private online = new Map<string, boolean>();
-  private battery = new Map<string, number | null>();
   private busy = new Map<string, number>();
   loadedAt = new Date(0);
 
@@ -85,10 +85,22 @@ export class DispatchDirectory {
     this.caregivers = new Map(rows.caregivers.map((c) => [c.id, { ...c, areaIds: c.areaIds ?? [] }]));
     this.byWearable = new Map([...this.caregivers.values()].filter((c) => c.wearableId).map((c) => [c.wearableId!, c]));
     this.shifts = rows.shifts;
+    this.children = new Map();
+    for (const a of rows.areas) if (a.parentId) this.children.set(a.parentId, [...(this.children.get(a.parentId) ?? []), a.id]);
     this.online = new Map(rows.wearables.map((w) => [w.id, w.online]));
-    this.battery = new Map(rows.wearables.map((w) => [w.id, w.battery]));
     this.busy = new Map(rows.busy.map((b) => [b.caregiverId, b.count]));
     this.loadedAt = now;
+  }
+
+  /**
+   * `lookup`, and once more after a re-read if it found nothing: someone provisioned through
+   * another instance a moment ago (before its NOTIFY arrived) is still found.
+   */
+  async findFresh<T>(lookup: () => T | undefined): Promise<T | undefined> {
+    const found = lookup();
+    if (found !== undefined) return found;
+    await this.refresh();
+    return lookup();
   }
 
   resident(id: string | null): ResidentRow | undefined {
@@ -134,14 +146,12 @@ export class DispatchDirectory {
     const top = path.find((id) => this.areas.get(id)?.kind === 'community') ?? path[1] ?? path[0];
     const out = new Set<string>();
     if (top === undefined) return out;
-    const children = new Map<string, string[]>();
-    for (const a of this.areas.values()) if (a.parentId) children.set(a.parentId, [...(children.get(a.parentId) ?? []), a.id]);
     const stack = [top];
     while (stack.length > 0) {
       const id = stack.pop()!;
       if (out.has(id)) continue;
       out.add(id);
-      stack.push(...(children.get(id) ?? []));
+      stack.push(...(this.children.get(id) ?? []));
     }
     return out;
   }
@@ -180,8 +190,7 @@ export class DispatchDirectory {
   }
 
   /** True when a caregiver's wrist went online or offline (routing changes). */
-  setWearableOnline(id: string, online: boolean, battery?: number): boolean {
-    if (battery !== undefined && this.battery.has(id)) this.battery.set(id, battery);
+  setWearableOnline(id: string, online: boolean): boolean {
     if (!this.online.has(id) && !this.byWearable.has(id)) return false;
     const changed = this.online.get(id) !== online;
     this.online.set(id, online);

@@ -2,11 +2,10 @@ import { ConflictError, NotFoundError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { isActive, type Actor, type AlarmLane, type Priority } from '../../contract/alarms.ts';
-import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
+import type { Alert } from '../../contract/device-messages.ts';
 import {
   addAlarmEvent,
   appendTimeline,
-  getAlarm,
   insertAlarm,
   insertNotifications,
   listActiveAlarms,
@@ -30,7 +29,7 @@ import { localHour } from './local-clock.ts';
 import { raiseAbsences, sweepAlarms, type ScheduleHost } from './schedules.ts';
 import type { DispatchDirectory } from './directory.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
-import { resolvePolicy, type PolicyConfig } from './escalation-policy.ts';
+import { resolvePolicy, type PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
 
 export interface DispatchSettings {
@@ -136,11 +135,10 @@ export class Dispatcher {
     return this.open(openId, t, c.priority);
   }
 
-  handleAck(a: ReceivedAck, refreshed = false): Promise<void> {
+  async handleAck(a: ReceivedAck): Promise<void> {
     const wearableId = a.device.deviceId;
-    const caregiver = this.o.directory.caregiverByWearable(wearableId);
+    const caregiver = await this.o.directory.findFresh(() => this.o.directory.caregiverByWearable(wearableId));
     const stop = (reason: 'unknown' | 'closed') => this.o.notifier.withdraw(wearableId, a.ack.alarmId, reason);
-    if (!caregiver && !refreshed) return this.o.directory.refresh(this.now()).then(() => this.handleAck(a, true)); // assigned elsewhere a moment ago?
     if (!caregiver) {
       this.o.logger.warn({ wearableId, alarmId: a.ack.alarmId }, 'ack from a wearable no caregiver wears; ignored');
       return stop('unknown');
@@ -159,7 +157,7 @@ export class Dispatcher {
   }
 
   handleStatus(s: StatusChange): void {
-    if (this.o.directory.setWearableOnline(s.deviceId, s.online, s.status?.battery)) {
+    if (this.o.directory.setWearableOnline(s.deviceId, s.online)) {
       this.o.directory.announce().catch((err: unknown) => this.o.logger.warn({ err }, 'wearable presence not announced'));
     }
   }
@@ -282,17 +280,13 @@ export class Dispatcher {
     const who = req.caregiverId ? this.o.directory.caregiver(req.caregiverId) : undefined;
     if (who) req = { ...req, actor: { ...req.actor, name: who.name } };
     let refused: ConflictError | undefined;
-    let found = false;
-    await this.mutate(alarmId, async (a, _tx, now) => {
-      found = true;
-      const r = applyAlarmAction(a, req, now, { directory: this.o.directory, cancelWindowS: this.o.settings.cancelWindowS, body: (al, n) => this.body(al, n) });
+    const a = await this.mutate(alarmId, async (x, _tx, now) => {
+      const r = applyAlarmAction(x, req, now, { directory: this.o.directory, cancelWindowS: this.o.settings.cancelWindowS, body: (al, n) => this.body(al, n) });
       if (r.refused) refused = r.refused;
       return r.effects;
     });
-    if (!found) throw new NotFoundError('alarm', alarmId);
-    if (refused) throw refused;
-    const a = this.alarms.get(alarmId) ?? (await getAlarm(this.o.db, alarmId));
     if (!a) throw new NotFoundError('alarm', alarmId);
+    if (refused) throw refused;
     return a;
   }
 
@@ -320,8 +314,8 @@ export class Dispatcher {
     });
   }
 
-  /** Row-locked read-modify-write; effects act after the commit. */
-  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Effects>): Promise<void> {
+  /** Row-locked read-modify-write; effects act after the commit. Resolves with the alarm as committed (undefined: no such alarm). */
+  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Effects>): Promise<AlarmRecord | undefined> {
     await this.alarms.opening.get(alarmId);
     const fx = await untilStored(
       () =>
@@ -339,7 +333,9 @@ export class Dispatcher {
       'alarm update',
       () => this.stopped,
     );
-    if (fx) await this.after(fx, { alerted: false });
+    if (!fx) return undefined;
+    await this.after(fx, { alerted: false });
+    return fx.alarm;
   }
 
   /** After commit: remember, arm, send. */
@@ -360,13 +356,9 @@ export class Dispatcher {
       });
     }
     for (const w of fx.withdrawals) sends.push(this.o.notifier.withdraw(w.wearableId, a.id, w.message.reason, w.message.by));
-    for (const c of fx.commands) sends.push(this.command(c.deviceId, c.command));
+    for (const c of fx.commands) sends.push(this.o.notifier.toDevice(c.deviceId, c.command));
     // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
     void Promise.allSettled(sends);
-  }
-
-  private command(deviceId: string, command: DeviceCommand): Promise<void> {
-    return this.o.notifier.toDevice(deviceId, command);
   }
 
   private body(a: AlarmRecord, n: Notice): string | null {
@@ -413,7 +405,7 @@ export class Dispatcher {
           fx.log('arrival.overdue', SYSTEM, at, { limitS: x.arriveLimitS, acceptedBy: x.acceptedByName });
           fx.log('console.called', SYSTEM, at, { reason: 'arrival_overdue' });
           return fx;
-        }),
+        }).then(() => undefined),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { StepKind } from '../../contract/alarms.ts';
-import type { AlarmPolicy } from './escalation-policy.ts';
+import type { AlarmPolicy } from '../../contract/escalation-policy.ts';
 import { isReachable, type Candidate, type RoutingPool } from './routing.ts';
 
 /**

@@ -55,15 +55,12 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     if (!m) return twiml(reply, 'To accept an alarm, reply with the code in its message.');
     const alarm = await findActiveByReplyCode(o.db, m[1]!);
     if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
-    const who = () => {
+    const who = await o.directory.findFresh(() => {
       const caregiver = o.directory.caregiverByPhone(from);
-      return { caregiver, contact: caregiver ? undefined : o.directory.familyContact(alarm.residentId, from) };
-    };
-    let { caregiver, contact } = who();
-    if (!caregiver && !contact) {
-      await o.directory.refresh(); // a number changed through another instance a moment ago?
-      ({ caregiver, contact } = who());
-    }
+      const contact = caregiver ? undefined : o.directory.familyContact(alarm.residentId, from);
+      return caregiver || contact ? { caregiver, contact } : undefined;
+    });
+    const { caregiver, contact } = who ?? {};
     await appendTimeline(o.db, [
       { alarmId: alarm.id, at: new Date(), code: 'sms.reply', actor: { kind: caregiver ? 'caregiver' : contact ? 'contact' : 'system', id: caregiver?.id, name: caregiver?.name ?? contact?.name }, detail: { from, body: text, messageSid: p.MessageSid } },
     ]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { priorities, stepKindSchema, type Priority, type StepKind } from '../../contract/alarms.ts';
+import { priorities, stepKindSchema, type Priority, type StepKind } from './alarms.ts';
 
 export const policyStepSchema = z.object({
   kind: stepKindSchema,
