@@ -16,9 +16,11 @@ import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { caregiverRoutes } from './routes/caregivers.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { userRoutes } from './routes/users.ts';
+import { webPageRoutes } from './routes/web-page.ts';
 
 export interface HealthStatus {
   ok: boolean;
@@ -125,6 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caregiverRoutes, opts);
   await app.register(shiftRoutes, opts);
   await app.register(userRoutes, opts);
+  await app.register(reportRoutes, opts);
+  await app.register(webPageRoutes);
   if (dispatch) {
     await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });
     await app.register(twilioWebhookRoutes, {

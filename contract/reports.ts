@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * `GET /api/reports/response-times?from&to&groupBy=area|caregiver|kind|day|none&format=json|csv`
+ * (DESIGN: HTTP API). An alarm belongs to the period its `raisedAt` falls in (from inclusive,
+ * to exclusive). Times are seconds (millisecond precision). Percentiles are exact and discrete
+ * (`percentile_disc`: the smallest value with at least that share of values at or below it).
+ */
+export const reportGroupings = ['area', 'caregiver', 'kind', 'day', 'none'] as const;
+export type ReportGrouping = (typeof reportGroupings)[number];
+
+/** count, p50, p90, max of one measure over the alarms that reached it (nulls when none did). */
+export const measureSchema = z.object({
+  count: z.number(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  max: z.number().nullable(),
+});
+export type Measure = z.infer<typeof measureSchema>;
+
+export const reportRowSchema = z.object({
+  /** area id, caregiver id, kind, local date YYYY-MM-DD (server TZ), or "all"; null: no area / not accepted. */
+  key: z.string().nullable(),
+  label: z.string(),
+  /** Alarms raised in the period in this group. */
+  alarms: z.number(),
+  /** Of those, cancelled before anyone accepted (false alarms, resident cancels). */
+  cancelledUnaccepted: z.number(),
+  accept: measureSchema,
+  arrive: measureSchema,
+  resolve: measureSchema,
+  /**
+   * Shares in 0..1 (null when the denominator is 0). The denominator is every alarm that needed
+   * an answer: all but those cancelled before acceptance; one not accepted (yet) counts as not
+   * within. `withinAcceptLimit` / `withinArriveLimit` use each alarm's own limits (its priority
+   * and area policy, as snapshotted when it opened).
+   */
+  withinAcceptLimit: z.number().nullable(),
+  withinArriveLimit: z.number().nullable(),
+  acceptedWithin60s: z.number().nullable(),
+  acceptedWithin180s: z.number().nullable(),
+  arrivedWithin45m: z.number().nullable(),
+  arrivedWithin60m: z.number().nullable(),
+});
+export type ReportRow = z.infer<typeof reportRowSchema>;
