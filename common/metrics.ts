@@ -80,6 +80,18 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    consoleClients: new Gauge({ name: 'homecare_console_clients', help: 'Live console connections (/ws)', registers: [registry] }),
+    consoleDropped: new Counter({
+      name: 'homecare_console_messages_dropped_total',
+      help: 'Live messages not sent to a console that had fallen behind (it gets a fresh snapshot instead)',
+      registers: [registry],
+    }),
+    consoleResyncs: new Counter({
+      name: 'homecare_console_resyncs_total',
+      help: 'Fresh snapshots sent to consoles that had fallen behind, by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'homecare_http_requests_total',
       help: 'HTTP requests by route and status',

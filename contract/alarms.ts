@@ -68,7 +68,7 @@ export type NotificationStatus = (typeof notificationStatuses)[number];
 export const outcomeSchema = z.string().trim().min(1).max(500);
 export const knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated'] as const;
 
-/** Body of `POST /api/alarms/:id/{accept|arrive|resolve|cancel|reassign}`. */
+/** Body of `POST /api/alarms/:id/{accept|arrive|resolve|cancel|reassign|note}`. */
 export const alarmActionBodySchema = z
   .object({
     note: z.string().trim().min(1).max(2000).optional(),
@@ -78,7 +78,8 @@ export const alarmActionBodySchema = z
   .strict();
 export type AlarmActionBody = z.infer<typeof alarmActionBodySchema>;
 
-export const operatorActions = ['accept', 'arrive', 'resolve', 'cancel', 'reassign'] as const;
+/** `note` adds a note to the timeline and changes nothing else. */
+export const operatorActions = ['accept', 'arrive', 'resolve', 'cancel', 'reassign', 'note'] as const;
 export type OperatorAction = (typeof operatorActions)[number];
 
 /** Tells a wrist to stop: `alarm.taken` (someone else has it) or `alarm.closed`. */

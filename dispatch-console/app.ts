@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket';
 import Fastify, { errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from '../common/config.ts';
@@ -10,7 +11,10 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './erro
 import type { DispatchDirectory } from './dispatcher/directory.ts';
 import type { Dispatcher } from './dispatcher/dispatcher.ts';
 import type { Notifier } from './dispatcher/notifier.ts';
+import { ConsoleFeed } from './live/console-feed.ts';
+import { ConsoleHub, type HubLimits } from './live/console-hub.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { liveStreamRoutes } from './routes/live-stream.ts';
 import { areaRoutes } from './routes/areas.ts';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { caregiverRoutes } from './routes/caregivers.ts';
@@ -37,6 +41,8 @@ export interface AppDeps {
   onDeviceRevoked?: (deviceId: string) => void;
   /** The dispatcher, when this process runs one: alarm routes and Twilio webhooks. */
   dispatch?: { dispatcher: Dispatcher; directory: DispatchDirectory; notifier: Notifier } | undefined;
+  /** The live stream's slow-console limits (tests make them small). */
+  liveLimits?: Partial<HubLimits> | undefined;
 }
 
 // Writes that change whom an alarm is routed to (areas, residents, wearables, caregivers, shifts).
@@ -131,6 +137,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webPageRoutes);
   if (dispatch) {
     await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });
+    const feed = new ConsoleFeed({ db: deps.db, logger: deps.logger.child({ part: 'console-feed' }), ...dispatch });
+    const hub = new ConsoleHub({ snapshot: (user, resync) => feed.snapshot(user, resync), logger: deps.logger.child({ part: 'console-hub' }), metrics: deps.metrics, limits: deps.liveLimits });
+    await feed.start(hub);
+    app.addHook('onClose', async () => {
+      feed.stop();
+      hub.close();
+    });
+    // client messages are a ping or a resync request: a few bytes
+    await app.register(websocket, { options: { maxPayload: 4096 } });
+    await app.register(liveStreamRoutes, { auth, hub });
     await app.register(twilioWebhookRoutes, {
       db: deps.db,
       ...dispatch,

@@ -34,6 +34,8 @@ declare module 'fastify' {
 }
 
 export interface Auth {
+  /** The staff member a session token belongs to (the live stream's `?token=`); throws Unauthorized. */
+  userForToken(token: string): Promise<AuthUser>;
   /** onRequest hook: 401 without a valid session, 403 unless the role is listed (admin always passes). */
   requireRole(...roles: StaffRole[]): onRequestAsyncHookHandler;
 }
@@ -54,9 +56,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 export function createAuth(db: Db): Auth {
-  const authenticate = async (request: FastifyRequest): Promise<AuthUser> => {
-    const token = bearerToken(request);
-    if (!token) throw new UnauthorizedError('authentication required: send Authorization: Bearer <token> (POST /api/login)');
+  const userForToken = async (token: string): Promise<AuthUser> => {
     const digest = tokenDigest(token);
     const session = await getSessionUser(db, digest);
     if (!session) throw new UnauthorizedError('invalid or expired token; log in again');
@@ -66,8 +66,14 @@ export function createAuth(db: Db): Auth {
     }
     return { id: session.userId, username: session.username, role: session.role, caregiverId: session.caregiverId };
   };
+  const authenticate = (request: FastifyRequest): Promise<AuthUser> => {
+    const token = bearerToken(request);
+    if (!token) throw new UnauthorizedError('authentication required: send Authorization: Bearer <token> (POST /api/login)');
+    return userForToken(token);
+  };
 
   return {
+    userForToken,
     requireRole(...roles) {
       const hook: onRequestAsyncHookHandler = async (request) => {
         const user = await authenticate(request);

@@ -39,3 +39,10 @@ export function presentAlarm(a: AlarmRecord): AlarmView {
     timeToResolveS: a.status === 'resolved' ? seconds(a.raisedAt, a.closedAt) : null,
   };
 }
+
+/** Staff see every alarm; a caregiver login only those they were alerted to or hold. */
+export function alarmVisibleTo(user: { role: string; caregiverId: string | null }, a: Pick<AlarmRecord, 'acceptedBy' | 'notified'>): boolean {
+  if (user.role !== 'caregiver') return true;
+  const me = user.caregiverId;
+  return me !== null && (a.acceptedBy === me || a.notified.includes(me));
+}

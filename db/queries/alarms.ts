@@ -144,8 +144,11 @@ export interface TimelineEntry {
   detail?: Record<string, unknown>;
 }
 
-export async function appendTimeline(q: Queryable, entries: readonly TimelineEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+const TIMELINE_COLUMNS = `id::int AS id, at, code, actor_kind AS "actorKind", actor_id AS "actorId", actor_name AS "actorName", detail`;
+
+/** Appends to the timeline; answers the rows as stored (ids in order), for the live console. */
+export async function appendTimeline(q: Queryable, entries: readonly TimelineEntry[]): Promise<TimelineRow[]> {
+  if (entries.length === 0) return [];
   const rows = entries.map((e) => ({
     alarm_id: e.alarmId,
     at: e.at.toISOString(),
@@ -155,13 +158,15 @@ export async function appendTimeline(q: Queryable, entries: readonly TimelineEnt
     actor_name: e.actor.name ?? null,
     detail: e.detail ?? {},
   }));
-  await q.query(
+  const r = await q.query<TimelineRow & Record<string, unknown>>(
     `INSERT INTO alarm_timeline (alarm_id, at, code, actor_kind, actor_id, actor_name, detail)
      SELECT alarm_id, at, code, actor_kind, actor_id, actor_name, detail
        FROM jsonb_to_recordset($1::jsonb)
-         AS x(alarm_id uuid, at timestamptz, code text, actor_kind text, actor_id text, actor_name text, detail jsonb)`,
+         AS x(alarm_id uuid, at timestamptz, code text, actor_kind text, actor_id text, actor_name text, detail jsonb)
+     RETURNING ${TIMELINE_COLUMNS}`,
     [JSON.stringify(rows)],
   );
+  return r.rows.sort((a, b) => a.id - b.id);
 }
 
 export interface TimelineRow {
@@ -176,8 +181,7 @@ export interface TimelineRow {
 
 export async function getTimeline(q: Queryable, alarmId: string): Promise<TimelineRow[]> {
   const r = await q.query<TimelineRow & Record<string, unknown>>(
-    `SELECT id::int AS id, at, code, actor_kind AS "actorKind", actor_id AS "actorId", actor_name AS "actorName", detail
-       FROM alarm_timeline WHERE alarm_id = $1 ORDER BY id`,
+    `SELECT ${TIMELINE_COLUMNS} FROM alarm_timeline WHERE alarm_id = $1 ORDER BY id`,
     [alarmId],
   );
   return r.rows;

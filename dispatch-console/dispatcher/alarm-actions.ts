@@ -10,7 +10,8 @@ import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from 
 import { candidateOf } from './routing.ts';
 
 export interface ActionRequest {
-  action: AlarmAction;
+  /** `note`: only adds the note to the timeline, in any status (closed alarms too: documentation). */
+  action: AlarmAction | 'note';
   actor: Actor;
   /** The caregiver acting (wearable, SMS reply, caregiver login). */
   caregiverId?: string | undefined;
@@ -40,6 +41,11 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
   const wearables = (ids: readonly string[]) => ids.map((id) => ({ caregiverId: id, wearableId: dir.caregiver(id)?.wearableId ?? null }));
   const actorWearable = req.caregiverId ? (dir.caregiver(req.caregiverId)?.wearableId ?? null) : null;
 
+  if (req.action === 'note') {
+    if (!req.note) throw new ValidationError('note: the text to add to the timeline');
+    fx.log('note.added', actor, now, detail);
+    return { effects: fx };
+  }
   if (req.action === 'cancel' && actor.kind === 'resident' && cancelDecision(a as ActiveAlarmView, now, deps.cancelWindowS) === 'late') {
     fx.log('cancel.late', actor, now, { deviceId: req.deviceId, status: a.status });
     fx.log('console.called', SYSTEM, now, { reason: 'resident_cancel_too_late' });

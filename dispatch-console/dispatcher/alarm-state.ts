@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
 import type { DeviceCommand } from '../../contract/device-messages.ts';
-import type { AlarmRecord, NotificationRecord, TimelineEntry } from '../../db/queries/alarms.ts';
+import type { AlarmRecord, NotificationRecord, TimelineEntry, TimelineRow } from '../../db/queries/alarms.ts';
 import { laneOf } from './alarm-rules.ts';
 import { alarmPolicySchema, type AlarmPolicy } from '../../contract/escalation-policy.ts';
 import type { EscalationState, Notice, StepResult } from './escalation.ts';
@@ -102,8 +102,19 @@ export class Effects {
   readonly withdrawals: Array<{ wearableId: string; message: AlarmWithdrawal }> = [];
   readonly commands: Array<{ deviceId: string; command: DeviceCommand }> = [];
   readonly busy: Array<{ caregiverId: string; delta: number }> = [];
+  /** The timeline rows as stored (with their ids), once committed. */
+  recorded: TimelineRow[] = [];
 
-  constructor(public alarm: AlarmRecord) {}
+  private readonly initial: AlarmRecord;
+
+  constructor(public alarm: AlarmRecord) {
+    this.initial = alarm;
+  }
+
+  /** Something was committed: the alarm row or its timeline. */
+  get changed(): boolean {
+    return this.alarm !== this.initial || this.recorded.length > 0;
+  }
 
   log(code: TimelineCode, actor: Actor, at: Date, detail?: Record<string, unknown>): void {
     this.timeline.push({ alarmId: this.alarm.id, code, actor, at, ...(detail && { detail }) });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../common/logger.ts';
 import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
+import { Watchers } from './alarm-changes.ts';
 import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from './routing.ts';
 
 type ResidentRow = DirectoryRows['residents'][number];
@@ -28,8 +29,17 @@ export class DispatchDirectory {
   loadedAt = new Date(0);
 
   private readonly instance = randomUUID();
+  /** Runs after every re-read (the live console diffs who is on duty). */
+  readonly reloaded: Watchers<void>;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    // a watcher is our own code: its bug crashes loudly (the console's watchers catch their own failures)
+    this.reloaded = new Watchers((err) =>
+      process.nextTick(() => {
+        throw err;
+      }),
+    );
+  }
 
   /**
    * Follows the other instances' changes (PostgreSQL NOTIFY) so routing sees a new shift or a
@@ -90,6 +100,34 @@ export class DispatchDirectory {
     this.online = new Map(rows.wearables.map((w) => [w.id, w.online]));
     this.busy = new Map(rows.busy.map((b) => [b.caregiverId, b.count]));
     this.loadedAt = now;
+    this.reloaded.emit();
+  }
+
+  allAreas(): Array<DirectoryRows['areas'][number]> {
+    return [...this.areas.values()];
+  }
+
+  allCaregivers(): DirectoryCaregiver[] {
+    return [...this.caregivers.values()];
+  }
+
+  /** The shift a caregiver is on now (its end), or else their next one within the loaded horizon. */
+  shiftWindow(caregiverId: string, now: Date): { endsAt: Date | null; nextAt: Date | null } {
+    const t = now.getTime();
+    let endsAt: Date | null = null;
+    let nextAt: Date | null = null;
+    for (const s of this.shifts) {
+      if (s.caregiverId !== caregiverId) continue;
+      if (s.start.getTime() <= t && s.end.getTime() > t) {
+        if (!endsAt || s.end > endsAt) endsAt = s.end;
+      } else if (s.start.getTime() > t && (!nextAt || s.start < nextAt)) nextAt = s.start;
+    }
+    return { endsAt, nextAt };
+  }
+
+  /** Accepted, not yet closed alarms a caregiver holds. */
+  busyCount(caregiverId: string): number {
+    return this.busy.get(caregiverId) ?? 0;
   }
 
   /**

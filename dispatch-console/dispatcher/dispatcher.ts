@@ -31,6 +31,7 @@ import type { DispatchDirectory } from './directory.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import { resolvePolicy, type PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
+import { Watchers, type AlarmChange } from './alarm-changes.ts';
 
 export interface DispatchSettings {
   policy: PolicyConfig;
@@ -64,9 +65,15 @@ export class Dispatcher {
   private readonly timers: DeadlineTimers;
   private readonly now: () => Date;
   private stopped = false;
+  /** Committed alarm changes, for the live console. */
+  readonly changes: Watchers<AlarmChange>;
+  /** Device presence and status reports, once stored (the console's device list). */
+  readonly presence: Watchers<StatusChange>;
 
   constructor(private readonly o: DispatcherOptions) {
     this.now = o.now ?? (() => new Date());
+    this.changes = new Watchers((err) => o.logger.error({ err }, 'alarm change watcher failed'));
+    this.presence = new Watchers((err) => o.logger.error({ err }, 'presence watcher failed'));
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), this.now);
     this.alarms = new ActiveAlarms(this.timers);
     o.directory.pendingAlerts = (caregiverId, exceptAlarmId) => this.alarms.pendingFor(caregiverId, exceptAlarmId);
@@ -157,6 +164,7 @@ export class Dispatcher {
   }
 
   handleStatus(s: StatusChange): void {
+    this.presence.emit(s);
     if (this.o.directory.setWearableOnline(s.deviceId, s.online)) {
       this.o.directory.announce().catch((err: unknown) => this.o.logger.warn({ err }, 'wearable presence not announced'));
     }
@@ -220,7 +228,7 @@ export class Dispatcher {
         const res = await insertAlarm(tx, alarm);
         if (res.kind !== 'inserted') return res;
         await addAlarmEvent(tx, { alarmId: alarm.id, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at });
-        await appendTimeline(tx, fx.timeline);
+        fx.recorded = await appendTimeline(tx, fx.timeline);
         await insertNotifications(tx, fx.notices.map((p) => p.notification));
         return res;
       });
@@ -324,7 +332,7 @@ export class Dispatcher {
           if (!a) return undefined;
           const effects = await change(a, tx, this.now());
           if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
-          await appendTimeline(tx, effects.timeline);
+          effects.recorded = await appendTimeline(tx, effects.timeline);
           await markAlertsWithdrawn(tx, alarmId, effects.withdrawals.map((w) => w.wearableId));
           await insertNotifications(tx, effects.notices.map((p) => p.notification));
           return effects;
@@ -343,6 +351,7 @@ export class Dispatcher {
     const a = fx.alarm;
     this.alarms.track(a);
     for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
+    if (fx.changed) this.changes.emit({ alarm: a, timeline: fx.recorded, raised: o.alerted });
     const alert: Alert = alertFor(a);
     const sends: Array<Promise<unknown>> = [];
     for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));

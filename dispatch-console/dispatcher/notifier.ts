@@ -3,11 +3,12 @@ import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
 import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
-import { appendTimeline, notificationSidKnown, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord } from '../../db/queries/alarms.ts';
+import { appendTimeline, notificationSidKnown, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
 import type { Db } from '../../db/types.ts';
 import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from '../sms/sms-provider.ts';
 import { withdrawal } from './alarm-messages.ts';
 import { SYSTEM, type PlannedNotice } from './alarm-state.ts';
+import { Watchers, type NotificationChange } from './alarm-changes.ts';
 
 /** The transport, bound late: the broker link is created after the dispatcher that listens to it. */
 export interface Outbound {
@@ -29,7 +30,12 @@ export interface NotifierOptions {
 
 /** Sends what the dispatcher decided, and records how each send went. */
 export class Notifier {
-  constructor(private readonly o: NotifierOptions) {}
+  /** Notification status changes after planning, for the live console. */
+  readonly changes: Watchers<NotificationChange>;
+
+  constructor(private readonly o: NotifierOptions) {
+    this.changes = new Watchers((err) => o.logger.error({ err }, 'notification change watcher failed'));
+  }
 
   get smsProvider(): string {
     return this.o.sms?.name ?? 'none';
@@ -90,7 +96,10 @@ export class Notifier {
         },
       );
       this.o.metrics.smsSent.inc({ result: 'sent' });
-      await this.write(() => updateNotification(this.o.db, n.id, { status: receipt.status, providerSid: receipt.providerSid, attempts }));
+      await this.write(async () => {
+        await updateNotification(this.o.db, n.id, { status: receipt.status, providerSid: receipt.providerSid, attempts });
+        this.changes.emit({ notification: { ...n, status: receipt.status, providerSid: receipt.providerSid, attempts }, timeline: [] });
+      });
       return true;
     } catch (err) {
       if (!(err instanceof SmsError)) throw err;
@@ -109,8 +118,10 @@ export class Notifier {
       await sleep(100);
       row = await updateNotificationBySid(this.o.db, sid, status, error);
     }
-    if (row && (status === 'delivered' || status === 'failed')) {
-      await appendTimeline(this.o.db, [
+    if (!row) return row;
+    let timeline: TimelineRow[] = [];
+    if (status === 'delivered' || status === 'failed') {
+      timeline = await appendTimeline(this.o.db, [
         {
           alarmId: row.alarmId,
           at: new Date(),
@@ -120,15 +131,17 @@ export class Notifier {
         },
       ]);
     }
+    this.changes.emit({ notification: row, timeline });
     return row;
   }
 
   private async record(n: NotificationRecord, patch: Parameters<typeof updateNotification>[2], code: 'notification.failed' | 'sms.outbox', extra: Record<string, unknown> = {}): Promise<void> {
     await this.write(async () => {
       await updateNotification(this.o.db, n.id, patch);
-      await appendTimeline(this.o.db, [
+      const timeline = await appendTimeline(this.o.db, [
         { alarmId: n.alarmId, at: new Date(), code, actor: SYSTEM, detail: { notificationId: n.id, channel: n.channel, to: n.recipientName, target: n.target, ...(patch.error && { error: patch.error }), ...extra } },
       ]);
+      this.changes.emit({ notification: { ...n, ...patch }, timeline });
     });
   }
 

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { alarmActionBodySchema, operatorActions, type Actor } from '../../contract/alarms.ts';
 import { alarmDetailSchema, alarmViewSchema } from '../../contract/alarm-view.ts';
-import { getAlarm, getNotifications, getTimeline, listAlarms, type AlarmRecord } from '../../db/queries/alarms.ts';
-import { presentAlarm } from '../present-alarm.ts';
+import { getAlarm, getNotifications, getTimeline, listAlarms } from '../../db/queries/alarms.ts';
+import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { RouteOptions } from '../app.ts';
 import { currentUser } from '../auth.ts';
 import type { Dispatcher } from '../dispatcher/dispatcher.ts';
@@ -27,9 +27,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
   const { db } = deps;
   const anyStaff = auth.requireRole('operator', 'caregiver');
 
-  /** A caregiver sees the alarms they were alerted to or hold; staff see all. */
-  const visible = (user: ReturnType<typeof currentUser>, a: AlarmRecord) =>
-    user.role !== 'caregiver' || (user.caregiverId !== null && (a.acceptedBy === user.caregiverId || a.notified.includes(user.caregiverId)));
+  const visible = alarmVisibleTo;
 
   app.get('/api/alarms', { onRequest: anyStaff, schema: { querystring: listQuery, response: { 200: z.array(alarmViewSchema) } } }, async (request) => {
     const user = currentUser(request);
@@ -53,6 +51,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
       const { id, action } = request.params;
       const body = request.body ?? {};
       if (action === 'reassign' && !body.caregiverId) throw new ValidationError('caregiverId: whom to reassign the alarm to');
+      if (action === 'note' && !body.note) throw new ValidationError('note: the text to add to the timeline');
       let actor: Actor = { kind: 'operator', id: user.id, name: user.username };
       if (user.role === 'caregiver') {
         if (user.caregiverId === null) throw new ForbiddenError('this login is not linked to a caregiver');

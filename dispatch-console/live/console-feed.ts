@@ -1,0 +1,168 @@
+import type { Logger } from '../../common/logger.ts';
+import type { CaregiverStatus, DeviceStatus, ServerMessage, Snapshot } from '../../contract/console-stream.ts';
+import { getAlarm, listActiveAlarms, type AlarmRecord, type TimelineRow } from '../../db/queries/alarms.ts';
+import { getDeviceStatus, listDeviceStatus } from '../../db/queries/console-status.ts';
+import type { Db } from '../../db/types.ts';
+import type { AuthUser } from '../auth.ts';
+import type { AlarmChange, NotificationChange } from '../dispatcher/alarm-changes.ts';
+import type { DispatchDirectory } from '../dispatcher/directory.ts';
+import type { Dispatcher } from '../dispatcher/dispatcher.ts';
+import type { Notifier } from '../dispatcher/notifier.ts';
+import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
+import type { ConsoleHub } from './console-hub.ts';
+
+const staffOnly = (u: AuthUser) => u.role !== 'caregiver';
+/** Device presence arrives in bursts (a gateway restart reconnects everyone): one read per burst. */
+const DEVICE_COALESCE_MS = 100;
+/** Shifts begin and end on the clock, not on a write: who is on duty is re-checked this often. */
+const DUTY_CHECK_MS = 15_000;
+const maskPhone = (t: string | null) => (t === null ? null : t.length > 4 ? `…${t.slice(-4)}` : '…');
+
+export interface ConsoleFeedOptions {
+  db: Db;
+  logger: Logger;
+  directory: DispatchDirectory;
+  dispatcher: Dispatcher;
+  notifier: Notifier;
+  now?: () => Date;
+}
+
+/**
+ * Turns committed changes (alarms, notifications, device presence, who is on duty) into the
+ * live stream's messages, and builds the snapshot a console starts from.
+ */
+export class ConsoleFeed {
+  private hub: ConsoleHub | undefined;
+  private readonly now: () => Date;
+  private readonly battery = new Map<string, number | null>();
+  private readonly sentCaregivers = new Map<string, string>();
+  private changedDevices = new Set<string>();
+  private deviceTimer: NodeJS.Timeout | undefined;
+  private readonly unsubscribe: Array<() => unknown> = [];
+  private dutyTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: ConsoleFeedOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  /** Starts following changes into `hub`. */
+  async start(hub: ConsoleHub): Promise<void> {
+    this.hub = hub;
+    for (const d of await listDeviceStatus(this.o.db)) this.battery.set(d.id, d.battery);
+    for (const c of this.caregiverStatuses()) this.sentCaregivers.set(c.id, JSON.stringify(c));
+    this.unsubscribe.push(
+      this.o.dispatcher.changes.add((c) => this.alarmChanged(c)),
+      this.o.notifier.changes.add((c) => this.notificationChanged(c)),
+      this.o.directory.reloaded.add(() => this.caregiversChanged()),
+      this.o.dispatcher.presence.add((s) => this.deviceChanged(s.deviceId)),
+    );
+    this.dutyTimer = setInterval(() => this.caregiversChanged(), DUTY_CHECK_MS);
+    this.dutyTimer.unref();
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    clearInterval(this.dutyTimer);
+    clearTimeout(this.deviceTimer);
+  }
+
+  /** What a console starts from (and resyncs to). */
+  async snapshot(user: AuthUser, resync: boolean): Promise<ServerMessage> {
+    const staff = staffOnly(user);
+    const [alarms, devices] = await Promise.all([listActiveAlarms(this.o.db), staff ? listDeviceStatus(this.o.db) : Promise.resolve([])]);
+    for (const d of devices) this.battery.set(d.id, d.battery);
+    const caregivers = this.caregiverStatuses().filter((c) => staff || c.id === user.caregiverId);
+    const data: Snapshot = {
+      serverTime: this.now(),
+      user: { username: user.username, role: user.role, caregiverId: user.caregiverId },
+      resync,
+      alarms: alarms.filter((a) => alarmVisibleTo(user, a)).map(presentAlarm),
+      areas: this.o.directory.allAreas().map((a) => ({ id: a.id, name: a.name, kind: a.kind, parentId: a.parentId })),
+      caregivers,
+      devices,
+    };
+    return { type: 'snapshot', data };
+  }
+
+  /** A device connected, disconnected or reported its status (already stored). */
+  deviceChanged(deviceId: string): void {
+    this.changedDevices.add(deviceId);
+    this.deviceTimer ??= setTimeout(() => {
+      this.deviceTimer = undefined;
+      const ids = [...this.changedDevices];
+      this.changedDevices = new Set();
+      getDeviceStatus(this.o.db, ids).then(
+        (rows) => this.devicesRead(rows),
+        (err: unknown) => this.o.logger.warn({ err, devices: ids.length }, 'device status for the console not read; consoles see it at their next snapshot'),
+      );
+    }, DEVICE_COALESCE_MS);
+  }
+
+  private devicesRead(rows: DeviceStatus[]): void {
+    let wearable = false;
+    for (const d of rows) {
+      this.battery.set(d.id, d.battery);
+      wearable ||= d.caregiverId !== null;
+      this.hub?.broadcast({ type: 'device.status', data: d }, staffOnly);
+    }
+    if (wearable) this.caregiversChanged();
+  }
+
+  private alarmChanged(c: AlarmChange): void {
+    this.publishAlarm(c.alarm, c.timeline, c.raised);
+    // accepting or closing changes how busy a caregiver is
+    if (c.timeline.some((t) => t.code === 'alarm.accepted' || t.code === 'alarm.resolved' || t.code === 'alarm.cancelled' || t.code === 'alarm.reassigned')) {
+      this.caregiversChanged();
+    }
+  }
+
+  private publishAlarm(a: AlarmRecord, timeline: TimelineRow[], raised: boolean): void {
+    const data = { ...presentAlarm(a), timeline };
+    this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a));
+  }
+
+  private notificationChanged(c: NotificationChange): void {
+    const n = c.notification;
+    if (n.channel === 'sms') {
+      const data = { alarmId: n.alarmId, notificationId: n.id, status: n.status, recipientName: n.recipientName, target: maskPhone(n.target), error: n.error };
+      this.hub?.broadcast({ type: 'sms.status', data }, staffOnly);
+    }
+    if (c.timeline.length === 0) return;
+    getAlarm(this.o.db, n.alarmId).then(
+      (a) => a && this.publishAlarm(a, c.timeline, false),
+      (err: unknown) => this.o.logger.warn({ err, alarmId: n.alarmId }, 'alarm for the console not read'),
+    );
+  }
+
+  /** Sends the caregivers whose status differs from what consoles were last told. */
+  private caregiversChanged(): void {
+    for (const c of this.caregiverStatuses()) {
+      const text = JSON.stringify(c);
+      if (this.sentCaregivers.get(c.id) === text) continue;
+      this.sentCaregivers.set(c.id, text);
+      this.hub?.broadcast({ type: 'caregiver.status', data: c }, (u) => staffOnly(u) || u.caregiverId === c.id);
+    }
+  }
+
+  private caregiverStatuses(): CaregiverStatus[] {
+    const now = this.now();
+    const d = this.o.directory;
+    return d.allCaregivers().map((c) => {
+      const shift = d.shiftWindow(c.id, now);
+      return {
+        id: c.id,
+        name: c.name,
+        role: c.role,
+        phone: c.phone,
+        areaIds: [...c.areaIds],
+        onDuty: shift.endsAt !== null,
+        shiftEndsAt: shift.endsAt,
+        nextShiftAt: shift.endsAt === null ? shift.nextAt : null,
+        wearableId: c.wearableId,
+        wearableOnline: c.wearableId !== null && d.isWearableOnline(c.wearableId),
+        battery: c.wearableId === null ? null : (this.battery.get(c.wearableId) ?? null),
+        activeAlarms: d.busyCount(c.id),
+      };
+    });
+  }
+}
