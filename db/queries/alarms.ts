@@ -179,10 +179,12 @@ export interface TimelineRow {
   detail: Record<string, unknown>;
 }
 
-export async function getTimeline(q: Queryable, alarmId: string): Promise<TimelineRow[]> {
+/** `ids`: only the rows with ids in [from, to] (what one change added). */
+export async function getTimeline(q: Queryable, alarmId: string, ids?: { from: number; to: number }): Promise<TimelineRow[]> {
   const r = await q.query<TimelineRow & Record<string, unknown>>(
-    `SELECT ${TIMELINE_COLUMNS} FROM alarm_timeline WHERE alarm_id = $1 ORDER BY id`,
-    [alarmId],
+    `SELECT ${TIMELINE_COLUMNS} FROM alarm_timeline
+      WHERE alarm_id = $1 AND ($2::bigint IS NULL OR id BETWEEN $2::bigint AND $3::bigint) ORDER BY id`,
+    [alarmId, ids?.from ?? null, ids?.to ?? null],
   );
   return r.rows;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../common/logger.ts';
 import type { CaregiverStatus, DeviceStatus, ServerMessage, Snapshot } from '../../contract/console-stream.ts';
-import { getAlarm, listActiveAlarms, type AlarmRecord, type TimelineRow } from '../../db/queries/alarms.ts';
+import { getAlarm, listActiveAlarms, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
 import { getDeviceStatus, listDeviceStatus } from '../../db/queries/console-status.ts';
 import type { Db } from '../../db/types.ts';
 import type { AuthUser } from '../auth.ts';
@@ -10,12 +10,14 @@ import type { Dispatcher } from '../dispatcher/dispatcher.ts';
 import type { Notifier } from '../dispatcher/notifier.ts';
 import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { ConsoleHub } from './console-hub.ts';
+import { ConsoleRelay } from './console-relay.ts';
 
 const staffOnly = (u: AuthUser) => u.role !== 'caregiver';
 /** Device presence arrives in bursts (a gateway restart reconnects everyone): one read per burst. */
 const DEVICE_COALESCE_MS = 100;
 /** Shifts begin and end on the clock, not on a write: who is on duty is re-checked this often. */
 const DUTY_CHECK_MS = 15_000;
+const BUSY_CODES = new Set(['alarm.accepted', 'alarm.resolved', 'alarm.cancelled', 'alarm.reassigned', 'alarm.declined']);
 const maskPhone = (t: string | null) => (t === null ? null : t.length > 4 ? `…${t.slice(-4)}` : '…');
 
 export interface ConsoleFeedOptions {
@@ -40,9 +42,12 @@ export class ConsoleFeed {
   private deviceTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: Array<() => unknown> = [];
   private dutyTimer: NodeJS.Timeout | undefined;
+  private readonly relay: ConsoleRelay;
+  private unfollow: (() => Promise<void>) | undefined;
 
   constructor(private readonly o: ConsoleFeedOptions) {
     this.now = o.now ?? (() => new Date());
+    this.relay = new ConsoleRelay(o.db, o.logger);
   }
 
   /** Starts following changes into `hub`. */
@@ -58,9 +63,16 @@ export class ConsoleFeed {
     );
     this.dutyTimer = setInterval(() => this.caregiversChanged(), DUTY_CHECK_MS);
     this.dutyTimer.unref();
+    // what the other instances did reaches this instance's consoles the same way, minus the relay
+    this.unfollow = this.relay.follow({
+      alarm: (a, timeline, raised) => this.publishAlarm(a, timeline, raised, true),
+      notification: (n, timeline) => this.publishNotification(n, timeline),
+      devices: (ids) => this.readDevices(ids),
+    });
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    await this.unfollow?.();
     for (const u of this.unsubscribe.splice(0)) u();
     clearInterval(this.dutyTimer);
     clearTimeout(this.deviceTimer);
@@ -91,11 +103,16 @@ export class ConsoleFeed {
       this.deviceTimer = undefined;
       const ids = [...this.changedDevices];
       this.changedDevices = new Set();
-      getDeviceStatus(this.o.db, ids).then(
-        (rows) => this.devicesRead(rows),
-        (err: unknown) => this.o.logger.warn({ err, devices: ids.length }, 'device status for the console not read; consoles see it at their next snapshot'),
-      );
+      this.relay.devices(ids);
+      this.readDevices(ids);
     }, DEVICE_COALESCE_MS);
+  }
+
+  private readDevices(ids: string[]): void {
+    getDeviceStatus(this.o.db, ids).then(
+        (rows) => this.devicesRead(rows),
+      (err: unknown) => this.o.logger.warn({ err, devices: ids.length }, 'device status for the console not read; consoles see it at their next snapshot'),
+    );
   }
 
   private devicesRead(rows: DeviceStatus[]): void {
@@ -109,27 +126,33 @@ export class ConsoleFeed {
   }
 
   private alarmChanged(c: AlarmChange): void {
-    this.publishAlarm(c.alarm, c.timeline, c.raised);
-    // accepting or closing changes how busy a caregiver is
-    if (c.timeline.some((t) => t.code === 'alarm.accepted' || t.code === 'alarm.resolved' || t.code === 'alarm.cancelled' || t.code === 'alarm.reassigned')) {
-      this.caregiversChanged();
+    this.relay.alarm(c.alarm, c.timeline, c.raised);
+    this.publishAlarm(c.alarm, c.timeline, c.raised, false);
+  }
+
+  private publishAlarm(a: AlarmRecord, timeline: TimelineRow[], raised: boolean, readBack: boolean): void {
+    const data = { ...presentAlarm(a), timeline };
+    this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a));
+    // accepting or closing changes how busy a caregiver is (read back from another instance: its busy counts come with a directory read)
+    if (timeline.some((t) => BUSY_CODES.has(t.code))) {
+      if (readBack) this.o.directory.refresh().catch((err: unknown) => this.o.logger.warn({ err }, 'directory refresh failed'));
+      else this.caregiversChanged();
     }
   }
 
-  private publishAlarm(a: AlarmRecord, timeline: TimelineRow[], raised: boolean): void {
-    const data = { ...presentAlarm(a), timeline };
-    this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a));
+  private notificationChanged(c: NotificationChange): void {
+    this.relay.notification(c.notification, c.timeline);
+    this.publishNotification(c.notification, c.timeline);
   }
 
-  private notificationChanged(c: NotificationChange): void {
-    const n = c.notification;
+  private publishNotification(n: NotificationRecord, timeline: TimelineRow[]): void {
     if (n.channel === 'sms') {
       const data = { alarmId: n.alarmId, notificationId: n.id, status: n.status, recipientName: n.recipientName, target: maskPhone(n.target), error: n.error };
       this.hub?.broadcast({ type: 'sms.status', data }, staffOnly);
     }
-    if (c.timeline.length === 0) return;
+    if (timeline.length === 0) return;
     getAlarm(this.o.db, n.alarmId).then(
-      (a) => a && this.publishAlarm(a, c.timeline, false),
+      (a) => a && this.publishAlarm(a, timeline, false, true),
       (err: unknown) => this.o.logger.warn({ err, alarmId: n.alarmId }, 'alarm for the console not read'),
     );
   }
