@@ -1,0 +1,76 @@
+import { api } from '../api/http.ts';
+import { ConsoleStream, type StreamState } from '../api/stream.ts';
+import type { Alarm, Caregiver, Session } from '../types.ts';
+import { applyMessage, applyPolledAlarms, emptyBoard, withPongSkew, type BoardState } from './board-state.ts';
+import { Store } from './store.ts';
+
+/** The board's data and the stream's state, shared by every view of one login. */
+export const board = new Store<BoardState>(emptyBoard);
+export const connection = new Store<StreamState>({ kind: 'connecting' });
+
+// While the stream is down the queue is still refreshed over HTTP, slower: a console that
+// shows stale alarms under a "reconnecting" banner is better than an empty one.
+const POLL_EVERY_MS = 15_000;
+const POLL_AFTER_MS = 3_000;
+
+/** Starts the live stream (and the HTTP fallback) for a login; answers how to stop it. */
+export function startLiveBoard(session: Session): () => void {
+  board.set(emptyBoard);
+  const stream = new ConsoleStream(session.token, {
+    message: (msg, at) => board.update((s) => applyMessage(s, msg, at)),
+    state: (st) => {
+      connection.set(st);
+      if (st.kind === 'live') poller.stop();
+      else poller.start();
+    },
+    pong: (serverTime, sentAt, receivedAt) => board.update((s) => withPongSkew(s, serverTime, sentAt, receivedAt)),
+  });
+  const poller = new FallbackPoller(session);
+  stream.start();
+  return () => {
+    stream.stop();
+    poller.stop();
+  };
+}
+
+class FallbackPoller {
+  private timer: number | undefined;
+  private namesLoaded = false;
+
+  constructor(private readonly session: Session) {}
+
+  start(): void {
+    if (this.timer === undefined) this.timer = window.setTimeout(() => void this.poll(), POLL_AFTER_MS);
+  }
+
+  stop(): void {
+    window.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const active = await api<Alarm[]>('/api/alarms?status=open');
+      if (this.timer !== undefined) board.update((s) => applyPolledAlarms(s, active));
+      await this.loadNames();
+    } catch {
+      // the banner already says the board may be out of date; the next poll tries again
+    }
+    if (this.timer !== undefined) this.timer = window.setTimeout(() => void this.poll(), POLL_EVERY_MS);
+  }
+
+  /** Caregiver names for the "notified" lists; on-duty state comes only from the stream. */
+  private async loadNames(): Promise<void> {
+    if (this.namesLoaded || this.session.role === 'caregiver' || board.get().synced) return;
+    const list = await api<Array<Pick<Caregiver, 'id' | 'name' | 'role' | 'phone' | 'areaIds' | 'wearableId'>>>('/api/caregivers');
+    this.namesLoaded = true;
+    board.update((s) => {
+      if (s.synced) return s;
+      const caregivers = new Map(s.caregivers);
+      for (const c of list) {
+        caregivers.set(c.id, { ...c, onDuty: false, shiftEndsAt: null, nextShiftAt: null, wearableOnline: false, battery: null, activeAlarms: 0 });
+      }
+      return { ...s, caregivers };
+    });
+  }
+}
