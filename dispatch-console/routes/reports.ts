@@ -1,5 +1,89 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { reportGroupings, reportRowSchema, type ReportRow } from '../../contract/reports.ts';
+import { responseTimeReport } from '../../db/queries/reports.ts';
 import type { RouteOptions } from '../app.ts';
+import { instantSchema } from './shared-schemas.ts';
 
-/** `GET /api/reports/response-times` (being written). */
-export const reportRoutes: FastifyPluginAsyncZod<RouteOptions> = async () => {};
+const DAY_MS = 86_400_000;
+const DEFAULT_SPAN_MS = 7 * DAY_MS;
+// a bit more than a year: year-on-year views, without letting one request scan everything
+const MAX_SPAN_MS = 400 * DAY_MS;
+
+// strict: a misspelt parameter must not silently answer a different report
+const reportQuery = z
+  .strictObject({
+    from: instantSchema.optional(),
+    to: instantSchema.optional(),
+    groupBy: z.enum(reportGroupings).default('day'),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .transform((q, ctx) => {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - DEFAULT_SPAN_MS);
+    if (from.getTime() >= to.getTime()) {
+      ctx.issues.push({ code: 'custom', message: 'from must be before to', path: [q.to ? 'to' : 'from'], input: q });
+    } else if (to.getTime() - from.getTime() > MAX_SPAN_MS) {
+      ctx.issues.push({ code: 'custom', message: 'a report spans at most 400 days', path: ['from'], input: q });
+    }
+    return { ...q, from, to };
+  });
+
+const CSV_COLUMNS = [
+  'key', 'label', 'alarms', 'cancelled_unaccepted',
+  ...['accept', 'arrive', 'resolve'].flatMap((m) => [`${m}_count`, `${m}_p50_s`, `${m}_p90_s`, `${m}_max_s`]),
+  'within_accept_limit', 'within_arrive_limit', 'accepted_within_60s', 'accepted_within_180s', 'arrived_within_45m', 'arrived_within_60m',
+];
+
+function csvValues(r: ReportRow): Array<string | number | null> {
+  return [
+    r.key, r.label, r.alarms, r.cancelledUnaccepted,
+    ...[r.accept, r.arrive, r.resolve].flatMap((m) => [m.count, m.p50, m.p90, m.max]),
+    r.withinAcceptLimit, r.withinArriveLimit, r.acceptedWithin60s, r.acceptedWithin180s, r.arrivedWithin45m, r.arrivedWithin60m,
+  ];
+}
+
+/**
+ * RFC 4180 field. Text a spreadsheet would run as a formula (=, +, -, @ first: an area named
+ * "=HYPERLINK(…)") gets a leading apostrophe, the usual CSV-injection guard.
+ */
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return String(v);
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** With a BOM, so that Excel reads UTF-8 (Chinese names) instead of the local code page. */
+export function reportCsv(rows: readonly ReportRow[]): string {
+  const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => csvValues(r).map(csvField).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+const csvText = z.string().describe('with format=csv: the rows as CSV (text/csv; charset=utf-8, with a BOM)');
+
+// 2026-11-22T08:00:00.000Z → 20261122T080000Z: no ':' (not allowed in Windows file names)
+const fileStamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+
+export const reportRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
+  // Node sets the process zone from TZ (DESIGN: "TZ — shift and schedule times"); the config
+  // validates TZ but does not carry it, so the resolved zone is the configured one
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  app.get(
+    '/api/reports/response-times',
+    // the string is the CSV text: Fastify sends strings with a non-JSON type as they are, so only
+    // the JSON rows ever meet the serializer
+    { onRequest: auth.requireRole('operator'), schema: { querystring: reportQuery, response: { 200: z.union([z.array(reportRowSchema), csvText]) } } },
+    async (request, reply) => {
+      const { from, to, groupBy, format } = request.query;
+      const rows = await responseTimeReport(deps.db, { from, to, groupBy, tz });
+      if (format === 'json') return rows;
+      const filename = `response-times-${fileStamp(from)}-${fileStamp(to)}-${groupBy}.csv`;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('Content-Disposition', `attachment; filename="${filename}"`)
+        .send(reportCsv(rows));
+    },
+  );
+};
