@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { Db } from '../db/types.ts';
 import { authRoutes, createAuth, installAuth, type Auth } from './auth.ts';
+import { useOpenApi } from './openapi.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
 import type { DispatchDirectory } from './dispatcher/directory.ts';
 import type { Dispatcher } from './dispatcher/dispatcher.ts';
@@ -53,6 +54,9 @@ export interface RouteOptions {
   deps: AppDeps;
   auth: Auth;
 }
+
+/** The API's version in its OpenAPI description (the package version). */
+const API_VERSION = '0.1.0';
 
 // The largest legitimate body (a resident with notes and contacts) is a few KB.
 const BODY_LIMIT = 64 * 1024;
@@ -124,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  await useOpenApi(app, API_VERSION);
   const opts: RouteOptions = { deps, auth };
   await app.register(healthRoutes, opts);
   await app.register(authRoutes, { db: deps.db, config: deps.config, auth });
@@ -141,7 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const hub = new ConsoleHub({ snapshot: (user, resync) => feed.snapshot(user, resync), logger: deps.logger.child({ part: 'console-hub' }), metrics: deps.metrics, limits: deps.liveLimits });
     await feed.start(hub);
     app.addHook('onClose', async () => {
-      feed.stop();
+      await feed.stop();
       hub.close();
     });
     // client messages are a ping or a resync request: a few bytes
