@@ -46,6 +46,7 @@ export class ExternalBrokerLink extends IntakeLink {
   private readonly lanes: MqttClient[] = [];
   private publisher: MqttClient | undefined;
   private closing = false;
+  private readonly handling = new Set<Promise<unknown>>();
 
   static async connect(opts: ExternalLinkOptions): Promise<ExternalBrokerLink> {
     const link = new ExternalBrokerLink(opts);
@@ -72,6 +73,8 @@ export class ExternalBrokerLink extends IntakeLink {
     // take nothing new (left unacknowledged, the broker redelivers it), commit and acknowledge
     // what is in hand, then leave
     this.closing = true;
+    // handlers already running finish first (their messages get acknowledged), within the drain time
+    await Promise.race([Promise.allSettled([...this.handling]), new Promise((r) => setTimeout(r, drainTimeoutMs).unref())]);
     await this.intake.close(drainTimeoutMs);
     await Promise.all([...this.lanes, this.publisher!].map((l) => l.endAsync().catch(() => undefined)));
   }
@@ -103,15 +106,19 @@ export class ExternalBrokerLink extends IntakeLink {
         connectTimeout: 10_000,
         customHandleAcks: (topic, payload, packet, done) => {
           if (this.closing) return; // never acknowledged: redelivered to us or a peer
-          this.handleUntilDone(topic, payload, packet).then(
+          const handling = this.handleUntilDone(topic, payload, packet).then(
             () => done(0),
             (err: Error) => {
+              // shutting down under it (the database already closed): left unacknowledged, redelivered
+              if (this.closing) return logger.warn({ err: err.message, topic }, 'message not handled before shutdown; the broker redelivers it');
               // our own bug, not a passing outage: crash loudly (the message is not acknowledged)
               process.nextTick(() => {
                 throw err;
               });
             },
           );
+          this.handling.add(handling);
+          void handling.finally(() => this.handling.delete(handling));
         },
       });
       // QoS 0 messages bypass customHandleAcks
