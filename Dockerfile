@@ -1,4 +1,14 @@
 # The homecare service: broker + dispatcher + console in one process.
+
+# The operators' web page is built here (vite is a dev dependency) and only its output is kept.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY contract ./contract
+COPY dispatch-console/web ./dispatch-console/web
+RUN npm run build:web
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -9,6 +19,7 @@ COPY contract ./contract
 COPY db ./db
 COPY gateway ./gateway
 COPY dispatch-console ./dispatch-console
+COPY --from=web /app/dispatch-console/web/dist ./dispatch-console/web/dist
 COPY device-sim ./device-sim
 COPY runtime ./runtime
 USER node
@@ -16,4 +27,5 @@ EXPOSE 3000 1883 8083
 # Listen on all interfaces inside the container; the compose file decides what is published.
 ENV HTTP_HOST=0.0.0.0 MQTT_HOST=0.0.0.0 DATA_DIR=/data
 STOPSIGNAL SIGTERM
+# node directly (not npm start): the page is already built above, and signals reach the service
 CMD ["node", "--import", "tsx", "runtime/main.ts"]

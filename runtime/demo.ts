@@ -69,8 +69,8 @@ try {
     [
       '',
       'Home-care alarm demo is running.',
-      `  API       ${service.httpUrl}/api   (POST /api/login as ${config.admin.username} / ${password})`,
-      `  alarms    ${service.httpUrl}/api/alarms?status=all   (each with its timeline at /api/alarms/<id>; Bearer token from /api/login)`,
+      `  console   ${service.httpUrl}/   (open it in a browser; log in as ${config.admin.username} / ${password})`,
+      `  API       ${service.httpUrl}/api   (described at ${service.httpUrl}/docs; POST /api/login for a Bearer token)`,
       `  metrics   ${service.httpUrl}/metrics`,
       `  mqtt      ${service.mqttUrl}   (MQTT over WebSocket: ${service.mqttWsUrl})`,
       `  simulated ${centre.devices.length} devices for ${residents} residents and ${centre.wearables.length} caregivers' wearables, ${rate} events/s`,
