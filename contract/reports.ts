@@ -31,8 +31,9 @@ export const reportRowSchema = z.object({
   resolve: measureSchema,
   /**
    * Shares in 0..1 (null when the denominator is 0). The denominator is every alarm that needed
-   * an answer: all but those cancelled before acceptance; one not accepted (yet) counts as not
-   * within. `withinAcceptLimit` / `withinArriveLimit` use each alarm's own limits (its priority
+   * an answer (all but those cancelled before acceptance) and whose outcome is known: an alarm
+   * still active that has not reached the milestone is left out until the limit has passed
+   * (then it counts as not within); a closed one that never reached it counts as not within. `withinAcceptLimit` / `withinArriveLimit` use each alarm's own limits (its priority
    * and area policy, as snapshotted when it opened).
    */
   withinAcceptLimit: z.number().nullable(),

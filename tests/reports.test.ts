@@ -146,6 +146,24 @@ describe('response-time report', () => {
       }
     });
 
+    it('leaves an active alarm out of a share until its limit has passed (pending is neither within nor late)', async () => {
+      // A6 is the only active alarm without an answer: open, emergency (accept 60 s, arrive 20 min)
+      const a6 = Date.parse('2026-03-11T06:00:00Z');
+      const at = (s: number) => ({ ...query('none'), now: new Date(a6 + s * 1000) });
+      for (const source of ['auto', 'facts'] as const) {
+        // 30 s in: pending for every share (8 needed an answer, 7 decided)
+        expect((await responseTimeReport(db, at(30), { source }))[0]).toMatchObject({
+          withinAcceptLimit: 5 / 7, withinArriveLimit: 3 / 7, acceptedWithin60s: 4 / 7, acceptedWithin180s: 5 / 7, arrivedWithin45m: 4 / 7, arrivedWithin60m: 5 / 7,
+        });
+        // 200 s in: late for accepting (counted, not within); arriving is still undecided
+        expect((await responseTimeReport(db, at(200), { source }))[0]).toMatchObject({
+          withinAcceptLimit: 5 / 8, withinArriveLimit: 3 / 7, acceptedWithin60s: 4 / 8, acceptedWithin180s: 5 / 8, arrivedWithin45m: 4 / 7, arrivedWithin60m: 5 / 7,
+        });
+        // 50 min in: past its own 20-min arrive limit and 45 min, not yet 60 min
+        expect((await responseTimeReport(db, at(3000), { source }))[0]).toMatchObject({ withinArriveLimit: 3 / 8, arrivedWithin45m: 4 / 8, arrivedWithin60m: 5 / 7 });
+      }
+    });
+
     it('gives the same answer from the aggregate and the facts on aligned, odd and empty periods', async () => {
       const periods = [
         { from: new Date('2026-03-09T16:00:00Z'), to: new Date('2026-03-11T16:00:00Z') }, // whole buckets: A10, A11 count
