@@ -18,12 +18,12 @@ const snapshotOf = (resync: boolean): ServerMessage => ({
 const bulky = (i: number): ServerMessage => ({ type: 'error', data: { code: `n${i}`, message: 'x'.repeat(64 * 1024) } });
 
 /** The real hub behind a real WebSocket server on a free port. */
-async function hubOnServer(limits: ConstructorParameters<typeof ConsoleHub>[0]['limits']) {
+async function hubOnServer(limits: ConstructorParameters<typeof ConsoleHub>[0]['limits'], session = { valid: true }) {
   const metrics = createMetrics();
   const hub = new ConsoleHub({ snapshot: async (_u, resync) => snapshotOf(resync), logger: createLogger('silent'), metrics, limits });
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await once(wss, 'listening');
-  wss.on('connection', (socket) => void hub.add(socket, operator));
+  wss.on('connection', (socket) => void hub.add(socket, operator, async () => session.valid));
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`;
   return { hub, metrics, url, close: () => (hub.close(), new Promise((r) => wss.close(r))) };
 }
@@ -86,6 +86,20 @@ describe('a slow console never holds the others up (real sockets)', () => {
     // 4008 when the close frame got through, 1006 when the peer was cut off unread
     expect([4008, 1006]).toContain(code);
   }, 30_000);
+
+  it('closes a console whose session ended (logout, expiry) with 4001', async () => {
+    const session = { valid: true };
+    const s = await hubOnServer({ sessionCheckMs: 50 }, session);
+    cleanups.push(s.close);
+    const c = await openConsole(s.url);
+    await c.next((m) => m.type === 'snapshot');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.hub.size).toBe(1); // still valid: kept
+    session.valid = false;
+    const [code] = (await once(c.ws, 'close')) as [number];
+    expect(code).toBe(4001);
+    expect(s.hub.size).toBe(0);
+  });
 
   it('a console that vanished without closing is dropped by the heartbeat', async () => {
     const s = await hubOnServer({ heartbeatMs: 100 });

@@ -15,13 +15,17 @@ export interface HubLimits {
   checkEveryMs: number;
   /** WebSocket ping interval; a console that missed the last pong is dropped (dead TCP). */
   heartbeatMs: number;
+  /** How often each console's session is checked again (logged out, expired, login disabled). */
+  sessionCheckMs: number;
 }
 
-export const DEFAULT_HUB_LIMITS: HubLimits = { highWaterBytes: 1 << 20, lowWaterBytes: 64 << 10, maxBehindMs: 30_000, checkEveryMs: 500, heartbeatMs: 30_000 };
+export const DEFAULT_HUB_LIMITS: HubLimits = { highWaterBytes: 1 << 20, lowWaterBytes: 64 << 10, maxBehindMs: 30_000, checkEveryMs: 500, heartbeatMs: 30_000, sessionCheckMs: 60_000 };
 
 interface Client {
   socket: WebSocket;
   user: AuthUser;
+  /** Re-checks the session the console connected with: false once it has ended. */
+  stillValid: () => Promise<boolean>;
   /** Live messages wait here while the first snapshot is read, so none falls between. */
   pending: string[] | null;
   behindSince: number | null;
@@ -49,7 +53,11 @@ export class ConsoleHub {
     },
   ) {
     const l = this.limits;
-    this.timers = [setInterval(() => this.checkLaggards(), l.checkEveryMs), setInterval(() => this.heartbeat(), l.heartbeatMs)];
+    this.timers = [
+      setInterval(() => this.checkLaggards(), l.checkEveryMs),
+      setInterval(() => this.heartbeat(), l.heartbeatMs),
+      setInterval(() => void this.checkSessions(), l.sessionCheckMs),
+    ];
     for (const t of this.timers) t.unref();
   }
 
@@ -62,8 +70,8 @@ export class ConsoleHub {
   }
 
   /** A signed-in console connected: snapshot first, then live messages. */
-  async add(socket: WebSocket, user: AuthUser): Promise<void> {
-    const c: Client = { socket, user, pending: [], behindSince: null, alive: true };
+  async add(socket: WebSocket, user: AuthUser, stillValid: () => Promise<boolean>): Promise<void> {
+    const c: Client = { socket, user, stillValid, pending: [], behindSince: null, alive: true };
     this.clients.add(c);
     this.o.metrics.consoleClients.set(this.clients.size);
     socket.on('close', () => {
@@ -170,6 +178,24 @@ export class ConsoleHub {
     const held = c.pending ?? [];
     c.pending = null;
     for (const text of held) this.send(c, text);
+  }
+
+  /** A console whose session ended (logout, expiry, disabled login) stops receiving: closed with 4001. */
+  private async checkSessions(): Promise<void> {
+    for (const c of [...this.clients]) {
+      let valid: boolean;
+      try {
+        valid = await c.stillValid();
+      } catch (err) {
+        this.o.logger.warn({ err, username: c.user.username }, 'console session not checked; trying again later');
+        continue;
+      }
+      if (valid) continue;
+      this.o.logger.info({ username: c.user.username }, 'console session ended; closing its live stream');
+      c.socket.close(WS_CLOSE.unauthorized, 'session ended; log in again');
+      this.clients.delete(c);
+      this.o.metrics.consoleClients.set(this.clients.size);
+    }
   }
 
   private heartbeat(): void {

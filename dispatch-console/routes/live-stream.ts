@@ -20,7 +20,16 @@ export const liveStreamRoutes: FastifyPluginAsync<{ auth: Auth; hub: ConsoleHub 
       },
     },
     (socket, request) => {
-      void hub.add(socket, request.user!);
+      const token = (request.query as Record<string, string>).token!;
+      const stillValid = () =>
+        auth.userForToken(token).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof UnauthorizedError) return false;
+            throw err;
+          },
+        );
+      void hub.add(socket, request.user!, stillValid);
     },
   );
 };
