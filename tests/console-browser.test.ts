@@ -20,6 +20,8 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     page.on('pageerror', (e) => errors.push(e.message));
+    // a Content-Security-Policy violation (or any failed load) shows as a console error
+    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
     // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
     shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
     mkdirSync(shots, { recursive: true });

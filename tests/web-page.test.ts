@@ -26,6 +26,9 @@ describe('web page plugin', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['cache-control']).toBe('no-cache');
+    // only its own bundle and origin; not frameable (the browser test fails on any violation)
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.body).toContain('<div id="app"></div>');
     expect(scriptSrc(res.body)).toMatch(/^\/assets\/index-[\w-]+\.js$/);
     // no CDN or other outside address: the centres have no internet

@@ -15,6 +15,16 @@ export interface WebPageOptions {
 // Vite names every asset after its content hash: a file at a given URL never changes.
 const ASSET_MAX_AGE = '365d';
 
+// Resident data on screen: the page runs only its own bundle, talks only to its own origin
+// (REST and the /ws stream), and cannot be framed by another site.
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 const notBuilt = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Console not built</title></head>
 <body style="font-family:system-ui,sans-serif;margin:3em">
@@ -44,7 +54,7 @@ export const webPageRoutes: FastifyPluginAsync<WebPageOptions> = async (app, opt
       return reply.code(503).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(notBuilt);
     }
     // no-cache: revalidated (ETag) on every load, so it always names the current assets
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist, { cacheControl: false });
+    return reply.headers(PAGE_HEADERS).header('cache-control', 'no-cache').sendFile('index.html', dist, { cacheControl: false });
   });
 
   app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
