@@ -28,6 +28,8 @@ export interface NotifierOptions {
   statusCallbackUrl: string | undefined;
 }
 
+const SID_WAIT_MS = 10_000;
+
 /** Sends what the dispatcher decided, and records how each send went. */
 export class Notifier {
   /** Notification status changes after planning, for the live console. */
@@ -112,11 +114,16 @@ export class Notifier {
 
   /** A delivery report from the provider (already signature-checked). */
   async deliveryReport(sid: string, status: SmsStatus, error: string | null): Promise<NotificationRecord | undefined> {
-    let row = await updateNotificationBySid(this.o.db, sid, status, error);
-    // Twilio may report before the send's own bookkeeping has stored the SID: wait for it a little
-    for (let waitedMs = 0; !row && waitedMs < 3_000 && !(await notificationSidKnown(this.o.db, sid)); waitedMs += 100) {
-      await sleep(100);
+    // Twilio may report before the send's own bookkeeping has stored the SID: wait for it (10 s:
+    // a busy database can take seconds, and Twilio does not send the report again). "Known" is
+    // read before the update: known and still unchanged means an old status, nothing to record.
+    // (Read after it, the SID could arrive in between and the report was lost: a flaky test.)
+    let row: NotificationRecord | undefined;
+    for (let waitedMs = 0; waitedMs < SID_WAIT_MS; waitedMs += 100) {
+      const known = await notificationSidKnown(this.o.db, sid);
       row = await updateNotificationBySid(this.o.db, sid, status, error);
+      if (row || known) break;
+      await sleep(100);
     }
     if (!row) return row;
     let timeline: TimelineRow[] = [];
