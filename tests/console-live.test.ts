@@ -116,6 +116,10 @@ describe('the live stream /ws over real sockets (embedded database)', () => {
     c.ws.send('{not json');
     expect((await c.next((m) => m.type === 'error')).data).toMatchObject({ code: 'bad_message' });
     c.ws.send(JSON.stringify({ type: 'resync' }));
+    // right after connecting: refused, each snapshot reads the database
+    expect((await c.next((m) => m.type === 'error' && m.data.code === 'resync_too_soon')).data.message).toMatch(/at most every 2 s/);
+    await new Promise((r) => setTimeout(r, 2_100));
+    c.ws.send(JSON.stringify({ type: 'resync' }));
     expect((await c.next((m) => m.type === 'snapshot' && m.data.resync)).data.alarms).toBeInstanceOf(Array);
     // still connected and serving
     const pongs = c.messages.filter((m) => m.type === 'pong').length;

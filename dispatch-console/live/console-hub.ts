@@ -30,10 +30,12 @@ interface Client {
   pending: string[] | null;
   behindSince: number | null;
   alive: boolean;
+  lastResyncAt: number;
 }
 
 const OPEN = 1;
 const MAX_PENDING = 10_000;
+const MIN_RESYNC_INTERVAL_MS = 2_000;
 
 /**
  * The consoles connected to this instance. A broadcast is serialised once; each console gets it
@@ -71,7 +73,7 @@ export class ConsoleHub {
 
   /** A signed-in console connected: snapshot first, then live messages. */
   async add(socket: WebSocket, user: AuthUser, stillValid: () => Promise<boolean>): Promise<void> {
-    const c: Client = { socket, user, stillValid, pending: [], behindSince: null, alive: true };
+    const c: Client = { socket, user, stillValid, pending: [], behindSince: null, alive: true, lastResyncAt: Date.now() };
     this.clients.add(c);
     this.o.metrics.consoleClients.set(this.clients.size);
     socket.on('close', () => {
@@ -141,7 +143,11 @@ export class ConsoleHub {
       return;
     }
     if (m.data.type === 'ping') this.send(c, JSON.stringify({ type: 'pong', data: { serverTime: new Date() } } satisfies ServerMessage));
-    else void this.resync(c);
+    else if (Date.now() - c.lastResyncAt < MIN_RESYNC_INTERVAL_MS) {
+      // each snapshot reads the database: a page stuck in a loop must not turn into a load test
+      const message = `a fresh snapshot at most every ${MIN_RESYNC_INTERVAL_MS / 1000} s; live messages keep coming meanwhile`;
+      this.write(c, JSON.stringify({ type: 'error', data: { code: 'resync_too_soon', message } } satisfies ServerMessage));
+    } else void this.resync(c);
   }
 
   private checkLaggards(): void {
@@ -166,6 +172,7 @@ export class ConsoleHub {
   private async resync(c: Client): Promise<void> {
     if (c.pending) return;
     c.pending = [];
+    c.lastResyncAt = Date.now();
     try {
       const snapshot = await this.o.snapshot(c.user, true);
       c.behindSince = null;
