@@ -41,8 +41,9 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
   }
   if (res.ok) return res;
   const error = await errorOf(res);
-  // any 401 on an authenticated call means the token is gone: back to the login form
-  if (res.status === 401 && !opts.anonymous && getSession()) setSession(null, 'expired');
+  // any 401 on an authenticated call means the token is gone: back to the login form (unless
+  // it was an earlier login's token, answered after someone has logged in again)
+  if (res.status === 401 && !opts.anonymous && token && getSession()?.token === token) setSession(null, 'expired');
   throw error;
 }
 

@@ -78,6 +78,7 @@ export class ConsoleStream {
       this.pingTimer = window.setInterval(() => this.keepAlive(), PING_EVERY_MS);
     };
     ws.onmessage = (ev: MessageEvent) => {
+      if (this.ws !== ws) return; // given up on (silent) or stopped
       const receivedAt = Date.now();
       this.lastHeard = receivedAt;
       const msg = parse(ev.data);
@@ -91,9 +92,9 @@ export class ConsoleStream {
       this.on.message(msg, receivedAt);
     };
     ws.onclose = (ev: CloseEvent) => {
-      window.clearInterval(this.pingTimer);
+      // a socket already given up on may report its close late: the current one's timer stays
       if (this.ws !== ws || this.stopped) return;
-      this.ws = undefined;
+      this.lost();
       if (ev.code === CLOSE_UNAUTHORIZED || !opened) void this.checkSession();
       this.scheduleRetry();
     };
@@ -101,11 +102,21 @@ export class ConsoleStream {
 
   private keepAlive(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) {
-      this.ws?.close(4000, 'silent');
+      // a half-open socket's close event can take another minute (the closing handshake
+      // times out): reconnect now rather than show "live" over a dead connection
+      const ws = this.ws;
+      this.lost();
+      ws?.close(4000, 'silent');
+      this.scheduleRetry();
       return;
     }
     this.pingSentAt = Date.now();
     this.send({ type: 'ping' });
+  }
+
+  private lost(): void {
+    window.clearInterval(this.pingTimer);
+    this.ws = undefined;
   }
 
   private scheduleRetry(): void {

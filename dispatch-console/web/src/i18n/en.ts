@@ -133,6 +133,8 @@ export const en = {
   'reports.loading': 'Loading…',
   'reports.empty': 'No alarms in this period.',
   'reports.noKey': '(none)',
+  'reports.noArea': '(no area)',
+  'reports.notAccepted': '(not accepted by a caregiver)',
   'reports.chartTitle': 'Time to accept: p50 and p90',
   'reports.badRange': 'The start must be before the end.',
   'reports.targets': 'Targets: within limit ≥ {limit}, accepted ≤ 60 s ≥ {a60}, ≤ 180 s ≥ {a180}, arrived ≤ 45 min ≥ {r45}, ≤ 60 min ≥ {r60}.',

@@ -107,6 +107,8 @@ export const zh: Catalogue = {
   'reports.loading': '加载中…',
   'reports.empty': '该时段内没有警情。',
   'reports.noKey': '（无）',
+  'reports.noArea': '（无区域）',
+  'reports.notAccepted': '（无护理员接单）',
   'reports.chartTitle': '接单用时：中位数（p50）与 p90',
   'reports.badRange': '开始时间必须早于结束时间。',
   'reports.targets': '目标：时限内达标 ≥ {limit}，60 秒内接单 ≥ {a60}，180 秒内接单 ≥ {a180}，45 分钟内到场 ≥ {r45}，60 分钟内到场 ≥ {r60}。',

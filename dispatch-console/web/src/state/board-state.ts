@@ -101,7 +101,10 @@ function prune(s: BoardState): BoardState {
     timelines.delete(a.id);
     fresh.delete(a.id);
   }
-  return { ...s, alarms, timelines, fresh };
+  // SMS statuses go with their alarm (and those of alarms the board never held, e.g. receipts
+  // for one closed before the last snapshot), or the map grows with every text ever sent
+  const sms = new Map([...s.sms].filter(([, m]) => alarms.has(m.alarmId)));
+  return { ...s, alarms, timelines, fresh, sms };
 }
 
 /** Alarms fetched over HTTP while the stream is down: the active set is replaced, the rest kept. */

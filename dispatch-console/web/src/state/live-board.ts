@@ -12,6 +12,9 @@ export const connection = new Store<StreamState>({ kind: 'connecting' });
 // shows stale alarms under a "reconnecting" banner is better than an empty one.
 const POLL_EVERY_MS = 15_000;
 const POLL_AFTER_MS = 3_000;
+// the API's most per request (its default, 200, is newest first: an outage's backlog of
+// technical alarms would push the oldest calls for help off the board)
+const POLL_LIMIT = 1000;
 
 /** Starts the live stream (and the HTTP fallback) for a login; answers how to stop it. */
 export function startLiveBoard(session: Session): () => void {
@@ -36,27 +39,37 @@ export function startLiveBoard(session: Session): () => void {
 class FallbackPoller {
   private timer: number | undefined;
   private namesLoaded = false;
+  /** Bumped by stop(): an answer to a request of an earlier run is older than the snapshot since. */
+  private run = 0;
+  private running = false;
 
   constructor(private readonly session: Session) {}
 
   start(): void {
-    if (this.timer === undefined) this.timer = window.setTimeout(() => void this.poll(), POLL_AFTER_MS);
+    if (this.running) return;
+    this.running = true;
+    const run = this.run;
+    this.timer = window.setTimeout(() => void this.poll(run), POLL_AFTER_MS);
   }
 
   stop(): void {
+    this.running = false;
+    this.run += 1;
     window.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private async poll(): Promise<void> {
+  private async poll(run: number): Promise<void> {
     try {
-      const active = await api<Alarm[]>('/api/alarms?status=open');
-      if (this.timer !== undefined) board.update((s) => applyPolledAlarms(s, active));
+      const active = await api<Alarm[]>(`/api/alarms?status=open&limit=${POLL_LIMIT}`);
+      if (run !== this.run) return;
+      // a full page may not be all of them: then only add, never drop what it left out
+      board.update((s) => (active.length < POLL_LIMIT ? applyPolledAlarms(s, active) : { ...s, alarms: new Map([...s.alarms, ...active.map((a) => [a.id, a] as const)]) }));
       await this.loadNames();
     } catch {
       // the banner already says the board may be out of date; the next poll tries again
     }
-    if (this.timer !== undefined) this.timer = window.setTimeout(() => void this.poll(), POLL_EVERY_MS);
+    if (run === this.run) this.timer = window.setTimeout(() => void this.poll(run), POLL_EVERY_MS);
   }
 
   /** Caregiver names for the "notified" lists; on-duty state comes only from the stream. */

@@ -35,16 +35,18 @@ export function useStore<S, T>(store: Store<S>, select: (s: S) => T): T {
   const value = select(store.get());
   const lastRef = useRef(value);
   lastRef.current = value;
-  useEffect(
-    () =>
-      store.subscribe(() => {
-        const next = selectRef.current(store.get());
-        if (next !== lastRef.current) {
-          lastRef.current = next;
-          rerender(0);
-        }
-      }),
-    [store],
-  );
+  useEffect(() => {
+    const check = () => {
+      const next = selectRef.current(store.get());
+      if (next !== lastRef.current) {
+        lastRef.current = next;
+        rerender(0);
+      }
+    };
+    const unsubscribe = store.subscribe(check);
+    // effects run after paint: a change between the render and now would otherwise be missed
+    check();
+    return unsubscribe;
+  }, [store]);
   return value;
 }

@@ -8,7 +8,11 @@ let users = 0;
 
 function retain(): () => void {
   users += 1;
-  if (timer === undefined) timer = window.setInterval(() => now.set(Date.now()), 1000);
+  if (timer === undefined) {
+    // the value may be from when the last clock went away (minutes ago): catch up at once
+    now.set(Date.now());
+    timer = window.setInterval(() => now.set(Date.now()), 1000);
+  }
   return () => {
     users -= 1;
     if (users === 0) {

@@ -41,8 +41,12 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
   const can = availableActions(a, session);
   const onDuty = [...caregivers.values()].filter((c) => c.onDuty && c.id !== a.acceptedBy).sort((x, y) => x.name.localeCompare(y.name));
   const chosenOutcome = outcome === OTHER ? outcomeText.trim() : outcome;
+  // the chosen caregiver may have gone off duty (or taken it) since: not offered, not sent
+  const targetOk = onDuty.some((c) => c.id === target);
 
   const act = async (action: Action) => {
+    // the one action that cannot be undone and ends the help: asked once more
+    if (action === 'cancel' && !window.confirm(t('action.confirmCancel'))) return;
     const body: { note?: string; outcome?: string; caregiverId?: string } = {};
     if (note.trim()) body.note = note.trim();
     if (action === 'resolve' || action === 'cancel') {
@@ -98,7 +102,7 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
             <option value={OTHER}>{t('action.outcomeOther')}</option>
           </select>
           {outcome === OTHER && (
-            <input data-testid="outcome-text" class="grow" maxLength={500} placeholder={t('action.outcomeText')} value={outcomeText} onInput={(e) => setOutcomeText(e.currentTarget.value)} />
+            <input data-testid="outcome-text" class="grow" maxLength={500} aria-label={t('action.outcomeText')} placeholder={t('action.outcomeText')} value={outcomeText} onInput={(e) => setOutcomeText(e.currentTarget.value)} />
           )}
           {button('resolve', t('action.resolve'), 'btn-ok', outcome === OTHER && chosenOutcome === '')}
         </div>
@@ -114,11 +118,11 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
               </option>
             ))}
           </select>
-          {button('reassign', t('action.reassign'), 'btn-secondary', target === '')}
+          {button('reassign', t('action.reassign'), 'btn-secondary', !targetOk)}
         </div>
       )}
       <div class="actions-row">
-        <textarea data-testid="note-input" class="grow" rows={2} maxLength={2000} placeholder={t('action.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        <textarea data-testid="note-input" class="grow" rows={2} maxLength={2000} aria-label={t('action.notePlaceholder')} placeholder={t('action.notePlaceholder')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         <div class="actions-col">
           {button('note', t('action.note'), 'btn-secondary', note.trim() === '')}
           {button('cancel', t('action.cancel'), 'btn-danger')}

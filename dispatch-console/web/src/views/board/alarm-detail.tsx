@@ -12,10 +12,13 @@ import { AlarmClocks } from './alarm-clocks.tsx';
 import { NotificationList } from './notification-list.tsx';
 import { TimelineList } from './timeline-list.tsx';
 
+// timeline codes that mean a new notification row exists (alarm-state.ts logs one per notice)
+const NEW_NOTICE_CODES = new Set(['notification.sent', 'console.called']);
+
 /**
  * One alarm in full: the facts a caller needs, the actions, the timeline and notifications.
  * The timeline is fetched once (and again after a resync); rows the stream brings later are
- * merged in by id.
+ * merged in by id. Notifications are not streamed, only their rows: a new one is fetched.
  */
 export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; session: Session; onClose: () => void }) {
   const tr = useT();
@@ -25,10 +28,11 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
   const snapshotSeq = useStore(board, (s) => s.snapshotSeq);
   const skewMs = useStore(board, (s) => s.skewMs);
   const sms = useStore(board, (s) => s.sms);
-  const streamLive = useStore(connection, (c) => c.kind === 'live');
   const [detail, setDetail] = useState<AlarmDetailData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  // the newest stream row announcing a notification: the list is fetched again when it changes
+  const noticeMark = (streamRows ?? []).reduce((max, r) => (NEW_NOTICE_CODES.has(r.code) ? Math.max(max, r.id) : max), 0);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -46,10 +50,11 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
         if (!ctl.signal.aborted) setError(errorText(err, tr));
       });
     return () => ctl.abort();
-  }, [alarmId, snapshotSeq, reload]);
+  }, [alarmId, snapshotSeq, reload, noticeMark]);
 
-  // the stream keeps `live` current; without it the last fetch is newer than the last poll
-  const alarm: Alarm | undefined = (streamLive ? (live ?? detail) : (detail ?? live)) ?? undefined;
+  // the board's copy is the newest: the stream keeps it current, and without the stream every
+  // fetch above, action answer and poll is written into it (a poll can be newer than the fetch)
+  const alarm: Alarm | undefined = live ?? detail ?? undefined;
   if (!alarm) {
     return (
       <div class="detail" data-testid="alarm-detail" data-alarm-id={alarmId}>

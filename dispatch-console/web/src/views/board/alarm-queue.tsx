@@ -17,7 +17,7 @@ export function AlarmQueue({ selected, onSelect }: { selected: string | null; on
       <h2 id="queue-title" class="panel-title">
         {t('queue.title')} <span class="panel-count">{queue.length}</span>
       </h2>
-      <ol class="queue" data-testid="queue">
+      <ol class="queue" data-testid="queue" role="listbox" aria-labelledby="queue-title">
         {queue.map((a) => (
           <AlarmRow key={a.id} alarm={a} caregivers={caregivers} fresh={fresh.has(a.id)} selected={a.id === selected} skewMs={skewMs} onSelect={onSelect} />
         ))}

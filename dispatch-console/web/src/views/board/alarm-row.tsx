@@ -23,8 +23,11 @@ export function AlarmRow({ alarm: a, caregivers, fresh, selected, skewMs, onSele
       data-alarm-id={a.id}
       data-status={a.status}
       data-priority={a.priority}
+      // a row picks the alarm the detail shows: an option of the queue's listbox to assistive
+      // technology (a bare clickable <li> is announced as plain text)
+      role="option"
+      aria-selected={selected}
       tabIndex={0}
-      aria-current={selected ? 'true' : undefined}
       onClick={() => onSelect(a.id)}
       onKeyDown={(e) => {
         if (e.key === 'Enter' || e.key === ' ') {

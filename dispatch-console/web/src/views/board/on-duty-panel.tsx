@@ -54,7 +54,7 @@ export function OnDutyPanel() {
                     const wrist = c.wearableId === null ? t('onduty.noWearable') : c.wearableOnline ? t('onduty.online') : t('onduty.offline');
                     return (
                       <li key={c.id} class="carer" data-caregiver-id={c.id}>
-                        <span class={`dot ${c.wearableId === null ? 'dot-none' : c.wearableOnline ? 'dot-on' : 'dot-off'}`} title={wrist} aria-label={wrist} />
+                        <span class={`dot ${c.wearableId === null ? 'dot-none' : c.wearableOnline ? 'dot-on' : 'dot-off'}`} title={wrist} role="img" aria-label={wrist} />
                         <span class="carer-name">{c.name}</span>
                         {pct !== null && <span class={pct < LOW_BATTERY_PCT ? 'battery low' : 'battery'}>{pct} %</span>}
                         {c.activeAlarms > 0 && <span class="pill pill-accepted">{t('onduty.active', { n: c.activeAlarms })}</span>}

@@ -82,8 +82,8 @@ function options(rows: readonly ReportRow[], groupBy: ReportGrouping, tr: Transl
     ],
     series: [
       { label: tr.label('group', groupBy), value: (_u, v) => (v === null ? '' : byDay ? tr.day(v * 1000) : (labels[v] ?? '')) },
-      series('p90', P90, 0.7),
-      series('p50', P50, 0.4),
+      series(tr.t('col.p90'), P90, 0.7),
+      series(tr.t('col.p50'), P50, 0.4),
     ],
   };
 }

@@ -18,8 +18,9 @@ const shares: Array<{ key: Share; label: 'col.withinAccept' | 'col.withinArrive'
 export function groupLabel(row: ReportRow, groupBy: ReportGrouping, tr: Translator): string {
   if (groupBy === 'kind' && row.key) return tr.label('kind', row.key);
   if (groupBy === 'none') return tr.t('group.none');
-  if (row.key === null && !row.label) return tr.t('reports.noKey');
-  return row.label || row.key || tr.t('reports.noKey');
+  // the server labels a missing key in English ("(no area)"): named here in the page's language
+  if (row.key === null) return tr.t(groupBy === 'area' ? 'reports.noArea' : groupBy === 'caregiver' ? 'reports.notAccepted' : 'reports.noKey');
+  return row.label || row.key;
 }
 
 export function ReportsTable({ rows, groupBy }: { rows: readonly ReportRow[]; groupBy: ReportGrouping }) {

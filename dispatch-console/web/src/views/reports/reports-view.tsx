@@ -22,7 +22,11 @@ export function ReportsView() {
   const rangeOk = validRange(query);
 
   useEffect(() => {
-    if (!rangeOk) return;
+    if (!rangeOk) {
+      // a request in flight was aborted by the change: nothing is loading any more
+      setLoading(false);
+      return;
+    }
     const ctl = new AbortController();
     // the previous figures stay on screen until the new ones arrive
     setLoading(true);
@@ -48,8 +52,9 @@ export function ReportsView() {
       document.body.append(a);
       a.click();
       a.remove();
-      // the click has handed the blob to the download by now; free it on the next turn
-      setTimeout(() => URL.revokeObjectURL(url), 0);
+      // revoked at once, some browsers (Firefox, Safari) cancel the download that has only
+      // just started reading it: freed a minute later instead
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (err) {
       setCsvError(errorText(err, tr));
     }
