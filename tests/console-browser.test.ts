@@ -45,6 +45,11 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await page.getByTestId('login-submit').click();
     await page.getByTestId('queue').waitFor();
     await page.getByTestId('on-duty').getByText('Li Na').first().waitFor();
+    // the alarm sound is on by default, and the login click let the browser start the audio
+    const sound = page.getByTestId('sound-toggle');
+    expect(await sound.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => sound.getAttribute('data-audio')).toBe('running');
+    expect(await page.getByTestId('sound-hint').count()).toBe(0);
 
     // when each alarm row first appears, by the page's own clock (same machine as ours)
     await page.evaluate(WATCH_ALARM_ROWS);
@@ -61,12 +66,20 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await expect.poll(() => row.getAttribute('data-status')).toBe('open');
     await expect.poll(() => row.getByTestId('alarm-clock').getAttribute('data-state')).toBe('running');
     await expect.poll(() => row.textContent()).toContain('Huang Xueying');
+    // a pressed button is an emergency: its pattern sounded
+    await expect.poll(() => sound.getAttribute('data-last-tone')).toBe('emergency');
     await page.screenshot({ path: join(shots, 'board-alarm-open.png') });
 
     await row.click();
     const detail = page.getByTestId('alarm-detail');
     await detail.waitFor();
     await detail.locator('[data-testid="timeline-entry"][data-code="alarm.raised"]').waitFor();
+    // the resident's phone dials; today's instants show the time of day alone
+    const phone = detail.getByTestId('phone-link');
+    expect(await phone.getAttribute('href')).toBe('tel:+8613800000000');
+    expect(await phone.getAttribute('title')).toBe('Call');
+    expect(await detail.getByTestId('raised-at').textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(await detail.locator('[data-testid="timeline-entry"] .tl-at').first().textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
     await page.getByTestId('action-accept').click();
     await expect.poll(() => row.getAttribute('data-status')).toBe('accepted');
     const clock = row.getByTestId('alarm-clock');
@@ -105,4 +118,32 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await page.screenshot({ path: join(shots, 'reports-zh.png') });
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('asks for a click while the browser holds the sound back, and keeps the mute choice across a reload', async () => {
+    const sound = page.getByTestId('sound-toggle');
+    const hint = page.getByTestId('sound-hint');
+    // reloaded above and not clicked since: the browser has not let the audio start
+    await hint.waitFor();
+    expect(await sound.getAttribute('data-audio')).toBe('suspended');
+    await page.screenshot({ path: join(shots, 'header-sound-held.png') });
+    await hint.click();
+    await hint.waitFor({ state: 'detached' });
+    await expect.poll(() => sound.getAttribute('data-audio')).toBe('running');
+
+    await sound.click();
+    await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.evaluate(`localStorage.getItem('console.sound')`)).toBe('off');
+    await page.reload();
+    await sound.waitFor();
+    expect(await sound.getAttribute('aria-pressed')).toBe('false');
+    expect(await hint.count()).toBe(0); // muted: nothing to ask for
+    await page.screenshot({ path: join(shots, 'header-muted.png') });
+
+    await sound.click();
+    await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('true');
+    await page.reload();
+    await sound.waitFor();
+    expect(await sound.getAttribute('aria-pressed')).toBe('true');
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

@@ -10,9 +10,12 @@ import type { AbsenceKind } from '../dispatch-console/dispatcher/absence-rules.t
 import { en } from '../dispatch-console/web/src/i18n/en.ts';
 import { zh } from '../dispatch-console/web/src/i18n/zh.ts';
 import { acceptClock, arriveClock, type ClockReading } from '../dispatch-console/web/src/lib/alarm-clock.ts';
+import { emergencyWaiting, graver, MERGE_MS, PATTERNS, patternMs, REPEAT_MS, soundNow, toneForMessage, type BoardBefore, type SoundInput, type Tone } from '../dispatch-console/web/src/lib/alarm-sound.ts';
 import { ACTIVE, activeQueue, compareQueue, isActive } from '../dispatch-console/web/src/lib/alarm-queue.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../dispatch-console/web/src/lib/battery.ts';
 import { formatDuration, secondsBetween, toMs } from '../dispatch-console/web/src/lib/duration.ts';
+import { telHref } from '../dispatch-console/web/src/lib/phone.ts';
+import { formatTimestamp } from '../dispatch-console/web/src/lib/timestamp.ts';
 import { applyMessage, applyPolledAlarms, emptyBoard, mergeTimeline, withPongSkew, type BoardState } from '../dispatch-console/web/src/state/board-state.ts';
 import type { Alarm, Caregiver, Device, ServerMsg, SmsStatus, SnapshotData, TimelineRow } from '../dispatch-console/web/src/types.ts';
 
@@ -323,6 +326,161 @@ describe('duration', () => {
     [0, 0],
   ] as const)('toMs(%s)', (v, expected) => {
     expect(toMs(v)).toBe(expected);
+  });
+});
+
+describe('timestamps', () => {
+  // local wall-clock instants (the helper reads the local clock), so the table holds in any TZ
+  const local = (y: number, mo: number, d: number, h = 0, mi = 0, sec = 0) => new Date(y, mo - 1, d, h, mi, sec).getTime();
+  const NOW = local(2025, 11, 23, 9, 30, 0);
+
+  it.each([
+    ['earlier today', local(2025, 11, 23, 8, 5, 7), '08:05:07'],
+    ['just after midnight today', local(2025, 11, 23, 0, 0, 0), '00:00:00'],
+    ['now', NOW, '09:30:00'],
+    ['later today (a clock ahead)', local(2025, 11, 23, 23, 59, 59), '23:59:59'],
+    ['two minutes before midnight yesterday', local(2025, 11, 22, 23, 58, 10), '11-22 23:58:10'],
+    ['tomorrow', local(2025, 11, 24, 0, 0, 1), '11-24 00:00:01'],
+    ['the same day of another month', local(2025, 10, 23, 9, 30, 0), '10-23 09:30:00'],
+    ['the same day and month a year ago', local(2024, 11, 23, 9, 30, 0), '2024-11-23 09:30:00'],
+    ['last year, new year\'s eve', local(2024, 12, 31, 23, 0, 0), '2024-12-31 23:00:00'],
+  ])('%s', (_name, at, expected) => {
+    expect(formatTimestamp(at, NOW)).toBe(expected);
+    // the same instant as the wire carries it (ISO) or as a Date
+    expect(formatTimestamp(new Date(at).toISOString(), NOW)).toBe(expected);
+    expect(formatTimestamp(new Date(at), NOW)).toBe(expected);
+  });
+
+  it('a new year\'s morning shows yesterday with its year', () => {
+    expect(formatTimestamp(local(2024, 12, 31, 23, 58, 10), local(2025, 1, 1, 0, 1, 0))).toBe('2024-12-31 23:58:10');
+  });
+
+  it.each(['not a date', Number.NaN, ''])('an unreadable instant (%s) is a dash', (v) => {
+    expect(formatTimestamp(v, NOW)).toBe('–');
+  });
+});
+
+describe('phone links', () => {
+  it.each([
+    ['+8613800000000', 'tel:+8613800000000'],
+    ['+86 138-0013 8000', 'tel:+8613800138000'],
+    ['+86 (10) 1234.5678', 'tel:+861012345678'],
+    ['010 1234 5678', 'tel:01012345678'],
+    ['  13800000000  ', 'tel:13800000000'],
+    ['+ 44 20 7946 0000', 'tel:+442079460000'],
+    ['Tel: +86 138 0000 0000', 'tel:+8613800000000'],
+    ['010-1234 5678 ext 12', 'tel:01012345678'],
+    ['010-1234 5678 转 12', 'tel:01012345678'],
+    ['13800000000 / 13900000000', 'tel:13800000000'],
+    ['13800000000 (daughter)', 'tel:13800000000'],
+    ['1-2+3', 'tel:12'],
+  ])('%s → %s', (phone, href) => {
+    expect(telHref(phone)).toBe(href);
+    expect(href).toMatch(/^tel:\+?\d+$/);
+  });
+
+  it.each(['', '   ', 'none', '+', 'n/a'])('no number in %j: no link', (phone) => {
+    expect(telHref(phone)).toBeNull();
+  });
+});
+
+describe('alarm sound', () => {
+  const known = (...alarms: Alarm[]): BoardBefore => ({ synced: true, alarms: new Map(alarms.map((a) => [a.id, a])) });
+  const EMPTY = known();
+
+  it.each<[string, ServerMsg, BoardBefore, Tone | null]>([
+    ['a new emergency', raised(alarm()), EMPTY, 'emergency'],
+    ['a new urgent alarm', raised(alarm({ priority: 'urgent' })), EMPTY, 'urgent'],
+    ['a new service request', raised(alarm({ priority: 'service' })), EMPTY, null],
+    ['a new technical alarm', raised(alarm({ priority: 'technical' })), EMPTY, null],
+    ['an emergency raised already accepted', raised(alarmIn('accepted', { acceptS: 0 })), EMPTY, null],
+    ['an emergency the board already has (repeated)', raised(alarm()), known(alarm()), null],
+    ['urgent raised to emergency', updated(alarm()), known(alarm({ priority: 'urgent' })), 'emergency'],
+    ['service raised to emergency', updated(alarm()), known(alarm({ priority: 'service' })), 'emergency'],
+    ['urgent raised to emergency, but already accepted', updated(alarmIn('accepted', { acceptS: 5 })), known(alarm({ priority: 'urgent' })), null],
+    ['an emergency updated (a step, a note)', updated(alarm({ step: 2 })), known(alarm()), null],
+    ['service raised to urgent', updated(alarm({ priority: 'urgent' })), known(alarm({ priority: 'service' })), null],
+    ['an update for an alarm the board never had', updated(alarm()), EMPTY, null],
+    ['an emergency accepted', updated(alarmIn('accepted', { acceptS: 5 })), known(alarm()), null],
+    ['the first snapshot of a login, with open emergencies', snapshotMsg({ alarms: [alarm()] }), { synced: false, alarms: new Map() }, null],
+    ['a resync bringing a new emergency and an urgent', snapshotMsg({ alarms: [alarm({ id: 'a2', priority: 'urgent' }), alarm({ id: 'a3' })] }), known(alarm()), 'emergency'],
+    ['a resync bringing a new urgent alarm', snapshotMsg({ alarms: [alarm(), alarm({ id: 'a2', priority: 'urgent' })] }), known(alarm()), 'urgent'],
+    ['a resync with nothing new', snapshotMsg({ alarms: [alarm()] }), known(alarm()), null],
+    ['a resync with a new alarm already accepted', snapshotMsg({ alarms: [alarmIn('accepted', { acceptS: 5 }, { id: 'a2' })] }), EMPTY, null],
+    ['a device status', { type: 'device.status', data: device('d1') }, EMPTY, null],
+    ['a pong', { type: 'pong', data: { serverTime: at(0) } }, EMPTY, null],
+  ])('toneForMessage: %s → %s', (_name, msg, before, expected) => {
+    expect(toneForMessage(msg, before)).toBe(expected);
+  });
+
+  it.each<[string, Alarm[], boolean]>([
+    ['none', [], false],
+    ['an open emergency', [alarm()], true],
+    ['an accepted emergency', [alarmIn('accepted', { acceptS: 5 })], false],
+    ['an emergency on site', [alarmIn('on_site', { acceptS: 5, arriveS: 60 })], false],
+    ['a resolved emergency', [alarmIn('resolved', { acceptS: 5, arriveS: 60, closeS: 90 })], false],
+    ['an open urgent alarm', [alarm({ priority: 'urgent' })], false],
+    ['an accepted one and an open one', [alarmIn('accepted', { acceptS: 5 }), alarm({ id: 'a2' })], true],
+  ])('emergencyWaiting: %s → %s', (_name, alarms, expected) => {
+    expect(emergencyWaiting(alarms)).toBe(expected);
+  });
+
+  const input = (over: Partial<SoundInput>): SoundInput => ({ muted: false, ready: true, heard: null, emergencyWaiting: false, nowMs: ms(100), last: null, ...over });
+  const playedAgo = (tone: Tone, agoMs: number) => ({ tone, atMs: ms(100) - agoMs });
+
+  it.each<[string, Partial<SoundInput>, Tone | null]>([
+    ['a new emergency, nothing played yet', { heard: 'emergency', emergencyWaiting: true }, 'emergency'],
+    ['a new urgent alarm', { heard: 'urgent' }, 'urgent'],
+    ['nothing new, nothing waiting', {}, null],
+    ['muted: a new emergency', { muted: true, heard: 'emergency', emergencyWaiting: true }, null],
+    ['muted: an emergency waiting', { muted: true, emergencyWaiting: true }, null],
+    ['audio held back: a new emergency', { ready: false, heard: 'emergency', emergencyWaiting: true }, null],
+    ['audio held back: a new urgent alarm', { ready: false, heard: 'urgent' }, null],
+    ['an emergency waiting, never sounded (the audio just started, or a login)', { emergencyWaiting: true }, 'emergency'],
+    ['an emergency waiting, sounded just now', { emergencyWaiting: true, last: playedAgo('emergency', 1_000) }, null],
+    ['an emergency waiting, sounded just under 10 s ago', { emergencyWaiting: true, last: playedAgo('emergency', REPEAT_MS - 1) }, null],
+    ['an emergency waiting, sounded 10 s ago', { emergencyWaiting: true, last: playedAgo('emergency', REPEAT_MS) }, 'emergency'],
+    ['an emergency waiting, an urgent beep 10 s ago', { emergencyWaiting: true, last: playedAgo('urgent', REPEAT_MS) }, 'emergency'],
+    ['an emergency waiting, an urgent beep 3 s ago', { emergencyWaiting: true, last: playedAgo('urgent', 3_000) }, null],
+    ['no emergency waiting any more, 10 s on', { last: playedAgo('emergency', REPEAT_MS) }, null],
+    ['an urgent alarm waiting does not repeat', { last: playedAgo('urgent', REPEAT_MS * 3) }, null],
+    ['a second emergency within the merge window', { heard: 'emergency', emergencyWaiting: true, last: playedAgo('emergency', MERGE_MS - 1) }, null],
+    ['a second emergency after the merge window', { heard: 'emergency', emergencyWaiting: true, last: playedAgo('emergency', MERGE_MS) }, 'emergency'],
+    ['an urgent alarm just after an emergency', { heard: 'urgent', emergencyWaiting: true, last: playedAgo('emergency', 500) }, null],
+    ['an emergency just after an urgent beep: never swallowed', { heard: 'emergency', emergencyWaiting: true, last: playedAgo('urgent', 100) }, 'emergency'],
+    ['a new urgent alarm 5 s after the reminder, an emergency still waiting', { heard: 'urgent', emergencyWaiting: true, last: playedAgo('emergency', 5_000) }, 'urgent'],
+  ])('soundNow: %s → %s', (_name, over, expected) => {
+    expect(soundNow(input(over))).toBe(expected);
+  });
+
+  it.each<[Tone | null, Tone | null, Tone | null]>([
+    [null, null, null],
+    ['urgent', null, 'urgent'],
+    [null, 'emergency', 'emergency'],
+    ['urgent', 'emergency', 'emergency'],
+    ['emergency', 'urgent', 'emergency'],
+    ['urgent', 'urgent', 'urgent'],
+  ])('graver(%s, %s) = %s', (a, b, expected) => {
+    expect(graver(a, b)).toBe(expected);
+  });
+
+  it('the two patterns are told apart by ear: different waves, pitches and rhythm; short enough to repeat', () => {
+    const { emergency, urgent } = PATTERNS;
+    expect(emergency.wave).not.toBe(urgent.wave);
+    expect(new Set(emergency.beeps.map((b) => b.hz)).size).toBeGreaterThan(1); // a warble
+    expect(new Set(urgent.beeps.map((b) => b.hz)).size).toBe(1); // one pitch
+    expect(emergency.beeps.length).toBeGreaterThan(urgent.beeps.length);
+    for (const p of [emergency, urgent]) {
+      expect(patternMs(p)).toBeGreaterThan(300);
+      expect(patternMs(p)).toBeLessThan(MERGE_MS);
+      expect(p.gain).toBeGreaterThan(0);
+      expect(p.gain).toBeLessThanOrEqual(1);
+      // beeps in order, none overlapping the next
+      p.beeps.forEach((b, i) => {
+        const next = p.beeps[i + 1];
+        if (next) expect(next.atMs).toBeGreaterThanOrEqual(b.atMs + b.durMs);
+      });
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { ConnBanner } from './components/conn-banner.tsx';
 import { I18n, initialLang, saveLang, translator, type Lang } from './i18n/index.ts';
 import { useHashRoute } from './lib/hash-route.ts';
 import { startLiveBoard } from './state/live-board.ts';
+import { startAlarmSound } from './state/sound-alert.ts';
 import type { Session } from './types.ts';
 import { BoardView } from './views/board/board-view.tsx';
 import { LoginView } from './views/login-view.tsx';
@@ -40,6 +41,7 @@ function Console({ session, lang, onLang }: { session: Session; lang: Lang; onLa
   const route = useHashRoute();
   // one stream per login, kept across view switches so the board is current on return
   useEffect(() => startLiveBoard(session), [session.token]);
+  useEffect(startAlarmSound, [session.token]);
   return (
     <div class="console">
       <Header session={session} route={route} lang={lang} onLang={onLang} />

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App } from './app.tsx';
+import { installAudioUnlock } from './state/sound-alert.ts';
 import './styles/base.css';
 import './styles/controls.css';
 import './styles/frame.css';
@@ -9,4 +10,6 @@ import './styles/detail.css';
 import './styles/side.css';
 import './styles/reports.css';
 
+// before the login form: its click is the gesture that lets the alarm sound play
+installAudioUnlock();
 render(<App />, document.getElementById('app')!);

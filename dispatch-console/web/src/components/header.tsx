@@ -7,6 +7,7 @@ import { board, connection } from '../state/live-board.ts';
 import { useStore } from '../state/store.ts';
 import type { Session } from '../types.ts';
 import { LangSwitch } from './lang-switch.tsx';
+import { SoundToggle } from './sound-toggle.tsx';
 
 export function Header({ session, route, lang, onLang }: { session: Session; route: Route; lang: Lang; onLang: (l: Lang) => void }) {
   const tr = useT();
@@ -50,6 +51,7 @@ export function Header({ session, route, lang, onLang }: { session: Session; rou
         <span class="conn-dot" aria-hidden="true" />
         {t(conn === 'live' ? 'conn.live' : conn === 'connecting' ? 'conn.connecting' : 'conn.reconnecting')}
       </span>
+      <SoundToggle />
       <span class="header-user">
         {session.username} · {tr.label('role', session.role)}
       </span>

@@ -1,12 +1,24 @@
 import { api } from '../api/http.ts';
 import { ConsoleStream, type StreamState } from '../api/stream.ts';
-import type { Alarm, Caregiver, Session } from '../types.ts';
+import type { Alarm, Caregiver, ServerMsg, Session } from '../types.ts';
 import { applyMessage, applyPolledAlarms, emptyBoard, withPongSkew, type BoardState } from './board-state.ts';
 import { Store } from './store.ts';
 
 /** The board's data and the stream's state, shared by every view of one login. */
 export const board = new Store<BoardState>(emptyBoard);
 export const connection = new Store<StreamState>({ kind: 'connecting' });
+
+type MessageListener = (msg: ServerMsg, before: BoardState) => void;
+const messageListeners = new Set<MessageListener>();
+
+/**
+ * Told of each stream message once the board has applied it, with the board as it was
+ * before: what a message changed (a new alarm, a raised priority) is not in the state alone.
+ */
+export function onStreamMessage(fn: MessageListener): () => void {
+  messageListeners.add(fn);
+  return () => messageListeners.delete(fn);
+}
 
 // While the stream is down the queue is still refreshed over HTTP, slower: a console that
 // shows stale alarms under a "reconnecting" banner is better than an empty one.
@@ -20,7 +32,11 @@ const POLL_LIMIT = 1000;
 export function startLiveBoard(session: Session): () => void {
   board.set(emptyBoard);
   const stream = new ConsoleStream(session.token, {
-    message: (msg, at) => board.update((s) => applyMessage(s, msg, at)),
+    message: (msg, at) => {
+      const before = board.get();
+      board.update((s) => applyMessage(s, msg, at));
+      for (const fn of [...messageListeners]) fn(msg, before);
+    },
     state: (st) => {
       connection.set(st);
       if (st.kind === 'live') poller.stop();

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
+import { PhoneLink } from '../../components/phone-link.tsx';
 import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../lib/error-text.ts';
+import { formatTimestamp } from '../../lib/timestamp.ts';
 import { mergeTimeline } from '../../state/board-state.ts';
 import { board, connection } from '../../state/live-board.ts';
 import { useStore } from '../../state/store.ts';
@@ -86,13 +88,21 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
           <Fact label={t('detail.address')}>
             {r.address ?? t('queue.noAddress')} · <b>{r.grid ?? t('queue.noGrid')}</b>
           </Fact>
-          {r.phone && <Fact label={t('detail.phone')}>{r.phone}</Fact>}
+          {r.phone && (
+            <Fact label={t('detail.phone')}>
+              <PhoneLink phone={r.phone} />
+            </Fact>
+          )}
           {r.notes && (
             <Fact label={t('detail.notes')}>
               <span class="notes">{r.notes}</span>
             </Fact>
           )}
-          <Fact label={t('detail.raisedAt')}>{tr.time(alarm.raisedAt)}</Fact>
+          <Fact label={t('detail.raisedAt')}>
+            <time dateTime={alarm.raisedAt} data-testid="raised-at">
+              {formatTimestamp(alarm.raisedAt, Date.now())}
+            </time>
+          </Fact>
           <Fact label={t('detail.device')}>{alarm.deviceId}</Fact>
           <Fact label={t('detail.replyCode')}>{alarm.replyCode}</Fact>
           {alarm.acceptedByName && <Fact label={t('status.accepted')}>{alarm.acceptedByName}</Fact>}

@@ -1,16 +1,19 @@
 import { useT, type Translator } from '../../i18n/index.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { formatTimestamp } from '../../lib/timestamp.ts';
 import type { TimelineRow } from '../../types.ts';
 
 /** The alarm's history, oldest first, each row with its stable code (for tests and integrators). */
 export function TimelineList({ rows }: { rows: readonly TimelineRow[] }) {
   const tr = useT();
+  // today's rows show the time alone, older ones their date too
+  const now = Date.now();
   return (
     <ol class="timeline">
       {rows.map((r) => (
         <li key={r.id} class={`tl tl-${r.code.replace(/\./g, '-')}`} data-testid="timeline-entry" data-code={r.code}>
           <time class="tl-at" dateTime={r.at}>
-            {tr.time(r.at)}
+            {formatTimestamp(r.at, now)}
           </time>
           <div class="tl-body">
             <span class="tl-what">{tr.label('timeline', r.code)}</span>
