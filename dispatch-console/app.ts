@@ -12,8 +12,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandler } from './erro
 import type { DispatchDirectory } from './dispatcher/directory.ts';
 import type { Dispatcher } from './dispatcher/dispatcher.ts';
 import type { Notifier } from './dispatcher/notifier.ts';
-import { ConsoleFeed } from './live/console-feed.ts';
-import { ConsoleHub, type HubLimits } from './live/console-hub.ts';
+import type { HubLimits } from './live/console-hub.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { liveStreamRoutes } from './routes/live-stream.ts';
 import { areaRoutes } from './routes/areas.ts';
@@ -142,16 +141,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(webPageRoutes);
   if (dispatch) {
     await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });
-    const feed = new ConsoleFeed({ db: deps.db, logger: deps.logger.child({ part: 'console-feed' }), ...dispatch });
-    const hub = new ConsoleHub({ snapshot: (user, resync) => feed.snapshot(user, resync), logger: deps.logger.child({ part: 'console-hub' }), metrics: deps.metrics, limits: deps.liveLimits });
-    await feed.start(hub);
-    app.addHook('onClose', async () => {
-      await feed.stop();
-      hub.close();
-    });
-    // client messages are a ping or a resync request: a few bytes
+    // on the app itself (injectWS for tests); client messages are a ping or a resync: a few bytes
     await app.register(websocket, { options: { maxPayload: 4096 } });
-    await app.register(liveStreamRoutes, { auth, hub });
+    await app.register(liveStreamRoutes, { db: deps.db, logger: deps.logger, metrics: deps.metrics, liveLimits: deps.liveLimits, dispatch, auth });
     await app.register(twilioWebhookRoutes, {
       db: deps.db,
       ...dispatch,

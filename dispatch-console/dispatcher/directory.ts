@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../common/logger.ts';
 import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
-import { Watchers } from './alarm-changes.ts';
+import { Watchers } from './watchers.ts';
 import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from './routing.ts';
 
 type ResidentRow = DirectoryRows['residents'][number];

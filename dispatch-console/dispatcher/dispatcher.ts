@@ -31,7 +31,7 @@ import type { DispatchDirectory } from './directory.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import { resolvePolicy, type PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
-import { Watchers, type AlarmChange } from './alarm-changes.ts';
+import { Watchers, type AlarmChange } from './watchers.ts';
 
 export interface DispatchSettings {
   policy: PolicyConfig;

@@ -8,7 +8,7 @@ import type { Db } from '../../db/types.ts';
 import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from '../sms/sms-provider.ts';
 import { withdrawal } from './alarm-messages.ts';
 import { SYSTEM, type PlannedNotice } from './alarm-state.ts';
-import { Watchers, type NotificationChange } from './alarm-changes.ts';
+import { Watchers, type NotificationChange } from './watchers.ts';
 
 /** The transport, bound late: the broker link is created after the dispatcher that listens to it. */
 export interface Outbound {

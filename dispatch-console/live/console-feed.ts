@@ -4,7 +4,7 @@ import { getAlarm, listActiveAlarms, type AlarmRecord, type NotificationRecord, 
 import { getDeviceStatus, listDeviceStatus } from '../../db/queries/console-status.ts';
 import type { Db } from '../../db/types.ts';
 import type { AuthUser } from '../auth.ts';
-import type { AlarmChange, NotificationChange } from '../dispatcher/alarm-changes.ts';
+import type { AlarmChange, NotificationChange } from '../dispatcher/watchers.ts';
 import type { DispatchDirectory } from '../dispatcher/directory.ts';
 import type { Dispatcher } from '../dispatcher/dispatcher.ts';
 import type { Notifier } from '../dispatcher/notifier.ts';

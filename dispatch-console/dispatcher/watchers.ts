@@ -1,6 +1,9 @@
 import type { AlarmRecord, NotificationRecord, TimelineRow } from '../../db/queries/alarms.ts';
 
-/** A committed change of an alarm, for whoever watches (the live console). */
+// Committed changes, for whoever watches them (the live console): what changed, and the
+// small fan-out that delivers it.
+
+/** A committed change of an alarm. */
 export interface AlarmChange {
   alarm: AlarmRecord;
   /** The timeline rows the change added, as stored. */
