@@ -126,7 +126,18 @@ const timingDecoy = () => (dummyHash ??= hashSecret(generateToken(), PASSWORD_CO
 export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: Auth }> = async (app, { db, config, auth }) => {
   app.post(
     '/api/login',
-    { config: { public: true }, schema: { body: loginBody, response: { 200: loginReply } } },
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Log in: get a bearer token',
+        description:
+          'No authentication. Answers a session token to send as `Authorization: Bearer <token>` (or `/ws?token=`), its expiry, ' +
+          'the role and, for a caregiver login, its caregiverId. Unknown user, wrong password and disabled login answer the same 401.',
+        security: [],
+        body: loginBody,
+        response: { 200: loginReply },
+      },
+    },
     async (request) => {
       const { username, password } = request.body;
       const user = await getUserByUsername(db, username);
@@ -145,17 +156,28 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
     },
   );
 
-  app.post('/api/logout', { onRequest: auth.requireRole('operator', 'caregiver') }, async (request, reply) => {
-    const token = bearerToken(request);
-    if (token) await deleteSession(db, tokenDigest(token));
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/logout',
+    {
+      onRequest: auth.requireRole('operator', 'caregiver'),
+      schema: { summary: 'Log out', description: 'Roles: operator, admin, caregiver. Ends the session of the bearer token sent; 204.' },
+    },
+    async (request, reply) => {
+      const token = bearerToken(request);
+      if (token) await deleteSession(db, tokenDigest(token));
+      return reply.code(204).send();
+    },
+  );
 
   app.get(
     '/api/me',
     {
       onRequest: auth.requireRole('operator', 'caregiver'),
-      schema: { response: { 200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable() }) } },
+      schema: {
+        summary: 'Who am I',
+        description: 'Roles: operator, admin, caregiver. The signed-in login: id, username, role and, for a caregiver login, its caregiverId.',
+        response: { 200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable() }) },
+      },
     },
     async (request) => currentUser(request),
   );

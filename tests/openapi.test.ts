@@ -36,6 +36,37 @@ describe('OpenAPI description at /docs', () => {
     expect(doc.paths['/api/alarms']!.get.tags).toEqual(['alarms']);
   });
 
+  it('gives every operation a summary, and says what an integrator cannot guess from the shapes', async () => {
+    const doc = (await (await fetch(`${f.service.httpUrl}/docs/json`)).json()) as { paths: Record<string, Record<string, any>> };
+    const methods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => methods.has(method))
+        .map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(40);
+    const missing = operations.filter(({ op }) => typeof op.summary !== 'string' || op.summary.trim() === '').map((o) => o.name);
+    expect(missing, 'operations without a summary').toEqual([]);
+
+    // roles, side effects and the action rules are in the descriptions
+    expect(doc.paths['/api/devices']!.post.description).toMatch(/secret.*once/i);
+    expect(doc.paths['/api/devices/{id}/secret']!.post.description).toMatch(/Role: admin/);
+    const action = doc.paths['/api/alarms/{id}/{action}']!.post.description as string;
+    for (const a of ['accept', 'arrive', 'resolve', 'cancel', 'reassign', 'note']) expect(action).toContain(`\`${a}\``);
+    expect(action).toMatch(/operators only/);
+    expect(doc.paths['/api/alarms']!.get.description).toMatch(/caregiver login sees only/i);
+    expect(doc.paths['/twilio/sms']!.post.description).toMatch(/X-Twilio-Signature/);
+    expect(doc.paths['/twilio/sms']!.post.security).toEqual([]);
+    expect(doc.paths['/api/reports/response-times']!.get.description).toMatch(/text\/csv.*columns: key,label,alarms,/);
+    // query parameters whose meaning is not in their type
+    const param = (path: string, name: string) =>
+      (doc.paths[path]!.get.parameters as Array<{ name: string; description?: string }>).find((p) => p.name === name)?.description;
+    expect(param('/api/alarms', 'status')).toMatch(/closed: resolved or cancelled/);
+    expect(param('/api/alarms', 'from')).toMatch(/ISO 8601/);
+    expect(param('/api/reports/response-times', 'groupBy')).toMatch(/caregiver/);
+    expect(param('/api/reports/response-times', 'format')).toMatch(/csv/);
+  });
+
   it('serves the browsable page and its assets from the service itself (no CDN)', async () => {
     const page = await fetch(`${f.service.httpUrl}/docs`);
     expect(page.status).toBe(200);

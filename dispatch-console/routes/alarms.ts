@@ -13,15 +13,36 @@ import { idParams, idSchema, instantSchema } from './shared-schemas.ts';
 const dates = (...values: unknown[]) => values.every((v) => v instanceof Date);
 const listQuery = z
   .strictObject({
-    status: z.enum(['open', 'closed', 'all']).default('open'),
-    from: instantSchema.optional(),
-    to: instantSchema.optional(),
-    areaId: idSchema.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    status: z
+      .enum(['open', 'closed', 'all'])
+      .default('open')
+      .describe('open (default): open, accepted or on_site; closed: resolved or cancelled; all: both'),
+    from: instantSchema.optional().describe('only alarms raised at or after this ISO 8601 instant, e.g. 2026-11-22T08:00:00Z (no offset: server TZ)'),
+    to: instantSchema.optional().describe('only alarms raised before this ISO 8601 instant (exclusive; after from)'),
+    areaId: idSchema.optional().describe('only alarms in this area or any area below it'),
+    limit: z.coerce.number().int().min(1).max(1000).default(200).describe('at most this many alarms, newest first'),
   })
   .refine((q) => !dates(q.from, q.to) || q.from!.getTime() < q.to!.getTime(), { message: 'from must be before to', path: ['to'] });
 
 const actionParams = z.object({ id: idSchema, action: z.enum(operatorActions) });
+
+const ROLES = 'Roles: operator, admin, caregiver.';
+const CAREGIVER_SEES = 'A caregiver login sees only the alarms it was alerted to or accepted.';
+// the rules of dispatcher/alarm-transitions.ts and alarm-actions.ts, as a caller meets them
+const ACTIONS_DOC = [
+  `${ROLES} Body (optional): \`{"note","outcome","caregiverId"}\`; answers the alarm as it is now.`,
+  '',
+  '- `accept`: open → accepted (a caregiver repeating its own accept changes nothing).',
+  '- `arrive`: open or accepted → on_site.',
+  '- `resolve`: open, accepted or on_site → resolved; `outcome` defaults to `assisted`.',
+  '- `cancel` (operators only): any active status → cancelled.',
+  '- `reassign` (operators only, needs `caregiverId`): open or accepted → open, alerting that caregiver; not once on_site.',
+  '- `note` (needs `note`): adds it to the timeline, in any status, closed ones too.',
+  '',
+  'A `note` sent with another action that changes the alarm goes to the timeline too. Resolved and cancelled alarms refuse all but `note`; ' +
+    'a refused action answers 409 with the reason. A caregiver acts only on alarms it sees (404 otherwise) and only on ' +
+    'its own once accepted; operators act on any.',
+].join('\n');
 
 export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dispatcher }> = async (app, { deps, auth, dispatcher }) => {
   const { db } = deps;
@@ -29,23 +50,56 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
 
   const visible = alarmVisibleTo;
 
-  app.get('/api/alarms', { onRequest: anyStaff, schema: { querystring: listQuery, response: { 200: z.array(alarmViewSchema) } } }, async (request) => {
-    const user = currentUser(request);
-    if (user.role === 'caregiver' && user.caregiverId === null) return [];
-    const rows = await listAlarms(db, { ...request.query, ...(user.role === 'caregiver' && { caregiverId: user.caregiverId! }) });
-    return rows.map(presentAlarm);
-  });
+  app.get(
+    '/api/alarms',
+    {
+      onRequest: anyStaff,
+      schema: {
+        summary: 'List alarms',
+        description: `${ROLES} Newest first. ${CAREGIVER_SEES}`,
+        querystring: listQuery,
+        response: { 200: z.array(alarmViewSchema) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      if (user.role === 'caregiver' && user.caregiverId === null) return [];
+      const rows = await listAlarms(db, { ...request.query, ...(user.role === 'caregiver' && { caregiverId: user.caregiverId! }) });
+      return rows.map(presentAlarm);
+    },
+  );
 
-  app.get('/api/alarms/:id', { onRequest: anyStaff, schema: { params: idParams, response: { 200: alarmDetailSchema } } }, async (request) => {
-    const a = await getAlarm(db, request.params.id);
-    if (!a || !visible(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id);
-    const [timeline, notifications] = await Promise.all([getTimeline(db, a.id), getNotifications(db, a.id)]);
-    return { ...presentAlarm(a), timeline, notifications };
-  });
+  app.get(
+    '/api/alarms/:id',
+    {
+      onRequest: anyStaff,
+      schema: {
+        summary: 'Get an alarm with its timeline and notifications',
+        description: `${ROLES} ${CAREGIVER_SEES} (404 for any other.)`,
+        params: idParams,
+        response: { 200: alarmDetailSchema },
+      },
+    },
+    async (request) => {
+      const a = await getAlarm(db, request.params.id);
+      if (!a || !visible(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id);
+      const [timeline, notifications] = await Promise.all([getTimeline(db, a.id), getNotifications(db, a.id)]);
+      return { ...presentAlarm(a), timeline, notifications };
+    },
+  );
 
   app.post(
     '/api/alarms/:id/:action',
-    { onRequest: anyStaff, schema: { params: actionParams, body: alarmActionBodySchema.nullish(), response: { 200: alarmViewSchema } } },
+    {
+      onRequest: anyStaff,
+      schema: {
+        summary: 'Act on an alarm: accept, arrive, resolve, cancel, reassign or note',
+        description: ACTIONS_DOC,
+        params: actionParams,
+        body: alarmActionBodySchema.nullish(),
+        response: { 200: alarmViewSchema },
+      },
+    },
     async (request) => {
       const user = currentUser(request);
       const { id, action } = request.params;

@@ -30,7 +30,13 @@ const patchBody = nonEmptyPatch(
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
-const listQuery = z.strictObject({ parentId: idSchema.optional(), kind: areaKindSchema.optional() });
+const listQuery = z.strictObject({
+  parentId: idSchema.optional().describe('only the direct sub-areas of this area'),
+  kind: areaKindSchema.optional().describe('only areas of this kind'),
+});
+
+const ROLES = 'Roles: operator, admin.';
+const PLACEMENT = 'A district has no parent (parentId null); a street, community or grid needs the parentId of an area exactly one level up.';
 
 /**
  * district > street > community > grid: a parent is exactly one level up, a district has none.
@@ -57,13 +63,24 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/areas',
-    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(areaSchema) } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'List areas',
+        description: `${ROLES} The hierarchy is district → street → community → grid; filter by parentId to walk it.`,
+        querystring: listQuery,
+        response: { 200: z.array(areaSchema) },
+      },
+    },
     async (request) => listAreas(db, request.query),
   );
 
   app.post(
     '/api/areas',
-    { onRequest: staff, schema: { body: createBody, response: { 201: areaSchema } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'Create an area', description: `${ROLES} ${PLACEMENT}`, body: createBody, response: { 201: areaSchema } },
+    },
     async (request, reply) => {
       const { name, kind } = request.body;
       const parentId = request.body.parentId ?? null;
@@ -77,7 +94,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/areas/:id',
-    { onRequest: staff, schema: { params: idParams, response: { 200: areaSchema } } },
+    { onRequest: staff, schema: { summary: 'Get an area', description: ROLES, params: idParams, response: { 200: areaSchema } } },
     async (request) => {
       const area = await getArea(db, request.params.id);
       if (!area) throw new NotFoundError('area', request.params.id);
@@ -87,7 +104,16 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.patch(
     '/api/areas/:id',
-    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: areaSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Change an area',
+        description: `${ROLES} Send at least one field. ${PLACEMENT} The kind changes only while the area has no sub-areas or residents (409).`,
+        params: idParams,
+        body: patchBody,
+        response: { 200: areaSchema },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       const patch = request.body;
@@ -114,7 +140,10 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.delete(
     '/api/areas/:id',
-    { onRequest: staff, schema: { params: idParams } },
+    {
+      onRequest: staff,
+      schema: { summary: 'Delete an area', description: `${ROLES} 204; 409 while it still has sub-areas or residents.`, params: idParams },
+    },
     async (request, reply) => {
       await deleteArea(db, request.params.id);
       return reply.code(204).send();

@@ -41,7 +41,12 @@ const patchBody = nonEmptyPatch(
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
-const listQuery = z.strictObject({ areaId: idSchema.optional() });
+const listQuery = z.strictObject({ areaId: idSchema.optional().describe('only caregivers assigned to this very area (sub-areas not included)') });
+
+const ROLES = 'Roles: operator, admin.';
+const FIELDS =
+  '`phone` is the SMS fallback when the wearable is out of reach; `wearableId` must be a device of kind wearable not worn by another caregiver (409); ' +
+  '`areaIds` are the areas they answer for (usually grids); `role` is caregiver (default) or supervisor.';
 
 async function checkRefs(tx: Queryable, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
   if (wearableId) {
@@ -63,13 +68,19 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
 
   app.get(
     '/api/caregivers',
-    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(caregiverSchema) } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'List caregivers', description: ROLES, querystring: listQuery, response: { 200: z.array(caregiverSchema) } },
+    },
     async (request) => listCaregivers(db, request.query),
   );
 
   app.post(
     '/api/caregivers',
-    { onRequest: staff, schema: { body: createBody, response: { 201: caregiverSchema } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'Register a caregiver', description: `${ROLES} ${FIELDS}`, body: createBody, response: { 201: caregiverSchema } },
+    },
     async (request, reply) => {
       const b = request.body;
       const caregiver = await db.withTransaction(async (tx) => {
@@ -89,7 +100,15 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   // A caregiver may read their own record (their app shows it); staff read any.
   app.get(
     '/api/caregivers/:id',
-    { onRequest: auth.requireRole('operator', 'caregiver'), schema: { params: idParams, response: { 200: caregiverSchema } } },
+    {
+      onRequest: auth.requireRole('operator', 'caregiver'),
+      schema: {
+        summary: 'Get a caregiver',
+        description: 'Roles: operator, admin, caregiver. A caregiver login may read only its own caregiver record (403 otherwise).',
+        params: idParams,
+        response: { 200: caregiverSchema },
+      },
+    },
     async (request) => {
       const user = currentUser(request);
       const { id } = request.params;
@@ -104,7 +123,16 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
 
   app.patch(
     '/api/caregivers/:id',
-    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: caregiverSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Change a caregiver',
+        description: `${ROLES} Send at least one field; null clears phone or wearableId, and \`areaIds\` replaces the whole set. ${FIELDS}`,
+        params: idParams,
+        body: patchBody,
+        response: { 200: caregiverSchema },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       const patch = request.body;
@@ -119,7 +147,14 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
 
   app.delete(
     '/api/caregivers/:id',
-    { onRequest: staff, schema: { params: idParams } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Delete a caregiver',
+        description: `${ROLES} 204; their shifts, area assignments and login go too. 409 once alarms or history refer to them.`,
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       await deleteCaregiver(db, request.params.id);
       return reply.code(204).send();

@@ -28,9 +28,15 @@ const patchBody = nonEmptyPatch(
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
-const listQuery = z.strictObject({ residentId: idSchema.optional(), kind: deviceKindSchema.optional() });
+const listQuery = z.strictObject({
+  residentId: idSchema.optional().describe("only this resident's devices"),
+  kind: deviceKindSchema.optional().describe('only devices of this kind'),
+});
 const withSecret = deviceSchema.extend({ secret: z.string() });
 const secretReply = z.object({ id: z.string(), secret: z.string() });
+
+const ROLES = 'Roles: operator, admin.';
+const RECONNECT = "the device's MQTT connections are dropped";
 
 /** A wearable is worn by a caregiver; it has no resident. */
 function checkWearable(kind: string, residentId: string | null): void {
@@ -61,13 +67,27 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
 
   app.get(
     '/api/devices',
-    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(deviceSchema) } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'List devices', description: ROLES, querystring: listQuery, response: { 200: z.array(deviceSchema) } },
+    },
     async (request) => listDevices(db, request.query),
   );
 
   app.post(
     '/api/devices',
-    { onRequest: staff, schema: { body: createBody, response: { 201: withSecret } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Provision a device',
+        description:
+          `${ROLES} Answers the device with its MQTT password \`secret\`, once: only a hash is kept, so store it now ` +
+          '(a lost secret is replaced with POST /api/devices/{id}/secret). Without `id` one is generated (`dev-…`). ' +
+          'A wearable belongs to a caregiver (caregivers.wearableId), not a resident: its residentId must be null.',
+        body: createBody,
+        response: { 201: withSecret },
+      },
+    },
     async (request, reply) => {
       const residentId = request.body.residentId ?? null;
       checkWearable(request.body.kind, residentId);
@@ -83,7 +103,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
 
   app.get(
     '/api/devices/:id',
-    { onRequest: staff, schema: { params: deviceIdParams, response: { 200: deviceSchema } } },
+    { onRequest: staff, schema: { summary: 'Get a device', description: ROLES, params: deviceIdParams, response: { 200: deviceSchema } } },
     async (request) => {
       const device = await getDevice(db, request.params.id);
       if (!device) throw new NotFoundError('device', request.params.id);
@@ -93,7 +113,18 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
 
   app.patch(
     '/api/devices/:id',
-    { onRequest: staff, schema: { params: deviceIdParams, body: patchBody, response: { 200: deviceSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Change a device',
+        description:
+          `${ROLES} Send at least one field. When kind or residentId changes, ${RECONNECT} (it reconnects with its new identity). ` +
+          "A caregiver's wearable cannot change kind until it is unassigned (409).",
+        params: deviceIdParams,
+        body: patchBody,
+        response: { 200: deviceSchema },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       // locked, so that a caregiver cannot be given this wearable while it stops being one
@@ -118,7 +149,14 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
 
   app.delete(
     '/api/devices/:id',
-    { onRequest: staff, schema: { params: deviceIdParams } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Delete a device',
+        description: `${ROLES} 204, and ${RECONNECT}. 409 once alarms or history refer to it.`,
+        params: deviceIdParams,
+      },
+    },
     async (request, reply) => {
       await deleteDevice(db, request.params.id);
       request.log.info({ deviceId: request.params.id }, 'device deleted');
@@ -130,7 +168,15 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   // Rotation: the old secret stops working at once, connected sessions are dropped.
   app.post(
     '/api/devices/:id/secret',
-    { onRequest: admin, schema: { params: deviceIdParams, response: { 200: secretReply } } },
+    {
+      onRequest: admin,
+      schema: {
+        summary: "Rotate a device's secret",
+        description: `Role: admin. Answers the new secret, once; the old one stops working at once and ${RECONNECT}.`,
+        params: deviceIdParams,
+        response: { 200: secretReply },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       const secret = generateToken();

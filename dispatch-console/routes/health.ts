@@ -19,7 +19,14 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   // quieter than the app's level (a route level of 'warn' would un-silence a silent logger).
   const logLevel = LEVELS[Math.max(LEVELS.indexOf(app.log.level as (typeof LEVELS)[number]), LEVELS.indexOf('warn'))]!;
 
-  app.get('/healthz', { logLevel }, async (request, reply) => {
+  const healthz = {
+    summary: 'Liveness: broker, database, SMS provider',
+    description:
+      'No authentication. 200 `{"status":"ok","checks":{…}}` when every check (database, broker, sms, dispatcher: each `{"ok","detail"}`) passes, ' +
+      `otherwise 503 with "status":"degraded"; checks taking over ${HEALTH_TIMEOUT_MS / 1000} s count as failed.`,
+    security: [],
+  };
+  app.get('/healthz', { logLevel, schema: healthz }, async (request, reply) => {
     let status: HealthStatus;
     try {
       status = await withTimeout(deps.health);
@@ -30,7 +37,8 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     return reply.code(status.ok ? 200 : 503).send({ status: status.ok ? 'ok' : 'degraded', checks: status.checks });
   });
 
-  app.get('/metrics', { logLevel }, async (_request, reply) => {
+  const metrics = { summary: 'Prometheus metrics', description: 'No authentication. Prometheus text exposition format.', security: [] };
+  app.get('/metrics', { logLevel, schema: metrics }, async (_request, reply) => {
     const text = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(text);
   });

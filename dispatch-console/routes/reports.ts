@@ -13,10 +13,13 @@ const MAX_SPAN_MS = 400 * DAY_MS;
 // strict: a misspelt parameter must not silently answer a different report
 const reportQuery = z
   .strictObject({
-    from: instantSchema.optional(),
-    to: instantSchema.optional(),
-    groupBy: z.enum(reportGroupings).default('day'),
-    format: z.enum(['json', 'csv']).default('json'),
+    from: instantSchema.optional().describe('period start, ISO 8601 instant, inclusive, e.g. 2026-11-01T00:00:00+08:00 (default: 7 days before to)'),
+    to: instantSchema.optional().describe('period end, ISO 8601 instant, exclusive (default: now); at most 400 days after from'),
+    groupBy: z
+      .enum(reportGroupings)
+      .default('day')
+      .describe('one row per area (the alarm\'s grid), caregiver (who accepted), kind (alarm kind), day (local date, server TZ) or none (one total row)'),
+    format: z.enum(['json', 'csv']).default('json').describe('json: an array of rows; csv: the same rows as a CSV download'),
   })
   .transform((q, ctx) => {
     const to = q.to ?? new Date();
@@ -60,6 +63,13 @@ export function reportCsv(rows: readonly ReportRow[]): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+const REPORT_DOC =
+  'Roles: operator, admin. Alarms raised in [from, to), grouped by groupBy. Times are seconds (p50/p90 exact); ' +
+  'the within/accepted/arrived figures are shares 0..1 of the alarms that needed an answer (not cancelled before acceptance), ' +
+  'the within-limit ones against each alarm\'s own time limits. ' +
+  'format=csv answers text/csv; charset=utf-8 with a BOM, CRLF line ends and a header row, as an attachment ' +
+  `response-times-{from}-{to}-{groupBy}.csv; empty cells are nulls; columns: ${CSV_COLUMNS.join(',')}.`;
+
 const csvText = z.string().describe('with format=csv: the rows as CSV (text/csv; charset=utf-8, with a BOM)');
 
 // 2026-11-22T08:00:00.000Z → 20261122T080000Z: no ':' (not allowed in Windows file names)
@@ -74,7 +84,15 @@ export const reportRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     '/api/reports/response-times',
     // the string is the CSV text: Fastify sends strings with a non-JSON type as they are, so only
     // the JSON rows ever meet the serializer
-    { onRequest: auth.requireRole('operator'), schema: { querystring: reportQuery, response: { 200: z.union([z.array(reportRowSchema), csvText]) } } },
+    {
+      onRequest: auth.requireRole('operator'),
+      schema: {
+        summary: 'Response times: time to accept, arrive and resolve',
+        description: REPORT_DOC,
+        querystring: reportQuery,
+        response: { 200: z.union([z.array(reportRowSchema), csvText]) },
+      },
+    },
     async (request, reply) => {
       const { from, to, groupBy, format } = request.query;
       const rows = await responseTimeReport(deps.db, { from, to, groupBy, tz });

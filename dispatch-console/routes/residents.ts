@@ -32,7 +32,12 @@ const fields = {
 const createBody = z.strictObject(fields);
 const patchBody = nonEmptyPatch(z.strictObject({ ...fields, name: fields.name.optional(), areaId: fields.areaId.optional() }));
 // strict: a misspelt filter must not silently answer the unfiltered list
-const listQuery = z.strictObject({ areaId: idSchema.optional() });
+const listQuery = z.strictObject({ areaId: idSchema.optional().describe('only residents in this area or any area below it') });
+
+const ROLES = 'Roles: operator, admin.';
+const FIELDS =
+  'areaId must be a grid. `notes` (medical, key safe) go to the caregiver\'s wearable with each alarm; ' +
+  '`contacts` are the family reached by SMS when escalation gets that far.';
 
 /** Residents live in grids: that is where their caregivers are assigned. */
 async function checkGrid(tx: Queryable, areaId: string): Promise<void> {
@@ -47,13 +52,19 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
   app.get(
     '/api/residents',
-    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(residentSchema) } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'List residents', description: ROLES, querystring: listQuery, response: { 200: z.array(residentSchema) } },
+    },
     async (request) => listResidents(db, request.query),
   );
 
   app.post(
     '/api/residents',
-    { onRequest: staff, schema: { body: createBody, response: { 201: residentSchema } } },
+    {
+      onRequest: staff,
+      schema: { summary: 'Register a resident', description: `${ROLES} ${FIELDS}`, body: createBody, response: { 201: residentSchema } },
+    },
     async (request, reply) => {
       const b = request.body;
       const resident = await db.withTransaction(async (tx) => {
@@ -73,7 +84,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
   app.get(
     '/api/residents/:id',
-    { onRequest: staff, schema: { params: idParams, response: { 200: residentSchema } } },
+    { onRequest: staff, schema: { summary: 'Get a resident', description: ROLES, params: idParams, response: { 200: residentSchema } } },
     async (request) => {
       const resident = await getResident(db, request.params.id);
       if (!resident) throw new NotFoundError('resident', request.params.id);
@@ -83,7 +94,16 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
   app.patch(
     '/api/residents/:id',
-    { onRequest: staff, schema: { params: idParams, body: patchBody, response: { 200: residentSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Change a resident',
+        description: `${ROLES} Send at least one field; null clears address, phone or notes, and \`contacts\` replaces the whole list. ${FIELDS}`,
+        params: idParams,
+        body: patchBody,
+        response: { 200: residentSchema },
+      },
+    },
     async (request) => {
       const { id } = request.params;
       const patch = request.body;
@@ -98,7 +118,14 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
   app.delete(
     '/api/residents/:id',
-    { onRequest: staff, schema: { params: idParams } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Delete a resident',
+        description: `${ROLES} 204; the resident's devices stay registered, unassigned. 409 once alarms or history refer to the resident.`,
+        params: idParams,
+      },
+    },
     async (request, reply) => {
       await deleteResident(db, request.params.id);
       return reply.code(204).send();

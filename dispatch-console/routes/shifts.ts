@@ -19,13 +19,15 @@ const createBody = z
 // strict: a misspelt filter must not silently answer the unfiltered list
 const listQuery = z
   .strictObject({
-    caregiverId: idSchema.optional(),
-    from: instantSchema.optional(),
-    to: instantSchema.optional(),
+    caregiverId: idSchema.optional().describe("only this caregiver's shifts"),
+    from: instantSchema.optional().describe('only shifts ending after this ISO 8601 instant, e.g. 2026-11-22T08:00:00Z (no offset: server TZ)'),
+    to: instantSchema.optional().describe('only shifts starting before this ISO 8601 instant (after from)'),
     // on duty at that instant
-    at: instantSchema.optional(),
+    at: instantSchema.optional().describe('only shifts on duty at this ISO 8601 instant'),
   })
   .refine((q) => !dates(q.from, q.to) || q.from!.getTime() < q.to!.getTime(), { message: 'from must be before to', path: ['to'] });
+
+const ROLES = 'Roles: operator, admin.';
 
 export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
   const { db } = deps;
@@ -34,13 +36,31 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
   // Without from/to/at: shifts that have not ended (on duty now, and planned).
   app.get(
     '/api/shifts',
-    { onRequest: staff, schema: { querystring: listQuery, response: { 200: z.array(shiftSchema) } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'List shifts',
+        description: `${ROLES} Earliest start first. Without from, to or at: the shifts that have not ended (on duty now, and planned).`,
+        querystring: listQuery,
+        response: { 200: z.array(shiftSchema) },
+      },
+    },
     async (request) => listShifts(db, request.query),
   );
 
   app.post(
     '/api/shifts',
-    { onRequest: staff, schema: { body: createBody, response: { 201: shiftSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        summary: 'Plan a shift',
+        description:
+          `${ROLES} start and end are ISO 8601 date-times (no offset: server TZ); end after start, at most 24 hours. ` +
+          "A shift overlapping one of the caregiver's others answers 409. Who is on duty, and so alerted, follows from the shifts.",
+        body: createBody,
+        response: { 201: shiftSchema },
+      },
+    },
     async (request, reply) => {
       const { caregiverId, start, end } = request.body;
       const shift = await db.withTransaction(async (tx) => {
@@ -61,7 +81,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
 
   app.get(
     '/api/shifts/:id',
-    { onRequest: staff, schema: { params: idParams, response: { 200: shiftSchema } } },
+    { onRequest: staff, schema: { summary: 'Get a shift', description: ROLES, params: idParams, response: { 200: shiftSchema } } },
     async (request) => {
       const shift = await getShift(db, request.params.id);
       if (!shift) throw new NotFoundError('shift', request.params.id);
@@ -71,7 +91,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
 
   app.delete(
     '/api/shifts/:id',
-    { onRequest: staff, schema: { params: idParams } },
+    { onRequest: staff, schema: { summary: 'Delete a shift', description: `${ROLES} 204.`, params: idParams } },
     async (request, reply) => {
       await deleteShift(db, request.params.id);
       return reply.code(204).send();

@@ -27,6 +27,11 @@ const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&g
 const twiml = (reply: FastifyReply, message: string) =>
   reply.type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>${xml(message)}</Message></Response>`);
 
+const SIGNED =
+  'For Twilio, not for people: a form-encoded (application/x-www-form-urlencoded) POST signed with `X-Twilio-Signature`, ' +
+  'checked against TWILIO_AUTH_TOKEN over PUBLIC_URL + this path; a bad or missing signature answers 403, ' +
+  'and with no SMS provider configured the route answers 404. No bearer token.';
+
 /** Twilio's webhooks: an SMS reply accepts an alarm; delivery reports update the notification. */
 export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, o) => {
   // Twilio posts forms; only these routes read them (encapsulated to this plugin)
@@ -47,41 +52,65 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     return params;
   };
 
-  app.post('/twilio/sms', { config: { public: true } }, async (request, reply) => {
-    const p = verified(request);
-    const from = p.From ?? '';
-    const text = (p.Body ?? '').slice(0, 200);
-    const m = REPLY.exec(text);
-    if (!m) return twiml(reply, 'To accept an alarm, reply with the code in its message.');
-    const alarm = await findActiveByReplyCode(o.db, m[1]!);
-    if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
-    const who = await o.directory.findFresh(() => {
-      const caregiver = o.directory.caregiverByPhone(from);
-      const contact = caregiver ? undefined : o.directory.familyContact(alarm.residentId, from);
-      return caregiver || contact ? { caregiver, contact } : undefined;
-    });
-    const { caregiver, contact } = who ?? {};
-    await appendTimeline(o.db, [
-      { alarmId: alarm.id, at: new Date(), code: 'sms.reply', actor: { kind: caregiver ? 'caregiver' : contact ? 'contact' : 'system', id: caregiver?.id, name: caregiver?.name ?? contact?.name }, detail: { from, body: text, messageSid: p.MessageSid } },
-    ]);
-    if (!caregiver && !contact) return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
-    const actor: Actor = caregiver ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name } : { kind: 'contact', name: contact!.name };
-    try {
-      await o.dispatcher.act(alarm.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
-    } catch (err) {
-      if (err instanceof ConflictError) return twiml(reply, `Alarm ${m[1]} is already taken${alarm.acceptedByName ? ` by ${alarm.acceptedByName}` : ''}. Thank you.`);
-      throw err;
-    }
-    const where = alarm.resident.address ? ` at ${alarm.resident.address}` : '';
-    return twiml(reply, `Accepted: please go to ${alarm.resident.name}${where}.`);
-  });
+  app.post(
+    '/twilio/sms',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Twilio webhook: an inbound SMS reply accepts an alarm',
+        description:
+          `${SIGNED} A reply of the alarm's code ("4711", or "4711 A") from a caregiver's phone or a family contact of the resident ` +
+          'accepts that alarm. Answers TwiML (text/xml) with the message to text back.',
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      const p = verified(request);
+      const from = p.From ?? '';
+      const text = (p.Body ?? '').slice(0, 200);
+      const m = REPLY.exec(text);
+      if (!m) return twiml(reply, 'To accept an alarm, reply with the code in its message.');
+      const alarm = await findActiveByReplyCode(o.db, m[1]!);
+      if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
+      const who = await o.directory.findFresh(() => {
+        const caregiver = o.directory.caregiverByPhone(from);
+        const contact = caregiver ? undefined : o.directory.familyContact(alarm.residentId, from);
+        return caregiver || contact ? { caregiver, contact } : undefined;
+      });
+      const { caregiver, contact } = who ?? {};
+      await appendTimeline(o.db, [
+        { alarmId: alarm.id, at: new Date(), code: 'sms.reply', actor: { kind: caregiver ? 'caregiver' : contact ? 'contact' : 'system', id: caregiver?.id, name: caregiver?.name ?? contact?.name }, detail: { from, body: text, messageSid: p.MessageSid } },
+      ]);
+      if (!caregiver && !contact) return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
+      const actor: Actor = caregiver ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name } : { kind: 'contact', name: contact!.name };
+      try {
+        await o.dispatcher.act(alarm.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
+      } catch (err) {
+        if (err instanceof ConflictError) return twiml(reply, `Alarm ${m[1]} is already taken${alarm.acceptedByName ? ` by ${alarm.acceptedByName}` : ''}. Thank you.`);
+        throw err;
+      }
+      const where = alarm.resident.address ? ` at ${alarm.resident.address}` : '';
+      return twiml(reply, `Accepted: please go to ${alarm.resident.name}${where}.`);
+    },
+  );
 
-  app.post('/twilio/status', { config: { public: true } }, async (request, reply) => {
-    const p = verified(request);
-    const status = mapTwilioStatus(p.MessageStatus ?? '');
-    if (!p.MessageSid || !status) throw new ValidationError('MessageSid and a known MessageStatus are required');
-    const error = p.ErrorCode ? `twilio error ${p.ErrorCode}${p.ErrorMessage ? `: ${p.ErrorMessage}` : ''}` : null;
-    await o.notifier.deliveryReport(p.MessageSid, status, error);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/twilio/status',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Twilio webhook: SMS delivery status',
+        description: `${SIGNED} Records MessageStatus (and ErrorCode) for the notification sent as MessageSid; 204.`,
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      const p = verified(request);
+      const status = mapTwilioStatus(p.MessageStatus ?? '');
+      if (!p.MessageSid || !status) throw new ValidationError('MessageSid and a known MessageStatus are required');
+      const error = p.ErrorCode ? `twilio error ${p.ErrorCode}${p.ErrorMessage ? `: ${p.ErrorMessage}` : ''}` : null;
+      await o.notifier.deliveryReport(p.MessageSid, status, error);
+      return reply.code(204).send();
+    },
+  );
 };

@@ -22,15 +22,31 @@ const createBody = z
   .refine((u) => u.role !== 'caregiver' || !!u.caregiverId, { message: 'a caregiver login needs caregiverId', path: ['caregiverId'] })
   .refine((u) => u.role === 'caregiver' || !u.caregiverId, { message: 'only caregiver logins have a caregiverId', path: ['caregiverId'] });
 
+const ROLE = 'Role: admin.';
+
 export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
   const { db } = deps;
   const admin = auth.requireRole('admin');
 
-  app.get('/api/users', { onRequest: admin, schema: { response: { 200: z.array(userSchema) } } }, async () => listUsers(db));
+  app.get(
+    '/api/users',
+    { onRequest: admin, schema: { summary: 'List staff logins', description: ROLE, response: { 200: z.array(userSchema) } } },
+    async () => listUsers(db),
+  );
 
   app.post(
     '/api/users',
-    { onRequest: admin, schema: { body: createBody, response: { 201: userSchema } } },
+    {
+      onRequest: admin,
+      schema: {
+        summary: 'Create a staff login',
+        description:
+          `${ROLE} role admin (everything), operator (alarms, directory, reports) or caregiver (own alarms). ` +
+          'A caregiver login must name its caregiverId and then sees only the alarms that caregiver was alerted to or accepted; other roles have none.',
+        body: createBody,
+        response: { 201: userSchema },
+      },
+    },
     async (request, reply) => {
       const { username, password, role } = request.body;
       const passwordHash = await hashSecret(password, PASSWORD_COST);
@@ -42,7 +58,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/users/:id',
-    { onRequest: admin, schema: { params: idParams, response: { 200: userSchema } } },
+    { onRequest: admin, schema: { summary: 'Get a staff login', description: ROLE, params: idParams, response: { 200: userSchema } } },
     async (request) => {
       const user = await getUser(db, request.params.id);
       if (!user) throw new NotFoundError('user', request.params.id);
@@ -52,7 +68,10 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.delete(
     '/api/users/:id',
-    { onRequest: admin, schema: { params: idParams } },
+    {
+      onRequest: admin,
+      schema: { summary: 'Delete a staff login', description: `${ROLE} 204; 409 for the last enabled admin.`, params: idParams },
+    },
     async (request, reply) => {
       await deleteUser(db, request.params.id);
       request.log.info({ userId: request.params.id }, 'staff login deleted');
