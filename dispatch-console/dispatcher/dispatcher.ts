@@ -351,7 +351,6 @@ export class Dispatcher {
     const a = fx.alarm;
     this.alarms.track(a);
     for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
-    if (fx.changed) this.changes.emit({ alarm: a, timeline: fx.recorded, raised: o.alerted });
     const alert: Alert = alertFor(a);
     const sends: Array<Promise<unknown>> = [];
     for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));
@@ -368,6 +367,8 @@ export class Dispatcher {
     for (const c of fx.commands) sends.push(this.o.notifier.toDevice(c.deviceId, c.command));
     // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
     void Promise.allSettled(sends);
+    // the consoles hear of it last: their fan-out must not hold up a wrist's alert
+    if (fx.changed) this.changes.emit({ alarm: a, timeline: fx.recorded, raised: o.alerted });
   }
 
   private body(a: AlarmRecord, n: Notice): string | null {

@@ -45,6 +45,7 @@ const MIN_RESYNC_INTERVAL_MS = 2_000;
 export class ConsoleHub {
   private readonly clients = new Set<Client>();
   private readonly timers: NodeJS.Timeout[];
+  readonly limits: HubLimits;
 
   constructor(
     private readonly o: {
@@ -54,17 +55,13 @@ export class ConsoleHub {
       limits?: Partial<HubLimits>;
     },
   ) {
-    const l = this.limits;
+    const l = (this.limits = { ...DEFAULT_HUB_LIMITS, ...o.limits });
     this.timers = [
       setInterval(() => this.checkLaggards(), l.checkEveryMs),
       setInterval(() => this.heartbeat(), l.heartbeatMs),
       setInterval(() => void this.checkSessions(), l.sessionCheckMs),
     ];
     for (const t of this.timers) t.unref();
-  }
-
-  get limits(): HubLimits {
-    return { ...DEFAULT_HUB_LIMITS, ...this.o.limits };
   }
 
   get size(): number {

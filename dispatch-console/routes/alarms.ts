@@ -48,8 +48,6 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
   const { db } = deps;
   const anyStaff = auth.requireRole('operator', 'caregiver');
 
-  const visible = alarmVisibleTo;
-
   app.get(
     '/api/alarms',
     {
@@ -82,7 +80,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
     },
     async (request) => {
       const a = await getAlarm(db, request.params.id);
-      if (!a || !visible(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id);
+      if (!a || !alarmVisibleTo(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id);
       const [timeline, notifications] = await Promise.all([getTimeline(db, a.id), getNotifications(db, a.id)]);
       return { ...presentAlarm(a), timeline, notifications };
     },
@@ -112,7 +110,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
         if (action === 'cancel' || action === 'reassign') throw new ForbiddenError(`only operators may ${action} an alarm`);
         // a caregiver acts on the alarms they see: those they were alerted to or hold
         const seen = await getAlarm(db, id);
-        if (!seen || !visible(user, seen)) throw new NotFoundError('alarm', id);
+        if (!seen || !alarmVisibleTo(user, seen)) throw new NotFoundError('alarm', id);
         actor = { kind: 'caregiver', id: user.caregiverId, name: user.username };
       }
       const a = await dispatcher.act(id, {
