@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createLogger } from '../common/logger.ts';
 import { ApiError } from './api-client.ts';
-import { provisionCentre } from './provision.ts';
-import { runTraffic, type TrafficStats } from './traffic.ts';
+import { DEFAULT_SIM_PREFIX, simPrefixSchemaPattern } from './demo-data.ts';
+import { runSimulation } from './run.ts';
+import type { TrafficStats } from './traffic.ts';
 import { SimError } from './types.ts';
 
 export const USAGE = `Usage: npm run sim -- [flags]
@@ -14,7 +15,7 @@ Builds a demo care centre through the console API (or finds the one built before
 connects its devices and wearables over MQTT and sends realistic traffic.
 
   --url <http-url>            console API (default http://127.0.0.1:3000)
-  --mqtt <mqtt-url>           broker (default mqtt://127.0.0.1:1883)
+  --mqtt <mqtt-url>           broker (default: the address the service reports, GET /api/service)
   --username <name>           staff login (default admin)
   --password <secret>         staff password (default: $SIM_PASSWORD or $ADMIN_PASSWORD)
   --residents <n>             residents to simulate, ~10 per grid (default 20)
@@ -24,7 +25,9 @@ connects its devices and wearables over MQTT and sends realistic traffic.
   --max-messages <n>          stop after this many events
   --press-probability <0..1>  chance an activity event is a resident's alarm instead (default 0.01)
   --connect-rate <per-second> new MQTT connections per second (default 50)
-  --state <path>              where device secrets are kept, mode 0600 (default ./data/sim-state.json)
+  --prefix <name>             device id prefix this simulator owns (default sim; the demo's is demo):
+                              two simulators with different prefixes never touch each other's devices
+  --state <path>              where device secrets are kept, mode 0600 (default ./data/sim-state-<prefix>.json)
   --summary-every <seconds>   periodic summary interval, 0 = off (default 10)
   --log-level <level>         fatal|error|warn|info|debug|trace|silent (default info)
   -h, --help                  this text`;
@@ -50,7 +53,11 @@ const intFlag = (flag: string, min: number, max: number) =>
 
 const flagsSchema = z.object({
   url: urlFlag('--url', ['http:', 'https:']).default('http://127.0.0.1:3000'),
-  mqtt: urlFlag('--mqtt', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).default('mqtt://127.0.0.1:1883'),
+  mqtt: urlFlag('--mqtt', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']).optional(),
+  prefix: z
+    .string()
+    .regex(simPrefixSchemaPattern, '--prefix must be 1 to 16 lower-case letters or digits, starting with a letter')
+    .default(DEFAULT_SIM_PREFIX),
   username: z.string().min(1, '--username must not be empty').default('admin'),
   password: z.string({ message: '--password is required (or set SIM_PASSWORD)' }).min(1, '--password must not be empty'),
   residents: intFlag('--residents', 1, 10_000).default(20),
@@ -60,7 +67,7 @@ const flagsSchema = z.object({
   'max-messages': intFlag('--max-messages', 1, Number.MAX_SAFE_INTEGER).optional(),
   'press-probability': numberFlag('--press-probability', (n) => n >= 0 && n <= 1, 'a number from 0 to 1').default(0.01),
   'connect-rate': numberFlag('--connect-rate', (n) => n > 0, 'a number above 0').default(50),
-  state: z.string().min(1, '--state must not be empty').default('./data/sim-state.json'),
+  state: z.string().min(1, '--state must not be empty').optional(),
   'summary-every': numberFlag('--summary-every', (n) => n >= 0, 'a number of seconds, 0 or more').default(10),
   'log-level': z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -68,7 +75,7 @@ const flagsSchema = z.object({
     })
     .default('info'),
 });
-export type CliOptions = z.infer<typeof flagsSchema>;
+export type CliOptions = z.infer<typeof flagsSchema> & { state: string };
 
 const stringFlags = Object.fromEntries(Object.keys(flagsSchema.shape).map((k) => [k, { type: 'string' as const }]));
 
@@ -90,7 +97,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     const issue = parsed.error.issues[0];
     throw new SimError(`${issue?.message ?? 'invalid flags'} (see --help)`);
   }
-  return parsed.data;
+  return { ...parsed.data, state: parsed.data.state ?? `./data/sim-state-${parsed.data.prefix}.json` };
 }
 
 function describeParseError(err: Error & { code?: string }): string {
@@ -109,11 +116,12 @@ function describeParseError(err: Error & { code?: string }): string {
   }
 }
 
-export function formatSummary(s: TrafficStats): string {
+export function formatSummary(s: TrafficStats, stored: number): string {
   const rate = s.elapsedSeconds > 0 ? (s.published / s.elapsedSeconds).toFixed(1) : '0';
   const ms = (v: number | null) => (v === null ? 'n/a' : `${v} ms`);
   return (
-    `device-sim: ${s.published} events published, ${s.acked} acknowledged, ${s.errors} errors ` +
+    `device-sim: ${s.published} events published, ${stored} acknowledged and stored (by the service's count; ` +
+    `${s.acked} PUBACKs), ${s.errors} errors, ${s.refused} connections refused ` +
     `in ${s.elapsedSeconds} s (${rate}/s); PUBACK p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}; ` +
     `${s.peakConnected}/${s.devices} devices connected at peak; ${s.commands} device commands, ` +
     `${s.alerts} wearable alerts, ${s.wearableAcks} wearable acks`
@@ -142,16 +150,25 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let fleet;
+  let result;
   try {
-    fleet = await provisionCentre({
+    result = await runSimulation({
       httpUrl: opts.url,
       username: opts.username,
       password: opts.password,
       residents: opts.residents,
       caregivers: opts.caregivers,
+      prefix: opts.prefix,
       statePath: opts.state,
+      mqttUrl: opts.mqtt,
+      rate: opts.rate,
+      durationSeconds: opts.duration,
+      maxMessages: opts['max-messages'],
+      pressProbability: opts['press-probability'],
+      connectsPerSecond: opts['connect-rate'],
+      summaryEverySeconds: opts['summary-every'],
       logger,
+      signal: abort.signal,
     });
   } catch (err) {
     if (err instanceof SimError || err instanceof ApiError) {
@@ -160,30 +177,17 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (abort.signal.aborted) return 130;
-
-  const traffic = runTraffic({
-    mqttUrl: opts.mqtt,
-    devices: fleet.devices,
-    wearables: fleet.wearables,
-    ratePerSecond: opts.rate,
-    durationSeconds: opts.duration,
-    maxMessages: opts['max-messages'],
-    buttonPressProbability: opts['press-probability'],
-    connectsPerSecond: opts['connect-rate'],
-    logger,
-    signal: abort.signal,
-  });
-  logger.info({ devices: fleet.devices.length, wearables: fleet.wearables.length, mqtt: opts.mqtt, rate: opts.rate }, 'traffic started');
-  const every = opts['summary-every'];
-  const timer = every > 0 ? setInterval(() => logger.info(traffic.stats(), 'summary'), every * 1000) : undefined;
-  await traffic.done;
-  if (timer) clearInterval(timer);
-
-  const final = traffic.stats();
-  process.stdout.write(`${formatSummary(final)}\n`);
+  const final = result.stats;
+  process.stdout.write(`${formatSummary(final, result.stored)}\n`);
   if (final.peakConnected === 0) {
-    process.stderr.write(`device-sim: no device could connect to ${opts.mqtt}; is the gateway running?\n`);
+    process.stderr.write(`device-sim: no device could connect to ${result.mqttUrl}; is the gateway running?\n`);
+    return 1;
+  }
+  if (result.stored < final.acked) {
+    process.stderr.write(
+      `device-sim: ${final.acked - result.stored} events were acknowledged by ${result.mqttUrl} but not stored by the service; ` +
+        `its devices connect at ${result.serviceMqttUrl}\n`,
+    );
     return 1;
   }
   return 0;

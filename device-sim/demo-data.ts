@@ -57,6 +57,8 @@ export interface CaregiverSpec {
   communityIndexes: number[];
 }
 export interface CentrePlan {
+  /** The simulator's id prefix: every device id of the plan starts with `${prefix}-`. */
+  prefix: string;
   district: string;
   street: string;
   communities: string[];
@@ -89,9 +91,26 @@ function shuffle<T>(rnd: () => number, list: readonly T[]): T[] {
 }
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-export const residentDeviceId = (index: number, kind: DeviceKind) =>
-  `sim-r${pad(index + 1, 4)}-${kind.replace(/_(sensor|detector)$/, '').replace('_', '-')}`;
-export const wearableDeviceId = (index: number) => `sim-w${pad(index + 1, 3)}`;
+/**
+ * Every simulator owns the devices whose ids start with its prefix and no others, so two
+ * simulators against one service (the demo's and `npm run sim`) never rotate each other's
+ * secrets or move each other's devices.
+ */
+export const DEFAULT_SIM_PREFIX = 'sim';
+export const DEMO_SIM_PREFIX = 'demo';
+export const simPrefixSchemaPattern = /^[a-z][a-z0-9]{0,15}$/;
+
+export const residentDeviceId = (index: number, kind: DeviceKind, prefix = DEFAULT_SIM_PREFIX) =>
+  `${prefix}-r${pad(index + 1, 4)}-${kind.replace(/_(sensor|detector)$/, '').replace('_', '-')}`;
+export const wearableDeviceId = (index: number, prefix = DEFAULT_SIM_PREFIX) => `${prefix}-w${pad(index + 1, 3)}`;
+
+/** A small stable number from the prefix: each simulator's people get their own names. */
+function prefixSeed(prefix: string): number {
+  if (prefix === DEMO_SIM_PREFIX) return 0;
+  let h = 7;
+  for (const ch of prefix) h = (h * 31 + ch.charCodeAt(0)) % 9973;
+  return 1 + h;
+}
 
 /** Unique names from the surname × given-name grid, walked in a seeded order. */
 function nameSequence(seed: number, given: readonly string[]): (i: number) => string {
@@ -105,7 +124,12 @@ function nameSequence(seed: number, given: readonly string[]): (i: number) => st
   };
 }
 
-export function planCentre(residentCount: number, caregiverCount?: number): CentrePlan {
+/**
+ * The centre of one simulator. The demo's (prefix `demo`) lives in "Xuhui District"; any other
+ * prefix gets a district of its own ("Xuhui District (sim)"), its own people and its own devices.
+ */
+export function planCentre(residentCount: number, caregiverCount?: number, prefix = DEFAULT_SIM_PREFIX): CentrePlan {
+  const seed = prefixSeed(prefix);
   const gridCount = Math.max(1, Math.ceil(residentCount / RESIDENTS_PER_GRID));
   const communityCount = gridCount >= 4 ? 2 : 1;
   const communities = COMMUNITY_NAMES.slice(0, communityCount).map((n) => `${n} Community`);
@@ -115,7 +139,7 @@ export function planCentre(residentCount: number, caregiverCount?: number): Cent
     return { name: `${COMMUNITY_NAMES[communityIndex]} Grid ${(g % perCommunity) + 1}`, communityIndex };
   });
 
-  const elderName = nameSequence(2024, ELDER_GIVEN);
+  const elderName = nameSequence(2024 + seed, ELDER_GIVEN);
   const residents = Array.from({ length: residentCount }, (_, i): ResidentSpec => {
     const rnd = seededRandom(1000 + i);
     const name = elderName(i);
@@ -139,14 +163,14 @@ export function planCentre(residentCount: number, caregiverCount?: number): Cent
       phone: `+86 21 64${digits(rnd, 2)} ${digits(rnd, 4)}`,
       notes: pick(rnd, NOTES),
       contacts,
-      devices: kinds.map((kind) => ({ id: residentDeviceId(i, kind), kind })),
+      devices: kinds.map((kind) => ({ id: residentDeviceId(i, kind, prefix), kind })),
     };
   });
 
   // One grid worker per grid plus a supervisor over the communities, unless told otherwise.
   const count = Math.max(1, caregiverCount ?? gridCount + 1);
   const workers = count > 1 ? count - 1 : 1;
-  const staffName = nameSequence(77, YOUNGER_GIVEN);
+  const staffName = nameSequence(77 + seed, YOUNGER_GIVEN);
   const caregivers = Array.from({ length: count }, (_, c): CaregiverSpec => {
     const rnd = seededRandom(5000 + c);
     const supervisor = count > 1 && c === count - 1;
@@ -158,10 +182,11 @@ export function planCentre(residentCount: number, caregiverCount?: number): Cent
       name: staffName(c),
       phone: `+86 15${digits(rnd, 1)} ${digits(rnd, 4)} ${digits(rnd, 4)}`,
       role: supervisor ? 'supervisor' : 'caregiver',
-      wearableId: wearableDeviceId(c),
+      wearableId: wearableDeviceId(c, prefix),
       gridIndexes: supervisor ? [] : [...new Set([...own, ...backup])],
       communityIndexes: supervisor ? communities.map((_, k) => k) : [],
     };
   });
-  return { district: DEMO_DISTRICT, street: DEMO_STREET, communities, grids, residents, caregivers };
+  const district = prefix === DEMO_SIM_PREFIX ? DEMO_DISTRICT : `${DEMO_DISTRICT} (${prefix})`;
+  return { prefix, district, street: DEMO_STREET, communities, grids, residents, caregivers };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../common/logger.ts';
 import type { DeviceKind } from '../contract/device-messages.ts';
 import { ApiClient, ApiError, type Json } from './api-client.ts';
-import { planCentre, type CaregiverSpec, type CentrePlan } from './demo-data.ts';
+import { DEFAULT_SIM_PREFIX, planCentre, type CaregiverSpec, type CentrePlan } from './demo-data.ts';
 import { emptyState, loadState, saveState, type SimState } from './sim-state.ts';
 import { SimError, type SimDevice } from './types.ts';
 
@@ -13,12 +13,20 @@ export interface ProvisionOptions {
   /** Default: one grid worker per grid plus a supervisor. */
   caregivers?: number;
   statePath: string;
+  /** Device id prefix this simulator owns (default `sim`; the demo's is `demo`). */
+  prefix?: string;
   logger: Logger;
 }
 
 export interface ProvisionResult {
   devices: SimDevice[];
   wearables: SimDevice[];
+  /**
+   * Gives one of our devices a new secret (rotated through the API, saved in the state file)
+   * when the broker refuses the one we hold: a state file lost or restored from an old copy
+   * heals itself instead of leaving the device offline.
+   */
+  renewSecret(deviceId: string): Promise<string>;
 }
 
 const SHIFT_HOURS = 12;
@@ -51,7 +59,9 @@ export async function provisionCentre(opts: ProvisionOptions): Promise<Provision
   const { logger } = opts;
   const api = new ApiClient(opts.httpUrl);
   await api.login(opts.username, opts.password);
-  const plan = planCentre(opts.residents, opts.caregivers);
+  const prefix = opts.prefix ?? DEFAULT_SIM_PREFIX;
+  const plan = planCentre(opts.residents, opts.caregivers, prefix);
+  const owned = (id: string) => id.startsWith(`${prefix}-`);
 
   const saved = await loadState(opts.statePath);
   // Secrets from another server are useless here; rotating is the only way to get new ones.
@@ -61,11 +71,12 @@ export async function provisionCentre(opts: ProvisionOptions): Promise<Provision
   }
 
   const { gridIds, communityIds } = await ensureAreas(api, plan, logger);
-  const residentIds = await ensureResidents(api, plan, gridIds, logger);
+  const existing = new Map((await api.list('/api/devices')).map((d) => [str(d.id), d] as const));
+  const residentIds = await ensureResidents(api, plan, gridIds, existing, logger);
 
   const counts = { created: 0, reused: 0, rotated: 0 };
-  const existing = new Map((await api.list('/api/devices')).map((d) => [str(d.id), d] as const));
   const ensureDevice = async (id: string, kind: DeviceKind, residentId?: string): Promise<string> => {
+    if (!owned(id)) throw new SimError(`device ${id} is not this simulator's (prefix ${prefix})`);
     const found = existing.get(id);
     if (!found) {
       const body: Json = { id, kind, ...(residentId ? { residentId } : {}) };
@@ -111,10 +122,20 @@ export async function provisionCentre(opts: ProvisionOptions): Promise<Provision
     logger.info({ ...counts, statePath: opts.statePath }, 'devices ready');
 
     await ensureCaregivers(api, plan.caregivers, gridIds, communityIds, logger);
-    return { devices, wearables };
+    return { devices, wearables, renewSecret };
   } finally {
     // Saved even when a later step fails: secrets of devices created so far are shown only once.
     if (counts.created + counts.rotated > 0 || !saved) await saveState(opts.statePath, state);
+  }
+
+  async function renewSecret(deviceId: string): Promise<string> {
+    const kind = state.devices[deviceId]?.kind;
+    if (!owned(deviceId) || !kind) throw new SimError(`device ${deviceId} is not this simulator's`);
+    const rotated = await api.post(`/api/devices/${encodeURIComponent(deviceId)}/secret`);
+    const secret = record(deviceId, kind, rotated.secret, 'rotated');
+    await saveState(opts.statePath, state);
+    logger.warn({ deviceId }, 'the broker refused the secret we held; rotated it (was the state file lost or shared?)');
+    return secret;
   }
 }
 
@@ -146,11 +167,19 @@ async function ensureAreas(api: ApiClient, plan: CentrePlan, logger: Logger) {
   return { gridIds, communityIds };
 }
 
-async function ensureResidents(api: ApiClient, plan: CentrePlan, gridIds: string[], logger: Logger) {
-  const byName = new Map((await api.list('/api/residents')).map((r) => [str(r.name), str(r.id)] as const));
+/**
+ * A resident is ours when one of our devices belongs to them, or (their devices gone) when
+ * their name is in one of our own grids; never a same-named resident of another centre.
+ */
+async function ensureResidents(api: ApiClient, plan: CentrePlan, gridIds: string[], devices: Map<string | undefined, Json>, logger: Logger) {
+  const ourGrids = new Set(gridIds);
+  const byName = new Map(
+    (await api.list('/api/residents')).filter((r) => ourGrids.has(str(r.areaId) ?? '')).map((r) => [str(r.name), str(r.id)] as const),
+  );
   let created = 0;
   const ids = await mapLimit(plan.residents, CONCURRENCY, async (r) => {
-    const found = byName.get(r.name);
+    const viaDevice = r.devices.map((d) => str(devices.get(d.id)?.residentId)).find((id) => id !== undefined);
+    const found = viaDevice ?? byName.get(r.name);
     if (found) return found;
     const { name, address, phone, notes, contacts } = r;
     const res = await api.post('/api/residents', { name, areaId: gridIds[r.gridIndex], address, phone, notes, contacts });
@@ -168,13 +197,24 @@ async function ensureCaregivers(
   communityIds: string[],
   logger: Logger,
 ) {
-  const byName = new Map((await api.list('/api/caregivers')).map((c) => [str(c.name), c] as const));
+  // Ours: the caregiver wearing our wrist device, else a same-named one working only in our areas.
+  const ourAreas = new Set([...gridIds, ...communityIds]);
+  const caregivers = await api.list('/api/caregivers');
+  const byWearable = new Map(caregivers.map((c) => [str(c.wearableId), c] as const));
+  const byName = new Map(
+    caregivers
+      .filter((c) => {
+        const areas = Array.isArray(c.areaIds) ? c.areaIds : [];
+        return areas.length > 0 && areas.every((a) => ourAreas.has(String(a)));
+      })
+      .map((c) => [str(c.name), c] as const),
+  );
   const shifts = await api.list('/api/shifts');
   const now = Date.now();
   const counts = { created: 0, shifts: 0 };
   for (const spec of specs) {
     const areaIds = [...spec.gridIndexes.map((g) => gridIds[g]), ...spec.communityIndexes.map((c) => communityIds[c])];
-    const found = byName.get(spec.name);
+    const found = byWearable.get(spec.wearableId) ?? byName.get(spec.name);
     if (found && str(found.wearableId) !== spec.wearableId) {
       // Someone unassigned or swapped the wrist device: the simulated wearable must be theirs.
       await api.patch(`/api/caregivers/${str(found.id)}`, { wearableId: spec.wearableId });

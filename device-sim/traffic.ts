@@ -29,12 +29,20 @@ export interface TrafficOptions {
   maxInflight?: number;
   heartbeatIntervalMs?: number;
   wearableTiming?: Partial<WearableTiming>;
+  /**
+   * Called when the broker refuses a device's secret (CONNACK "not authorized"); answers a new
+   * secret to reconnect with. Without it, a refused device stays offline.
+   */
+  renewSecret?: (deviceId: string) => Promise<string>;
 }
 
 export interface TrafficStats {
   published: number;
+  /** PUBACKs received: from our broker that means stored; see run.ts for the cross-check. */
   acked: number;
   errors: number;
+  /** Connections the broker refused for their credentials. */
+  refused: number;
   connected: number;
   /** Most devices online at once during the run (connected drops to 0 after stop). */
   peakConnected: number;
@@ -73,7 +81,7 @@ export function runTraffic(opts: TrafficOptions): TrafficHandle {
   const online = new Set<string>();
   const behaviours: WearableBehaviour[] = [];
   const wearableIds = new Set(opts.wearables.map((w) => w.id));
-  const counts = { published: 0, acked: 0, errors: 0, commands: 0, inflight: 0 };
+  const counts = { published: 0, acked: 0, errors: 0, refused: 0, commands: 0, inflight: 0 };
   const seenErrors = new Set<string>();
   const startedAt = performance.now();
   let paceStart: number | undefined; // pacing starts with the first connection
@@ -90,6 +98,24 @@ export function runTraffic(opts: TrafficOptions): TrafficHandle {
     if (seenErrors.has(key)) return logger.debug({ deviceId, err: err.message }, what);
     seenErrors.add(key);
     logger.warn({ deviceId, err: err.message }, what);
+  };
+
+  // CONNACK refusals for credentials: 3.1.1 codes 4 and 5, MQTT 5 codes 134 and 135
+  const BAD_CREDENTIALS = new Set([4, 5, 134, 135]);
+  const RENEW_EVERY_MS = 60_000; // at most one rotation a minute per device: no tug of war
+  const renewedAt = new Map<string, number>();
+  const renew = (device: SimDevice, client: MqttClient) => {
+    const last = renewedAt.get(device.id);
+    if (!opts.renewSecret || stopping || (last !== undefined && performance.now() - last < RENEW_EVERY_MS)) return;
+    renewedAt.set(device.id, performance.now());
+    opts.renewSecret(device.id).then(
+      (secret) => {
+        device.secret = secret;
+        client.options.password = secret;
+        if (!stopping) client.reconnect();
+      },
+      (err: Error) => fail(device.id, 'could not renew the device secret', err),
+    );
   };
 
   const connectDevice = (device: SimDevice) => {
@@ -120,7 +146,14 @@ export function runTraffic(opts: TrafficOptions): TrafficHandle {
       });
     });
     client.on('close', () => online.delete(device.id));
-    client.on('error', (err) => fail(device.id, 'mqtt connection error', err));
+    client.on('error', (err) => {
+      fail(device.id, 'mqtt connection error', err);
+      const code = (err as Error & { code?: unknown }).code;
+      if (typeof code === 'number' && BAD_CREDENTIALS.has(code)) {
+        counts.refused++;
+        renew(device, client);
+      }
+    });
     client.on('message', (topic, payload) => {
       if (topic === commandsTopic) onCommand(device, payload);
     });
@@ -248,6 +281,7 @@ export function runTraffic(opts: TrafficOptions): TrafficHandle {
     published: counts.published,
     acked: counts.acked,
     errors: counts.errors,
+    refused: counts.refused,
     connected: online.size,
     peakConnected,
     devices: all.length,

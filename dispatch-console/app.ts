@@ -22,6 +22,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
+import { serviceInfoRoutes } from './routes/service-info.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { userRoutes } from './routes/users.ts';
 import { webPageRoutes } from './routes/web-page.ts';
@@ -41,6 +42,8 @@ export interface AppDeps {
   onDeviceRevoked?: (deviceId: string) => void;
   /** The dispatcher, when this process runs one: alarm routes and Twilio webhooks. */
   dispatch?: { dispatcher: Dispatcher; directory: DispatchDirectory; notifier: Notifier } | undefined;
+  /** Where devices connect (known once the broker listens); `GET /api/service` answers it. */
+  endpoints?: () => { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
   /** The live stream's slow-console limits (tests make them small). */
   liveLimits?: Partial<HubLimits> | undefined;
 }
@@ -138,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(shiftRoutes, opts);
   await app.register(userRoutes, opts);
   await app.register(reportRoutes, opts);
+  await app.register(serviceInfoRoutes, opts);
   await app.register(webPageRoutes);
   if (dispatch) {
     await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });

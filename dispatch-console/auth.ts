@@ -208,10 +208,8 @@ export async function ensureFirstAdmin(
     throw new ConflictError(`ADMIN_USERNAME: "${admin.username}" is taken by a non-admin or disabled login; choose another ADMIN_USERNAME`);
   }
   if (generated) {
-    logger.warn(
-      { username: admin.username, password },
-      'created the first admin with a generated password; it is shown only this once, keep it safe (or set ADMIN_PASSWORD)',
-    );
+    // the password itself goes to the terminal as a plain line (runtime/main.ts), never into the log
+    logger.warn({ username: admin.username }, 'created the first admin with a generated password; it is printed once on the terminal');
     return { username: admin.username, password, created: true };
   }
   logger.info({ username: admin.username }, 'created the first admin from ADMIN_USERNAME / ADMIN_PASSWORD');

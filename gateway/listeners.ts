@@ -51,12 +51,6 @@ export async function listenMqtt(
   const http = createHttpServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: opts.maxPacketBytes + 16 });
-  wss.on('connection', (ws, req) => {
-    const stream = createWebSocketStream(ws);
-    stream.on('error', () => ws.terminate());
-    aedes.handle(guardConnection(stream, opts.maxPacketBytes, onReject(req.socket.remoteAddress)), req);
-  });
 
   const port = await listen(tcp, opts.host, opts.port, 'MQTT_PORT');
   let wsPort: number;
@@ -66,6 +60,15 @@ export async function listenMqtt(
     await closeServer(tcp);
     throw err;
   }
+  // Attached only once listening: a WebSocketServer re-emits its http server's errors on itself,
+  // so one attached before made a taken MQTT_WS_PORT an unhandled 'error' (a crash, exit 1).
+  const wss = new WebSocketServer({ server: http, maxPayload: opts.maxPacketBytes + 16 });
+  wss.on('error', (err) => opts.logger.error({ err }, 'mqtt-over-websocket listener error'));
+  wss.on('connection', (ws, req) => {
+    const stream = createWebSocketStream(ws);
+    stream.on('error', () => ws.terminate());
+    aedes.handle(guardConnection(stream, opts.maxPacketBytes, onReject(req.socket.remoteAddress)), req);
+  });
   opts.logger.info({ port, wsPort }, 'mqtt broker listening');
   return {
     port,

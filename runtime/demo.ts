@@ -5,12 +5,15 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { alarmStats } from '../db/queries/alarms.ts';
-import { provisionCentre, runTraffic } from '../device-sim/index.ts';
+import { DEMO_SIM_PREFIX, provisionCentre, runTraffic } from '../device-sim/index.ts';
 import { preferPort } from './free-port.ts';
 import { runUntilSignal, stopWithOneLine } from './process-lifecycle.ts';
 import { startService } from './service.ts';
 
 const DEMO_PASSWORD = 'demo-admin';
+
+/** Default ports the demo found taken and stepped off, to say so once it listens. */
+const moved: Array<{ what: 'HTTP' | 'MQTT' | 'MQTT over WebSocket'; port: number }> = [];
 
 async function demoConfig(): Promise<Config> {
   const env = { ...process.env };
@@ -20,9 +23,14 @@ async function demoConfig(): Promise<Config> {
   env.LOG_LEVEL ??= 'warn'; // a readable terminal: progress lines below, problems as logs
   const base = loadConfig(env);
   // unlike npm start, the demo steps aside when a default port is taken (e.g. a local Mosquitto)
-  if (!process.env.HTTP_PORT) base.http.port = await preferPort(base.http.port, base.http.host);
-  if (!process.env.MQTT_PORT) base.mqtt.port = await preferPort(base.mqtt.port, base.mqtt.host);
-  if (!process.env.MQTT_WS_PORT) base.mqtt.wsPort = await preferPort(base.mqtt.wsPort, base.mqtt.host);
+  const step = async (what: (typeof moved)[number]['what'], port: number, host: string) => {
+    const chosen = await preferPort(port, host);
+    if (chosen !== port) moved.push({ what, port });
+    return chosen;
+  };
+  if (!process.env.HTTP_PORT) base.http.port = await step('HTTP', base.http.port, base.http.host);
+  if (!process.env.MQTT_PORT) base.mqtt.port = await step('MQTT', base.mqtt.port, base.mqtt.host);
+  if (!process.env.MQTT_WS_PORT) base.mqtt.wsPort = await step('MQTT over WebSocket', base.mqtt.wsPort, base.mqtt.host);
   return base;
 }
 
@@ -53,6 +61,8 @@ try {
     username: config.admin.username,
     password,
     residents,
+    // the demo's own devices (demo-…): `npm run sim` beside it uses sim-… and never touches these
+    prefix: DEMO_SIM_PREFIX,
     statePath: join(config.database.dataDir, 'sim-state.json'),
     logger: logger.child({ part: 'sim' }),
   });
@@ -63,16 +73,24 @@ try {
     ratePerSecond: rate,
     // about one alarm every 20 s whatever the rate: what four simulated caregivers keep up with
     buttonPressProbability: Math.min(1, 1 / (20 * rate)),
+    // a device whose secret the state file lost is rotated and reconnects: a restart heals it
+    renewSecret: centre.renewSecret,
     logger: logger.child({ part: 'sim' }),
   });
+  const portOf = (url: string) => new URL(url).port;
+  const now = { HTTP: portOf(service.httpUrl), MQTT: portOf(service.mqttUrl), 'MQTT over WebSocket': portOf(service.mqttWsUrl) };
+  const movedLines = moved.map(({ what, port }) => `  note      ${port} is taken by another program; ${what} is on ${now[what]} instead`);
   process.stderr.write(
     [
       '',
       'Home-care alarm demo is running.',
-      `  console   ${service.httpUrl}/   (open it in a browser; log in as ${config.admin.username} / ${password})`,
+      ...movedLines,
+      `  console   ${service.httpUrl}/   (open it in a browser)`,
+      `  login     ${config.admin.username} / ${password}`,
       `  API       ${service.httpUrl}/api   (described at ${service.httpUrl}/docs; POST /api/login for a Bearer token)`,
       `  metrics   ${service.httpUrl}/metrics`,
       `  mqtt      ${service.mqttUrl}   (MQTT over WebSocket: ${service.mqttWsUrl})`,
+      `  more      npm run sim -- --url ${service.httpUrl} --password ${password} --duration 60   (a second simulator beside this one)`,
       `  simulated ${centre.devices.length} devices for ${residents} residents and ${centre.wearables.length} caregivers' wearables, ${rate} events/s`,
       '  Ctrl-C stops it.',
       '',
@@ -91,9 +109,11 @@ try {
   }, 10_000);
   progress.unref();
   runUntilSignal(async () => {
+    process.stderr.write('\nstopping: disconnecting the simulated devices, committing what was received…\n');
     clearInterval(progress);
     await traffic.stop();
     await service.close();
+    process.stderr.write('demo stopped cleanly; its data stays in ' + config.database.dataDir + '\n');
   }, logger);
 } catch (err) {
   logger.fatal({ err }, 'demo failed to start');

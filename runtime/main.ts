@@ -14,7 +14,10 @@ const logger = createLogger(config.logLevel);
 try {
   const service = await startService(config, logger);
   if (service.admin.created && service.admin.password) {
-    process.stderr.write(`first admin created: ${service.admin.username} / ${service.admin.password} (shown once)\n`);
+    process.stderr.write(
+      `\nhomecare: first admin created. Log in as ${service.admin.username} with password ${service.admin.password}\n` +
+        'homecare: this password is shown only this once; keep it safe (or set ADMIN_PASSWORD and create users in the console)\n\n',
+    );
   }
   process.stderr.write(`console ${service.httpUrl}  mqtt ${service.mqttUrl}  mqtt-ws ${service.mqttWsUrl}\n`);
   runUntilSignal(service.close, logger);

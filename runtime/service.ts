@@ -14,6 +14,7 @@ import { DEFAULT_SMS_RETRY } from '../dispatch-console/sms/sms-provider.ts';
 import { createTwilioProvider } from '../dispatch-console/sms/twilio-provider.ts';
 import type { IntakeListeners } from '../gateway/message-intake.ts';
 import { startMaintenance } from './maintenance.ts';
+import { checkPortsFree } from './port-check.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { ExternalBrokerLink } from '../gateway/external-broker-link.ts';
 import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
@@ -107,13 +108,22 @@ async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: 
 /** Everything in one process: database, broker, console. Each part closes in reverse order. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics();
+  const embeddedBroker = !config.mqtt.externalUrl;
+  await checkPortsFree([
+    ...(embeddedBroker
+      ? [
+          { variable: 'MQTT_PORT', host: config.mqtt.host, port: config.mqtt.port },
+          { variable: 'MQTT_WS_PORT', host: config.mqtt.host, port: config.mqtt.wsPort },
+        ]
+      : []),
+    { variable: 'HTTP_PORT', host: config.http.host, port: config.http.port },
+  ]);
   const db = await openDatabase(config, logger);
   const cleanups: Array<() => Promise<void>> = [() => db.close()];
   const unwind = async () => {
     for (const c of cleanups.reverse()) await c().catch((err) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    const admin = await ensureFirstAdmin(db, config.admin, logger);
     const dispatch = await startDispatcher(config, db, logger, metrics, () => link);
     cleanups.push(async () => {
       await dispatch.unfollow();
@@ -166,6 +176,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       checks.dispatcher = { ok: true, detail: `${dispatch.dispatcher.activeCount} active alarms, ${dispatch.dispatcher.openTimers} deadlines armed` };
       return { ok: Object.values(checks).every((c) => c.ok), checks };
     };
+    let endpoints: { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
     const app = await buildApp({
       config,
       db,
@@ -174,6 +185,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       health,
       onDeviceRevoked: (id) => link.revokeDevice(id),
       dispatch,
+      endpoints: () => endpoints,
     });
     cleanups.push(() => app.close());
     const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher);
@@ -182,6 +194,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
     const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redactUrl(config.mqtt.externalUrl!);
     const mqttWsUrl = mqtt ? `ws://${mqttHost}:${mqtt.wsPort}` : 'n/a (external broker)';
+    endpoints = { mqttUrl, mqttWsUrl: mqtt ? mqttWsUrl : null, embeddedBroker: mqtt !== undefined };
+    // Last, once everything listens: a start that fails earlier must not use up a generated password.
+    const admin = await ensureFirstAdmin(db, config.admin, logger);
     logger.info({ http: http.url, mqtt: mqttUrl, mqttWs: mqttWsUrl, database: db.kind, timescale: db.timescale }, 'homecare service started');
     return {
       config,

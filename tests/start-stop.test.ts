@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import { ConfigError } from '../common/config.ts';
+import { createMetrics } from '../common/metrics.ts';
+import { listenMqtt } from '../gateway/listeners.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/logger.ts';
 import { topics } from '../contract/topics.ts';
@@ -83,5 +88,53 @@ describe('start-up and shutdown of npm start', () => {
     const unreachable = await runToFailure({ ...baseEnv, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
     expect(unreachable.code).toBe(2);
     expect(unreachable.output).toMatch(/DATABASE_URL: cannot use the database/);
+  });
+
+  const blockPort = async (): Promise<{ port: number; server: Server }> => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '0.0.0.0', () => r()));
+    return { port: (server.address() as { port: number }).port, server };
+  };
+
+  it('a taken MQTT_WS_PORT or MQTT_PORT stops a first start with one line and exit 2, before anything is created; the next start prints the generated password', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const noAdminPassword = { MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', DATA_DIR: dir.path };
+    for (const variable of ['MQTT_WS_PORT', 'MQTT_PORT'] as const) {
+      const blocker = await blockPort();
+      const busy = await runToFailure({ ...noAdminPassword, [variable]: String(blocker.port) });
+      blocker.server.close();
+      expect(busy.code).toBe(2); // was 1, with an unhandled EADDRINUSE stack, for MQTT_WS_PORT
+      const lines = busy.output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^homecare: cannot start: ${variable}: port ${blocker.port} .*already in use`));
+      // no database, no first admin: the generated password cannot be used up by a failed start
+      expect(readdirSync(dir.path)).toEqual([]);
+    }
+
+    const svc = await spawnService(noAdminPassword);
+    const m = /first admin created\. Log in as admin with password (\S+)\n/.exec(svc.output());
+    expect(m).not.toBeNull();
+    const api = apiClient(svc.httpUrl);
+    await api.login('admin', m![1]!);
+    svc.proc.kill('SIGTERM');
+    expect(await svc.exited).toBe(0);
+    // the password is on the terminal as a plain line, never inside a JSON log line
+    expect(svc.output().split('\n').filter((l) => l.startsWith('{') && l.includes(m![1]!))).toEqual([]);
+  });
+
+  it('the broker listeners map a port taken after the start-up check to a ConfigError, not a crash', async () => {
+    const aedes = new Aedes();
+    await aedes.listen();
+    const blocker = await blockPort();
+    try {
+      const opts = { host: '127.0.0.1', port: 0, wsPort: blocker.port, maxPacketBytes: 65536, logger: createLogger('silent'), metrics: createMetrics() };
+      const err = await listenMqtt(aedes, opts).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).message).toMatch(/MQTT_WS_PORT/);
+    } finally {
+      blocker.server.close();
+      await new Promise<void>((r) => aedes.close(() => r()));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { eventCountSchema, type EventCount } from '../../contract/service-info.ts';
 import type { Queryable } from '../types.ts';
 
 export interface EventRow {
@@ -102,4 +103,14 @@ export async function listDeviceEvents(q: Queryable, deviceId: string, limit = 1
 export async function countEvents(q: Queryable): Promise<number> {
   const res = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
   return res.rows[0]?.n ?? 0;
+}
+
+/** Events stored per device, received in `[from, to)` (the service's clock), busiest first. */
+export async function countEventsByDevice(q: Queryable, from: Date, to: Date): Promise<EventCount[]> {
+  const res = await q.query(
+    `SELECT device_id AS "deviceId", count(*)::int AS events FROM events
+      WHERE received_at >= $1 AND received_at < $2 GROUP BY device_id ORDER BY events DESC, device_id`,
+    [from, to],
+  );
+  return res.rows.map((r) => eventCountSchema.parse(r));
 }
