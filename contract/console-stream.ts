@@ -40,7 +40,14 @@ export const deviceStatusSchema = z.object({
   /** The caregiver wearing it (wearables). */
   caregiverId: z.string().nullable(),
   online: z.boolean(),
+  /** The last battery reading of a status message (0..1), or null. */
   battery: z.number().nullable(),
+  /**
+   * The battery needs someone: an active `battery.low` alarm holds an event of this device, or
+   * the last status reading is under 20 %. The one answer the board's alarms and the device
+   * list share (a device's `battery.low` event does not change its status reading).
+   */
+  batteryLow: z.boolean(),
   lastSeenAt: z.date().nullable(),
   statusAt: z.date().nullable(),
 });

@@ -18,6 +18,19 @@ export const measureSchema = z.object({
 });
 export type Measure = z.infer<typeof measureSchema>;
 
+/**
+ * The emergency-response KPIs over one priority's alarms only (shares in 0..1, null when the
+ * denominator is 0): accepted within 60 s / 180 s, arrived within 45 / 60 min.
+ */
+export const kpiSharesSchema = z.object({
+  alarms: z.number(),
+  acceptedWithin60s: z.number().nullable(),
+  acceptedWithin180s: z.number().nullable(),
+  arrivedWithin45m: z.number().nullable(),
+  arrivedWithin60m: z.number().nullable(),
+});
+export type KpiShares = z.infer<typeof kpiSharesSchema>;
+
 export const reportRowSchema = z.object({
   /** area id, caregiver id, kind, local date YYYY-MM-DD (server TZ), or "all"; null: no area / not accepted. */
   key: z.string().nullable(),
@@ -42,5 +55,7 @@ export const reportRowSchema = z.object({
   acceptedWithin180s: z.number().nullable(),
   arrivedWithin45m: z.number().nullable(),
   arrivedWithin60m: z.number().nullable(),
+  /** The same KPIs per priority: emergency (as the top-level fields) and urgent, apart. */
+  kpi: z.object({ emergency: kpiSharesSchema, urgent: kpiSharesSchema }),
 });
 export type ReportRow = z.infer<typeof reportRowSchema>;

@@ -59,10 +59,10 @@ export function createAuth(db: Db): Auth {
   const userForToken = async (token: string): Promise<AuthUser> => {
     const digest = tokenDigest(token);
     const session = await getSessionUser(db, digest);
-    if (!session) throw new UnauthorizedError('invalid or expired token; log in again');
+    if (!session) throw new UnauthorizedError('invalid or expired token; log in again', 'session_expired');
     if (session.expiresAt.getTime() <= Date.now()) {
       await deleteSession(db, digest);
-      throw new UnauthorizedError('invalid or expired token; log in again');
+      throw new UnauthorizedError('invalid or expired token; log in again', 'session_expired');
     }
     return { id: session.userId, username: session.username, role: session.role, caregiverId: session.caregiverId };
   };
@@ -79,7 +79,7 @@ export function createAuth(db: Db): Auth {
         const user = await authenticate(request);
         request.user = user;
         if (user.role !== 'admin' && !roles.includes(user.role)) {
-          throw new ForbiddenError(`this needs the role ${['admin', ...roles.filter((r) => r !== 'admin')].join(' or ')}`);
+          throw new ForbiddenError(`this needs the role ${['admin', ...roles.filter((r) => r !== 'admin')].join(' or ')}`, 'role_required');
         }
       };
       roleChecks.add(hook);
@@ -143,7 +143,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
       const user = await getUserByUsername(db, username);
       const ok = user ? await verifySecret(password, user.passwordHash) : (await verifySecret(password, await timingDecoy()), false);
       // One message for unknown user, wrong password and disabled login alike.
-      if (!user || !ok || user.disabled) throw new UnauthorizedError('invalid username or password');
+      if (!user || !ok || user.disabled) throw new UnauthorizedError('invalid username or password', 'bad_credentials');
 
       const now = Date.now();
       const token = generateToken();

@@ -5,10 +5,14 @@ import { ZodError } from 'zod';
 import { AppError, type ErrorCode } from '../common/errors.ts';
 import { DbError } from '../db/db-error.ts';
 
-/** Every error answer has this shape (DESIGN: `{"error":"…","details":…}`); `code` is stable for programs. */
+/**
+ * Every error answer has this shape (DESIGN: `{"error":"…","details":…}`); `code` is stable for
+ * programs, and `reason`, where present, says more precisely what went wrong (common/errors.ts).
+ */
 export interface ErrorBody {
   error: string;
   code: string;
+  reason?: string;
   details?: unknown;
 }
 
@@ -55,6 +59,7 @@ function issueText(where: string, issues: Issue[]): string {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof AppError) {
     const body: ErrorBody = { error: err.message, code: err.code };
+    if (err.reason !== undefined) body.reason = err.reason;
     if (err.details !== undefined) body.details = err.details;
     return { status: STATUS[err.code], body };
   }

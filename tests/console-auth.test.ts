@@ -44,6 +44,9 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       expect(wrong.statusCode).toBe(401);
       expect(unknown.statusCode).toBe(401);
       expect(wrong.json().error).toBe(unknown.json().error);
+      // issue 9: the English text stays (the contract), a stable reason lets the page translate
+      expect(wrong.json()).toMatchObject({ error: 'invalid username or password', code: 'unauthorized', reason: 'bad_credentials' });
+      expect(unknown.json().reason).toBe('bad_credentials');
       expect(wrong.json().token).toBeUndefined();
     });
 
@@ -52,6 +55,7 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       expect(none.status).toBe(401);
       expect(none.body.error).toMatch(/Bearer/);
       expect(none.headers['www-authenticate']).toBe('Bearer');
+      expect(none.body).toMatchObject({ code: 'unauthorized', reason: 'auth_required' });
 
       expect((await client(h.app, 'made-up-token').get('/api/areas')).status).toBe(401);
       const basic = await h.app.inject({ method: 'GET', url: '/api/areas', headers: { authorization: 'Basic cm9vdDpyb290' } });
@@ -65,6 +69,7 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       const expired = await fresh.get('/api/areas');
       expect(expired.status).toBe(401);
       expect(expired.body.error).toMatch(/expired/);
+      expect(expired.body).toMatchObject({ code: 'unauthorized', reason: 'session_expired' });
       vi.useRealTimers();
       // the expired session is gone for good, not only while the clock is ahead
       expect((await fresh.get('/api/areas')).status).toBe(401);

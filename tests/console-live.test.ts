@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ack, connectDevice, connectWearable, alertOf, press, provisionCentre, useService } from './helpers/care-centre.ts';
+import { publish } from './helpers/gateway-harness.ts';
+import { topics } from '../contract/topics.ts';
 import { apiClient } from './helpers/service-harness.ts';
 import { openConsole, refusedUpgrade, wsUrl, type ConsoleSocket } from './helpers/console-socket.ts';
 
@@ -104,6 +106,36 @@ describe('the live stream /ws over real sockets (embedded database)', () => {
     expect(r.status).toBe(200);
     const mine = await cg.next((m) => m.type === 'alarm.updated' && m.data.id === raised.data.id);
     expect(mine.data.currentNotified).toEqual([wang!.id]);
+  });
+
+  // issue 9: the devices panel said "all devices online and charged" beside open battery-low
+  // alarms: a battery.low event never changed the device's status reading the panel used
+  it('a battery.low event makes the device batteryLow for consoles while its alarm is open, though its status reads 80 %', async () => {
+    const centre = await provisionCentre(f.api, { caregivers: 1 });
+    const token = await tokenOf(f.service.httpUrl, 'admin', 'correct horse battery staple');
+    const c = await open(token);
+    await c.next((m) => m.type === 'snapshot');
+    const pendant = track(await connectDevice(f.service.mqttUrl, centre.pendant));
+    await publish(pendant, topics.deviceStatus(centre.pendant.id), JSON.stringify({ online: true, battery: 0.8 }), { retain: true });
+    const charged = await c.next((m) => m.type === 'device.status' && m.data.id === centre.pendant.id && m.data.battery === 0.8);
+    expect(charged.data.batteryLow).toBe(false);
+
+    await press(pendant, centre.pendant.id, 'battery.low', { level: 0.08 });
+    const raised = await c.next((m) => m.type === 'alarm.raised' && m.data.deviceId === centre.pendant.id && m.data.kind === 'battery.low');
+    const low = await c.next((m) => m.type === 'device.status' && m.data.id === centre.pendant.id && m.data.batteryLow === true);
+    expect(low.data).toMatchObject({ online: true, battery: 0.8, batteryLow: true });
+    // a console connecting now starts from the same answer
+    const d = await open(token);
+    const snap = await d.next((m) => m.type === 'snapshot');
+    expect(snap.data.devices.find((x: { id: string }) => x.id === centre.pendant.id)).toMatchObject({ batteryLow: true });
+    expect(snap.data.alarms.some((a: { id: string; status: string }) => a.id === raised.data.id && a.status === 'open')).toBe(true);
+
+    // battery changed and the alarm resolved: the device is no longer flagged
+    expect((await f.api.call('POST', `/api/alarms/${raised.data.id}/resolve`, { outcome: 'assisted' })).status).toBe(200);
+    await c.next((m) => m.type === 'device.status' && m.data.id === centre.pendant.id && m.data.batteryLow === false);
+    // a low status reading alone is low too
+    await publish(pendant, topics.deviceStatus(centre.pendant.id), JSON.stringify({ online: true, battery: 0.1 }), { retain: true });
+    await c.next((m) => m.type === 'device.status' && m.data.id === centre.pendant.id && m.data.battery === 0.1 && m.data.batteryLow === true);
   });
 
   it('answers pings, and says what is wrong with a message it does not understand', async () => {

@@ -301,13 +301,17 @@ describe('alarm lifecycle end to end (20 s steps, default cancel window)', () =>
     const again = await f.api.call('POST', `/api/alarms/${alarmId}/accept`); // no body at all: a plain button on a console
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'conflict', error: expect.stringContaining('already accepted') });
+    // issue 9: the finer stable reason beside the coarse code, for the page to translate
+    expect(again.body.reason).toBe('alarm_already_accepted');
 
     const noTarget = await act('reassign', { note: 'to whom?' });
     expect(noTarget.status).toBe(400);
     expect(typeof noTarget.body.error).toBe('string');
+    expect(noTarget.body).toMatchObject({ code: 'validation_failed', reason: 'reassign_target_missing' });
     const nobody = await act('reassign', { caregiverId: randomUUID() });
     expect(nobody.status).toBe(400);
     expect(typeof nobody.body.error).toBe('string');
+    expect(nobody.body).toMatchObject({ code: 'validation_failed', reason: 'caregiver_not_found' });
 
     const tReassign = Date.now();
     const reassigned = await act('reassign', { caregiverId: wang!.id });
@@ -317,7 +321,16 @@ describe('alarm lifecycle end to end (20 s steps, default cancel window)', () =>
     expect(deadlineIn).toBeLessThan(SLOW_S * 1000 + 2_000);
     const wangAlert = await wangW!.first((m) => m.type === 'alarm.alert' && m.alarmId === alarmId);
     expect(wangAlert.msg).toMatchObject({ priority: 'emergency', step: 1, acceptBy: reassigned.body.stepDeadline });
-    expect(rows((await alarm(alarmId)).timeline, 'alarm.reassigned')[0]!.detail).toMatchObject({ to: wang!.id, toName: 'Wang Fang' });
+    const afterReassign = (await alarm(alarmId)).timeline;
+    const reassignRow = rows(afterReassign, 'alarm.reassigned')[0]!;
+    expect(reassignRow).toMatchObject({ actorKind: 'operator', actorName: 'admin' });
+    expect(reassignRow.detail).toMatchObject({ to: wang!.id, toName: 'Wang Fang', fromName: 'admin', step: 1, deadline: reassigned.body.stepDeadline });
+    // issue 9: the reassignment is its own row, followed by the wrist notification; no
+    // "step 1 started" row naming the policy's step kind (it read "Step 1 · operator console")
+    const after = afterReassign.filter((r) => Date.parse(r.at) >= Date.parse(reassignRow.at) && r.code !== 'note.added');
+    expect(after.map((r) => r.code).slice(0, 2)).toEqual(['alarm.reassigned', 'notification.sent']);
+    expect(after.filter((r) => r.code === 'step.started')).toEqual([]);
+    expect(rows(afterReassign, 'notification.sent').at(-1)!.detail).toMatchObject({ to: 'Wang Fang', channel: 'wearable' });
 
     // a caregiver login sees only the alarms its caregiver was alerted to, and may not cancel or reassign
     const other = await provisionCentre(f.api);
@@ -340,6 +353,7 @@ describe('alarm lifecycle end to end (20 s steps, default cancel window)', () =>
     expect((await liApi.call('GET', `/api/alarms/${alarmId}`)).status).toBe(200);
     const forbiddenCancel = await act('cancel', {}, liApi);
     expect(forbiddenCancel.status).toBe(403);
+    expect(forbiddenCancel.body).toMatchObject({ code: 'forbidden', reason: 'operators_only' });
     expect(typeof forbiddenCancel.body.error).toBe('string');
     expect((await act('reassign', { caregiverId: li!.id }, liApi)).status).toBe(403);
     expect((await alarm(alarmId)).status).toBe('open');
@@ -352,6 +366,7 @@ describe('alarm lifecycle end to end (20 s steps, default cancel window)', () =>
     const closedAgain = await act('resolve', { outcome: 'assisted' });
     expect(closedAgain.status).toBe(409);
     expect(closedAgain.body.code).toBe('conflict');
+    expect(closedAgain.body.reason).toBe('alarm_closed');
     const a = await alarm(alarmId);
     expect(codes(a.timeline).filter((c) => c.startsWith('alarm.'))).toEqual(['alarm.raised', 'alarm.accepted', 'alarm.reassigned', 'alarm.resolved']);
     expect(rows(a.timeline, 'note.added').map((r) => r.detail.note)).toEqual(['calling her landline', 'taken to hospital']);

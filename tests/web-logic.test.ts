@@ -9,15 +9,20 @@ import { reportGroupings } from '../contract/reports.ts';
 import type { AbsenceKind } from '../dispatch-console/dispatcher/absence-rules.ts';
 import { en } from '../dispatch-console/web/src/i18n/en.ts';
 import { zh } from '../dispatch-console/web/src/i18n/zh.ts';
-import { acceptClock, arriveClock, type ClockReading } from '../dispatch-console/web/src/lib/alarm-clock.ts';
+import { acceptClock, arriveClock, clockCaption, type ClockReading } from '../dispatch-console/web/src/lib/alarm-clock.ts';
+import { needingAttention } from '../dispatch-console/web/src/lib/device-attention.ts';
+import { errorMessage } from '../dispatch-console/web/src/lib/error-message.ts';
+import { dutyBeyondGrids, gridDuty, reassignGroups } from '../dispatch-console/web/src/lib/on-duty.ts';
+import { legendValue, shareFormatter } from '../dispatch-console/web/src/lib/share.ts';
+import { reassignment, supersededAccepts } from '../dispatch-console/web/src/lib/timeline-facts.ts';
 import { emergencyWaiting, graver, MERGE_MS, PATTERNS, patternMs, REPEAT_MS, soundNow, toneForMessage, type BoardBefore, type SoundInput, type Tone } from '../dispatch-console/web/src/lib/alarm-sound.ts';
 import { ACTIVE, activeQueue, compareQueue, isActive } from '../dispatch-console/web/src/lib/alarm-queue.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../dispatch-console/web/src/lib/battery.ts';
 import { formatDuration, secondsBetween, toMs } from '../dispatch-console/web/src/lib/duration.ts';
 import { telHref } from '../dispatch-console/web/src/lib/phone.ts';
-import { formatTimestamp } from '../dispatch-console/web/src/lib/timestamp.ts';
+import { formatTimestamp, isoDay, shortDay } from '../dispatch-console/web/src/lib/timestamp.ts';
 import { applyMessage, applyPolledAlarms, emptyBoard, mergeTimeline, withPongSkew, type BoardState } from '../dispatch-console/web/src/state/board-state.ts';
-import type { Alarm, Caregiver, Device, ServerMsg, SmsStatus, SnapshotData, TimelineRow } from '../dispatch-console/web/src/types.ts';
+import type { Alarm, Area, Caregiver, Device, ServerMsg, SmsStatus, SnapshotData, TimelineRow } from '../dispatch-console/web/src/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: the wire shapes (Wire<AlarmView> etc.), dates as ISO strings.
@@ -111,7 +116,7 @@ function caregiver(id: string, over: Partial<Caregiver> = {}): Caregiver {
 }
 
 function device(id: string, over: Partial<Device> = {}): Device {
-  return { id, kind: 'pendant', residentId: 'r1', residentName: 'Ada Li', areaId: 'area-1', caregiverId: null, online: true, battery: 0.9, lastSeenAt: at(0), statusAt: at(0), ...over };
+  return { id, kind: 'pendant', residentId: 'r1', residentName: 'Ada Li', areaId: 'area-1', caregiverId: null, online: true, battery: 0.9, batteryLow: false, lastSeenAt: at(0), statusAt: at(0), ...over };
 }
 
 function sms(notificationId: string, status: string, over: Partial<SmsStatus> = {}): SmsStatus {
@@ -188,21 +193,23 @@ describe('arriveClock', () => {
     ['cancelled before accept: none', alarmIn('cancelled', { closeS: 60 }), 600, undefined],
     ['cancelled after accept: none', alarmIn('cancelled', { acceptS: 30, closeS: 600 }), 900, undefined],
     ['cancelled even after arriving: none', alarmIn('cancelled', { acceptS: 30, arriveS: 500, closeS: 600 }), 900, undefined],
-    ['accepted, on the way', alarmIn('accepted', { acceptS: 30 }), 600, { state: 'running', level: 'ok', seconds: 600 }],
-    ['accepted, counts from raisedAt (not acceptedAt)', alarmIn('accepted', { acceptS: 300 }), 400, { state: 'running', level: 'ok', seconds: 400 }],
-    ['accepted, just under 75 % of arriveLimitS', alarmIn('accepted', { acceptS: 30 }), 2024, { state: 'running', level: 'ok', seconds: 2024 }],
-    ['accepted, 75 % of arriveLimitS', alarmIn('accepted', { acceptS: 30 }), 2025, { state: 'running', level: 'amber', seconds: 2025 }],
-    ['accepted, at arriveLimitS', alarmIn('accepted', { acceptS: 30 }), 2700, { state: 'running', level: 'red', seconds: 2700 }],
-    ['accepted, server says arrivalOverdue', alarmIn('accepted', { acceptS: 30 }, { arrivalOverdue: true }), 600, { state: 'running', level: 'red', seconds: 600 }],
-    ['accepted, local clock behind raisedAt', alarmIn('accepted', { acceptS: 0 }), -3, { state: 'running', level: 'ok', seconds: 0 }],
-    ['on_site in good time: frozen', alarmIn('on_site', { acceptS: 30, arriveS: 900 }), 9000, { state: 'stopped', level: 'ok', seconds: 900 }],
-    ['on_site at 75 %', alarmIn('on_site', { acceptS: 30, arriveS: 2025 }), 9000, { state: 'stopped', level: 'amber', seconds: 2025 }],
-    ['on_site exactly at the limit (within it)', alarmIn('on_site', { acceptS: 30, arriveS: 2700 }), 9000, { state: 'stopped', level: 'amber', seconds: 2700 }],
-    ['on_site past the limit', alarmIn('on_site', { acceptS: 30, arriveS: 2701 }, { arrivalOverdue: true }), 9000, { state: 'stopped', level: 'red', seconds: 2701 }],
-    ['on_site, timeToArriveS missing: from arrivedAt', alarmIn('on_site', { acceptS: 30, arriveS: 1000 }, { timeToArriveS: null }), 9000, { state: 'stopped', level: 'ok', seconds: 1000 }],
-    ['on_site straight from open', alarmIn('on_site', { arriveS: 500 }), 9000, { state: 'stopped', level: 'ok', seconds: 500 }],
-    ['resolved after arriving', alarmIn('resolved', { acceptS: 30, arriveS: 1200, closeS: 2000 }), 9000, { state: 'stopped', level: 'ok', seconds: 1200 }],
-    ['resolved late arrival', alarmIn('resolved', { acceptS: 30, arriveS: 3000, closeS: 4000 }), 9000, { state: 'stopped', level: 'red', seconds: 3000 }],
+    // issue 9: "on the way" counts from the accept (it showed the time since the alarm was raised)
+    ['accepted, on the way: from the accept', alarmIn('accepted', { acceptS: 30 }), 630, { state: 'running', level: 'ok', seconds: 600 }],
+    ['accepted late: counts from acceptedAt, not raisedAt', alarmIn('accepted', { acceptS: 300 }), 400, { state: 'running', level: 'ok', seconds: 100 }],
+    ['accepted, just under 75 % of arriveLimitS', alarmIn('accepted', { acceptS: 30 }), 2054, { state: 'running', level: 'ok', seconds: 2024 }],
+    ['accepted, 75 % of arriveLimitS', alarmIn('accepted', { acceptS: 30 }), 2055, { state: 'running', level: 'amber', seconds: 2025 }],
+    ['accepted, at arriveLimitS after the accept', alarmIn('accepted', { acceptS: 30 }), 2730, { state: 'running', level: 'red', seconds: 2700 }],
+    ['accepted, server says arrivalOverdue', alarmIn('accepted', { acceptS: 30 }, { arrivalOverdue: true }), 600, { state: 'running', level: 'red', seconds: 570 }],
+    ['accepted, local clock behind the accept', alarmIn('accepted', { acceptS: 0 }), -3, { state: 'running', level: 'ok', seconds: 0 }],
+    // the accept that stands now: reassigned at 200 s (acceptedAt cleared), accepted again at 400 s
+    ['re-accepted after a reassignment: from the new accept', alarmIn('accepted', { acceptS: 400 }), 460, { state: 'running', level: 'ok', seconds: 60 }],
+    ['on_site in good time: frozen, accept to arrival', alarmIn('on_site', { acceptS: 30, arriveS: 930 }), 9000, { state: 'stopped', level: 'ok', seconds: 900 }],
+    ['on_site at 75 %', alarmIn('on_site', { acceptS: 30, arriveS: 2055 }), 9000, { state: 'stopped', level: 'amber', seconds: 2025 }],
+    ['on_site exactly at the limit (within it)', alarmIn('on_site', { acceptS: 30, arriveS: 2730 }), 9000, { state: 'stopped', level: 'amber', seconds: 2700 }],
+    ['on_site past the limit', alarmIn('on_site', { acceptS: 30, arriveS: 2731 }, { arrivalOverdue: true }), 9000, { state: 'stopped', level: 'red', seconds: 2701 }],
+    ['on_site straight from open: from raisedAt', alarmIn('on_site', { arriveS: 500 }), 9000, { state: 'stopped', level: 'ok', seconds: 500 }],
+    ['resolved after arriving', alarmIn('resolved', { acceptS: 30, arriveS: 1230, closeS: 2000 }), 9000, { state: 'stopped', level: 'ok', seconds: 1200 }],
+    ['resolved late arrival', alarmIn('resolved', { acceptS: 30, arriveS: 3030, closeS: 4000 }), 9000, { state: 'stopped', level: 'red', seconds: 3000 }],
     ['resolved without arriving: none', alarmIn('resolved', { acceptS: 30, closeS: 600 }), 9000, undefined],
   ];
 
@@ -895,8 +902,8 @@ describe('i18n catalogues', () => {
     ['deviceKind', deviceKinds],
     ['service', serviceKinds],
     ['group', reportGroupings],
-    // users.role in db/migrations/001_core.sql
-    ['role', ['admin', 'operator', 'caregiver']],
+    // users.role in db/migrations/001_core.sql, and a caregiver's role (supervisor)
+    ['role', ['admin', 'operator', 'caregiver', 'supervisor']],
   ];
 
   it.each(closedSets.flatMap(([prefix, values]) => values.map((v) => `${prefix}.${v}`)))('%s has a label in en and zh', (key) => {
@@ -909,5 +916,178 @@ describe('i18n catalogues', () => {
     const labelled = enKeys.filter((k) => k.startsWith(`${prefix}.`)).map((k) => k.slice(prefix.length + 1));
     expect(labelled.length).toBeGreaterThan(0);
     expect(labelled.filter((v) => !values.includes(v))).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// issue 9
+
+describe('clock captions (issue 9: "00:04 TO ACCEPT" read as a countdown)', () => {
+  it.each([
+    ['open', alarm(), 'accept', 'clock.waiting', 'waiting', '等待接单'],
+    ['accepted', alarmIn('accepted', { acceptS: 4 }), 'accept', 'clock.acceptedIn', 'accepted in', '接单用时'],
+    ['accepted', alarmIn('accepted', { acceptS: 4 }), 'arrive', 'clock.onTheWay', 'on the way', '赶往途中'],
+    ['on_site', alarmIn('on_site', { acceptS: 4, arriveS: 600 }), 'arrive', 'clock.arrivedIn', 'arrived in', '到场用时'],
+  ] as const)('%s, %s clock: %s', (_status, a, which, key, enText, zhText) => {
+    const reading = which === 'accept' ? acceptClock(a, ms(50)) : arriveClock(a, ms(700))!;
+    const caption = clockCaption(which, reading);
+    expect(caption).toBe(key);
+    expect(en[caption]).toBe(enText);
+    expect(zh[caption]).toBe(zhText);
+    // never the old captions that read as a deadline still to come
+    expect(en[caption]).not.toMatch(/^to /);
+  });
+
+  it('the time reads m:ss, without a leading zero minute', () => {
+    expect(formatDuration(acceptClock(alarmIn('accepted', { acceptS: 4 }), ms(50)).seconds)).toBe('0:04');
+    expect(formatDuration(arriveClock(alarmIn('accepted', { acceptS: 10 }), ms(60))!.seconds)).toBe('0:50');
+  });
+});
+
+function tl(id: number, code: string, detail: Record<string, unknown> = {}, actorName: string | null = null): TimelineRow {
+  return { ...row(id, id, code), detail, actorName, actorKind: actorName ? 'operator' : 'system' };
+}
+
+describe('the accept that stands (issue 9: after a reassignment the first accept still showed)', () => {
+  it.each([
+    ['one accept: it stands', [tl(1, 'alarm.raised'), tl(2, 'alarm.accepted')], []],
+    ['accept, reassign, accept: the first is superseded', [tl(1, 'alarm.raised'), tl(2, 'alarm.accepted'), tl(3, 'alarm.reassigned'), tl(4, 'notification.sent'), tl(5, 'alarm.accepted')], [2]],
+    ['accept, reassign (not yet accepted again)', [tl(2, 'alarm.accepted'), tl(3, 'alarm.reassigned')], [2]],
+    ['reassign before any accept: nothing to supersede', [tl(1, 'alarm.reassigned'), tl(2, 'alarm.accepted')], []],
+    ['the acceptor declines and it reopens', [tl(2, 'alarm.accepted'), tl(3, 'alarm.declined', { reopened: true }), tl(4, 'alarm.accepted')], [2]],
+    ['a decline of someone else leaves the accept', [tl(2, 'alarm.accepted'), tl(3, 'alarm.declined', { reopened: false })], []],
+    ['two reassignments', [tl(2, 'alarm.accepted'), tl(3, 'alarm.reassigned'), tl(4, 'alarm.accepted'), tl(5, 'alarm.reassigned'), tl(6, 'alarm.accepted')], [2, 4]],
+  ] as const)('%s', (_name, rows, superseded) => {
+    expect([...supersededAccepts(rows)].sort()).toEqual([...superseded]);
+  });
+
+  it('a reassignment names whom to and by whom', () => {
+    expect(reassignment(tl(3, 'alarm.reassigned', { to: 'id-w', toName: 'Wang Fang' }, 'admin'))).toEqual({ to: 'Wang Fang', by: 'admin' });
+    expect(reassignment(tl(3, 'alarm.reassigned', { to: 'id-w' }, 'op1'))).toEqual({ to: 'id-w', by: 'op1' });
+    expect(reassignment(tl(3, 'alarm.accepted', { toName: 'x' }))).toBeUndefined();
+    expect(en['tlNote.reassignedTo'].replace('{to}', 'Wang Fang').replace('{by}', 'admin')).toBe('reassigned to Wang Fang by admin');
+  });
+});
+
+describe('reassign and on-duty (issue 9: wrong grid offered, supervisor missing)', () => {
+  const areas: Area[] = [
+    { id: 'd1', name: 'District', kind: 'district', parentId: null },
+    { id: 's1', name: 'Street', kind: 'street', parentId: 'd1' },
+    { id: 'c1', name: 'Community', kind: 'community', parentId: 's1' },
+    { id: 'g1', name: 'Grid 1', kind: 'grid', parentId: 'c1' },
+    { id: 'g2', name: 'Grid 2', kind: 'grid', parentId: 'c1' },
+    { id: 'c2', name: 'Other community', kind: 'community', parentId: 's1' },
+    { id: 'g3', name: 'Grid 3', kind: 'grid', parentId: 'c2' },
+  ];
+  const li = caregiver('li', { name: 'Li Na', areaIds: ['g1'] });
+  const zhao = caregiver('zhao', { name: 'Zhao Lei', areaIds: ['g1'] });
+  const wang = caregiver('wang', { name: 'Wang Fang', areaIds: ['g2'] });
+  const sup = caregiver('sup', { name: 'Chen Supervisor', role: 'supervisor', areaIds: ['c1'] });
+  const farSup = caregiver('far', { name: 'Far Supervisor', role: 'supervisor', areaIds: ['c2'] });
+  const off = caregiver('off', { name: 'Off Duty', areaIds: ['g1'], onDuty: false });
+  const all = [wang, off, zhao, sup, li, farSup];
+  const a = alarm({ areaId: 'g1' });
+
+  it('the alarm\'s grid (and those above it) first, then the others on duty; nobody off duty', () => {
+    const g = reassignGroups(a, all, areas);
+    expect(g.grid.map((c) => c.id)).toEqual(['li', 'zhao', 'sup']); // caregivers by name, supervisors after
+    expect(g.others.map((c) => c.id)).toEqual(['wang', 'far']);
+  });
+
+  it('never offers whoever holds it now', () => {
+    const g = reassignGroups({ ...a, status: 'accepted', acceptedBy: 'li' }, all, areas);
+    expect([...g.grid, ...g.others].map((c) => c.id)).not.toContain('li');
+  });
+
+  it('an alarm without an area: everyone on duty is "others"', () => {
+    const g = reassignGroups({ ...a, areaId: null }, all, areas);
+    expect(g.grid).toEqual([]);
+    expect(g.others.map((c) => c.id).sort()).toEqual(['far', 'li', 'sup', 'wang', 'zhao']);
+  });
+
+  it('supervisors (of a community) are on the panel, besides the grids', () => {
+    expect(dutyBeyondGrids(areas, all).map((c) => c.id)).toEqual(['sup', 'far']);
+    const grids = gridDuty(areas, all, ['g1', 'g1', null]);
+    // a grid nobody covers first (its alarms go further up), then by path
+    expect(grids.map((g) => [g.grid.id, g.onDuty.map((c) => c.id), g.activeAlarms])).toEqual([
+      ['g3', [], 0],
+      ['g1', ['li', 'zhao'], 2],
+      ['g2', ['wang'], 0],
+    ]);
+  });
+});
+
+describe('devices needing attention (issue 9: "all charged" beside open battery-low alarms)', () => {
+  it.each([
+    ['online and charged', device('d1'), false],
+    ['offline', device('d1', { online: false }), true],
+    ['battery.low alarm open while the status reads 80 %', device('d1', { battery: 0.8, batteryLow: true }), true],
+    ['status under 20 % (the server says so)', device('d1', { battery: 0.1, batteryLow: true }), true],
+    ['a low reading the server does not call low is not guessed at', device('d1', { battery: 0.1, batteryLow: false }), false],
+  ] as const)('%s', (_name, d, listed) => {
+    expect(needingAttention([d]).length > 0).toBe(listed);
+  });
+
+  it('offline first, then the lowest battery', () => {
+    const list = needingAttention([device('a', { battery: 0.8, batteryLow: true }), device('b', { online: false }), device('c', { battery: 0.05, batteryLow: true }), device('d')]);
+    expect(list.map((d) => d.id)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('server errors in the page\'s language (issue 9: "invalid username or password" in 中文)', () => {
+  it.each([
+    [{ status: 401, code: 'unauthorized', reason: 'bad_credentials', message: 'invalid username or password' }, 'Wrong username or password.', '用户名或密码错误。'],
+    [{ status: 409, code: 'conflict', reason: 'alarm_already_accepted', message: 'alarm x cannot take "accept" now: already accepted' }, 'This alarm has already been accepted.', '此警报已被接单。'],
+    [{ status: 409, code: 'conflict', reason: 'alarm_closed', message: '…closed' }, 'This alarm is already closed.', '此警报已关闭。'],
+    [{ status: 403, code: 'forbidden', reason: 'operators_only', message: 'only operators may cancel an alarm' }, 'Only operators may do this.', '只有调度员可以执行此操作。'],
+    // no reason, or one the page does not know (a newer server): by the code
+    [{ status: 403, code: 'forbidden', message: 'this needs the role admin' }, 'Not allowed for your role.', '您的角色无权执行此操作。'],
+    [{ status: 409, code: 'conflict', reason: 'some_new_reason', message: 'x' }, 'Someone else changed this first.', '已被他人先行更改。'],
+    [{ status: 503, code: 'unavailable', message: 'database unavailable, try again shortly' }, 'The service is briefly unavailable; try again shortly.', '服务暂时不可用，请稍后重试。'],
+    [{ status: 500, code: 'internal', message: 'internal error' }, 'The server failed; try again.', '服务器出错，请重试。'],
+    // unknown codes: the server's own text, the only fallback
+    [{ status: 413, code: 'payload_too_large', message: 'request body too large' }, 'request body too large', 'request body too large'],
+    [{ status: 502, message: 'HTTP 502' }, 'The server answered 502.', '服务器返回 502。'],
+    [{ status: 0, message: 'network' }, 'The server cannot be reached.', '无法连接服务器。'],
+  ] as const)('%j', (facts, enText, zhText) => {
+    expect(errorMessage(facts, en)).toBe(enText);
+    expect(errorMessage(facts, zh)).toBe(zhText);
+  });
+
+  it('a reason or code that names a key of another family is not mistaken for one', () => {
+    expect(errorMessage({ status: 400, code: 'network', message: 'raw' }, en)).toBe('raw');
+    expect(errorMessage({ status: 400, code: 'toString', message: 'raw' }, en)).toBe('raw');
+  });
+});
+
+describe('reports: shares, legend, dates (issue 9)', () => {
+  it.each([
+    [0.625, '62.5%'],
+    [2 / 3, '66.7%'],
+    [1, '100.0%'],
+    [0, '0.0%'],
+    [0.12345, '12.3%'],
+    [0.99951, '100.0%'],
+    [null, '–'],
+  ] as const)('share %s reads %s (one decimal, always)', (v, text) => {
+    expect(shareFormatter('en-GB')(v)).toBe(text);
+    expect(shareFormatter('zh-CN')(v)).toBe(text);
+  });
+
+  it.each([
+    [12, null, ''],
+    [null, null, ''],
+    [null, undefined, ''],
+    [12, 0, '0:12'],
+    [null, 2, '–'],
+  ] as const)('legend value %s at index %s: "%s"', (v, idx, text) => {
+    expect(legendValue(v, idx, (x) => formatDuration(x))).toBe(text);
+  });
+
+  it('one date format: YYYY-MM-DD, MM-DD without the year, as the timestamps write older days', () => {
+    const d = new Date(2026, 10, 2, 23, 5, 0);
+    expect(isoDay(d)).toBe('2026-11-02');
+    expect(shortDay(d)).toBe('11-02');
+    expect(formatTimestamp(d, new Date(2026, 10, 5).getTime())).toBe('11-02 23:05:00');
   });
 });

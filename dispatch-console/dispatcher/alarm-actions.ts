@@ -42,7 +42,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
   const actorWearable = req.caregiverId ? (dir.caregiver(req.caregiverId)?.wearableId ?? null) : null;
 
   if (req.action === 'note') {
-    if (!req.note) throw new ValidationError('note: the text to add to the timeline');
+    if (!req.note) throw new ValidationError('note: the text to add to the timeline', undefined, 'note_missing');
     fx.log('note.added', actor, now, detail);
     return { effects: fx };
   }
@@ -58,7 +58,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
       const closed = a.status === 'resolved' || a.status === 'cancelled';
       fx.withdrawals.push({ wearableId: actorWearable, message: withdrawal(a.id, closed ? 'closed' : 'accepted', a.acceptedByName ?? undefined) });
     }
-    return { effects: fx, refused: new ConflictError(`alarm ${a.id} cannot take "${req.action}" now: ${t.reason.replace(/_/g, ' ')}`, { reason: t.reason, status: a.status }) };
+    return { effects: fx, refused: new ConflictError(`alarm ${a.id} cannot take "${req.action}" now: ${t.reason.replace(/_/g, ' ')}`, { reason: t.reason, status: a.status }, `alarm_${t.reason}`) };
   }
   if (!t.changed) return { effects: fx };
 
@@ -119,7 +119,11 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
       break;
     case 'reassign': {
       const target = req.targetCaregiverId ? dir.caregiver(req.targetCaregiverId) : undefined;
-      if (!target) throw new ValidationError(req.targetCaregiverId ? `caregiver ${req.targetCaregiverId} does not exist` : 'caregiverId: whom to reassign to');
+      if (!target) {
+        throw req.targetCaregiverId
+          ? new ValidationError(`caregiver ${req.targetCaregiverId} does not exist`, undefined, 'caregiver_not_found')
+          : new ValidationError('caregiverId: whom to reassign to', undefined, 'reassign_target_missing');
+      }
       const cand = candidateOf(target, (id) => dir.isWearableOnline(id), 0);
       if (a.acceptedBy && a.acceptedBy !== target.id) {
         fx.withdrawFrom(wearables([a.acceptedBy]), withdrawal(a.id, 'reassigned', target.name));
@@ -128,9 +132,18 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
       next = { ...next, acceptedAt: null, acceptedBy: null, acceptedByName: null };
       const r = reassignTo(policyOf(next), stateOf(next), cand, now);
       next = withState(next, r.state, r.kind);
-      fx.log('alarm.reassigned', actor, now, { ...detail, to: target.id, toName: target.name, from: a.acceptedBy, onDuty: dir.isOnDuty(target.id, now) });
+      fx.log('alarm.reassigned', actor, now, {
+        ...detail,
+        to: target.id,
+        toName: target.name,
+        from: a.acceptedBy,
+        fromName: a.acceptedByName,
+        onDuty: dir.isOnDuty(target.id, now),
+        step: r.step,
+        deadline: r.state.deadline?.toISOString(),
+      });
       fx.alarm = next;
-      fx.step({ ...r, skipped: [] }, now, (n) => deps.body(next, n));
+      fx.step({ ...r, skipped: [] }, now, (n) => deps.body(next, n), { started: false });
       break;
     }
   }

@@ -120,10 +120,14 @@ export class Effects {
     this.timeline.push({ alarmId: this.alarm.id, code, actor, at, ...(detail && { detail }) });
   }
 
-  /** Records a step in the timeline and plans its notices. */
-  step(r: StepResult, at: Date, body: (n: Notice) => string | null): void {
+  /**
+   * Records a step in the timeline and plans its notices. `started: false` for a reassignment:
+   * its own `alarm.reassigned` row says who and until when; a "step N started" row naming the
+   * policy's step kind (say, the operator console) would misread as a second escalation.
+   */
+  step(r: StepResult, at: Date, body: (n: Notice) => string | null, opts: { started?: boolean } = {}): void {
     for (const s of r.skipped) this.log('step.skipped', SYSTEM, at, { step: s.step, kind: s.kind, reason: s.reason });
-    this.log('step.started', SYSTEM, at, { step: r.step, kind: r.kind, repeated: r.repeated, deadline: r.state.deadline?.toISOString() });
+    if (opts.started !== false) this.log('step.started', SYSTEM, at, { step: r.step, kind: r.kind, repeated: r.repeated, deadline: r.state.deadline?.toISOString() });
     for (const notice of r.notices) {
       const notification: NotificationRecord = {
         id: randomUUID(),

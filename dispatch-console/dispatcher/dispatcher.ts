@@ -293,7 +293,7 @@ export class Dispatcher {
       if (r.refused) refused = r.refused;
       return r.effects;
     });
-    if (!a) throw new NotFoundError('alarm', alarmId);
+    if (!a) throw new NotFoundError('alarm', alarmId, 'alarm_not_found');
     if (refused) throw refused;
     return a;
   }

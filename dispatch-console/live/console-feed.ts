@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/logger.ts';
 import type { CaregiverStatus, DeviceStatus, ServerMessage, Snapshot } from '../../contract/console-stream.ts';
 import { getAlarm, listActiveAlarms, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
-import { getDeviceStatus, listDeviceStatus } from '../../db/queries/console-status.ts';
+import { alarmDeviceIds, getDeviceStatus, listDeviceStatus } from '../../db/queries/console-status.ts';
 import type { Db } from '../../db/types.ts';
 import type { AuthUser } from '../auth.ts';
 import type { AlarmChange, NotificationChange } from '../dispatcher/watchers.ts';
@@ -18,6 +18,8 @@ const DEVICE_COALESCE_MS = 100;
 /** Shifts begin and end on the clock, not on a write: who is on duty is re-checked this often. */
 const DUTY_CHECK_MS = 15_000;
 const BUSY_CODES = new Set(['alarm.accepted', 'alarm.resolved', 'alarm.cancelled', 'alarm.reassigned', 'alarm.declined']);
+/** Timeline codes after which a technical alarm's devices may have changed their batteryLow. */
+const DEVICE_CODES = new Set(['alarm.raised', 'event.joined', 'alarm.resolved', 'alarm.cancelled']);
 const maskPhone = (t: string | null) => (t === null ? null : t.length > 4 ? `…${t.slice(-4)}` : '…');
 
 export interface ConsoleFeedOptions {
@@ -133,6 +135,14 @@ export class ConsoleFeed {
   private publishAlarm(a: AlarmRecord, timeline: TimelineRow[], raised: boolean, readBack: boolean): void {
     const data = { ...presentAlarm(a), timeline };
     this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a));
+    // a battery.low alarm opening, taking in a device's event or closing changes that device's
+    // batteryLow: the device list hears it with the alarm, not at the next status message
+    if (a.priority === 'technical' && timeline.some((t) => DEVICE_CODES.has(t.code))) {
+      alarmDeviceIds(this.o.db, a.id).then(
+        (ids) => this.readDevices(ids.includes(a.deviceId) ? ids : [...ids, a.deviceId]),
+        (err: unknown) => this.o.logger.warn({ err, alarmId: a.id }, 'devices of an alarm not read; consoles see them at their next snapshot'),
+      );
+    }
     // accepting or closing changes how busy a caregiver is (read back from another instance: its busy counts come with a directory read)
     if (timeline.some((t) => BUSY_CODES.has(t.code))) {
       if (readBack) this.o.directory.refresh().catch((err: unknown) => this.o.logger.warn({ err }, 'directory refresh failed'));

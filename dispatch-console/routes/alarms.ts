@@ -80,7 +80,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
     },
     async (request) => {
       const a = await getAlarm(db, request.params.id);
-      if (!a || !alarmVisibleTo(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id);
+      if (!a || !alarmVisibleTo(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id, 'alarm_not_found');
       const [timeline, notifications] = await Promise.all([getTimeline(db, a.id), getNotifications(db, a.id)]);
       return { ...presentAlarm(a), timeline, notifications };
     },
@@ -102,15 +102,15 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
       const user = currentUser(request);
       const { id, action } = request.params;
       const body = request.body ?? {};
-      if (action === 'reassign' && !body.caregiverId) throw new ValidationError('caregiverId: whom to reassign the alarm to');
-      if (action === 'note' && !body.note) throw new ValidationError('note: the text to add to the timeline');
+      if (action === 'reassign' && !body.caregiverId) throw new ValidationError('caregiverId: whom to reassign the alarm to', undefined, 'reassign_target_missing');
+      if (action === 'note' && !body.note) throw new ValidationError('note: the text to add to the timeline', undefined, 'note_missing');
       let actor: Actor = { kind: 'operator', id: user.id, name: user.username };
       if (user.role === 'caregiver') {
-        if (user.caregiverId === null) throw new ForbiddenError('this login is not linked to a caregiver');
-        if (action === 'cancel' || action === 'reassign') throw new ForbiddenError(`only operators may ${action} an alarm`);
+        if (user.caregiverId === null) throw new ForbiddenError('this login is not linked to a caregiver', 'not_caregiver_login');
+        if (action === 'cancel' || action === 'reassign') throw new ForbiddenError(`only operators may ${action} an alarm`, 'operators_only');
         // a caregiver acts on the alarms they see: those they were alerted to or hold
         const seen = await getAlarm(db, id);
-        if (!seen || !alarmVisibleTo(user, seen)) throw new NotFoundError('alarm', id);
+        if (!seen || !alarmVisibleTo(user, seen)) throw new NotFoundError('alarm', id, 'alarm_not_found');
         actor = { kind: 'caregiver', id: user.caregiverId, name: user.username };
       }
       const a = await dispatcher.act(id, {

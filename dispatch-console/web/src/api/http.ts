@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly details?: unknown,
+    /** The finer stable reason (`bad_credentials`, `alarm_already_accepted`…) when the server gave one. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -49,8 +51,9 @@ async function send(path: string, opts: RequestOptions): Promise<Response> {
 
 async function errorOf(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: unknown; code?: unknown; details?: unknown };
-    if (typeof body.error === 'string') return new ApiError(res.status, body.error, typeof body.code === 'string' ? body.code : undefined, body.details);
+    const body = (await res.json()) as { error?: unknown; code?: unknown; reason?: unknown; details?: unknown };
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    if (typeof body.error === 'string') return new ApiError(res.status, body.error, str(body.code), body.details, str(body.reason));
   } catch {
     // not JSON (a proxy's page): the status says enough
   }

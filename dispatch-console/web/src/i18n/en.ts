@@ -2,6 +2,7 @@ import type { AlarmStatus, ActorKind, NotificationChannel, NotificationStatus, P
 import type { knownOutcomes } from '../../../../contract/alarms.ts';
 import type { DeviceKind, EventType, serviceKinds } from '../../../../contract/device-messages.ts';
 import type { ReportGrouping } from '../../../../contract/reports.ts';
+import type { ErrorLabels } from '../lib/error-message.ts';
 
 /** Alarm kinds the dispatcher opens besides device event types (dispatcher/absence-rules.ts). */
 export type AbsenceKind = 'bed.no_return' | 'checkin.missed' | 'inactivity';
@@ -24,7 +25,8 @@ type ContractLabels =
   | `channel.${NotificationChannel}`
   | `notification.${NotificationStatus}`
   | `deviceKind.${DeviceKind}`
-  | `group.${ReportGrouping}`;
+  | `group.${ReportGrouping}`
+  | ErrorLabels;
 
 /** The English catalogue; its keys are the catalogue's type (zh.ts must have every one). */
 export const en = {
@@ -44,6 +46,7 @@ export const en = {
   'role.admin': 'admin',
   'role.operator': 'operator',
   'role.caregiver': 'caregiver',
+  'role.supervisor': 'supervisor',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',
@@ -60,6 +63,28 @@ export const en = {
 
   'error.network': 'The server cannot be reached.',
   'error.http': 'The server answered {status}.',
+  'error.code.validation_failed': 'The request was not valid.',
+  'error.code.unauthorized': 'Please log in.',
+  'error.code.forbidden': 'Not allowed for your role.',
+  'error.code.not_found': 'Not found: it may have been removed.',
+  'error.code.conflict': 'Someone else changed this first.',
+  'error.code.unavailable': 'The service is briefly unavailable; try again shortly.',
+  'error.code.internal': 'The server failed; try again.',
+  'error.reason.bad_credentials': 'Wrong username or password.',
+  'error.reason.auth_required': 'Please log in.',
+  'error.reason.session_expired': 'Your session has ended; please log in again.',
+  'error.reason.role_required': 'Your role may not do this.',
+  'error.reason.not_caregiver_login': 'This login is not linked to a caregiver.',
+  'error.reason.operators_only': 'Only operators may do this.',
+  'error.reason.reassign_target_missing': 'Choose whom to reassign the alarm to.',
+  'error.reason.caregiver_not_found': 'That caregiver no longer exists.',
+  'error.reason.note_missing': 'Write the note first.',
+  'error.reason.alarm_closed': 'This alarm is already closed.',
+  'error.reason.alarm_already_accepted': 'This alarm has already been accepted.',
+  'error.reason.alarm_not_yours': 'Another caregiver holds this alarm.',
+  'error.reason.alarm_not_open': 'This alarm is no longer at a stage that allows this.',
+  'error.reason.alarm_not_allowed': 'This action is not allowed here.',
+  'error.reason.alarm_not_found': 'This alarm was not found.',
 
   'queue.title': 'Active alarms',
   'queue.empty': 'No active alarms.',
@@ -75,10 +100,10 @@ export const en = {
   'queue.unknownResident': 'Unknown resident',
   'queue.events': '{n} presses',
 
-  'clock.toAccept': 'waiting',
-  'clock.accepted': 'to accept',
-  'clock.toArrive': 'on the way',
-  'clock.arrived': 'to arrive',
+  'clock.waiting': 'waiting',
+  'clock.acceptedIn': 'accepted in',
+  'clock.onTheWay': 'on the way',
+  'clock.arrivedIn': 'arrived in',
   'clock.limit': 'limit {t}',
 
   'detail.none': 'Select an alarm to see its timeline and act on it.',
@@ -108,6 +133,8 @@ export const en = {
   'action.outcomeText': 'Outcome in your words',
   'action.reassignTo': 'Caregiver on duty…',
   'action.nobodyOnDuty': 'Nobody on duty to reassign to',
+  'action.reassignGrid': 'On duty for this grid',
+  'action.reassignOthers': 'Other staff on duty',
   'action.notePlaceholder': 'Note for the timeline (also sent with accept/resolve/cancel)',
   'action.conflict': 'Someone else acted first: {error}',
   'action.confirmCancel': 'Cancel this alarm? The resident will not get help through it.',
@@ -121,11 +148,13 @@ export const en = {
   'onduty.offline': 'wearable offline',
   'onduty.noWearable': 'no wearable',
   'onduty.until': 'until {time}',
+  'onduty.beyond': 'Supervisors and staff outside the grids',
 
   'devices.title': 'Devices needing attention',
   'devices.none': 'All devices online and charged.',
   'devices.offline': 'offline',
   'devices.battery': 'battery {pct}',
+  'devices.batteryLow': 'battery low',
   'devices.lastSeen': 'last seen {time}',
   'devices.neverSeen': 'never seen',
   'devices.noResident': 'no resident',
@@ -143,6 +172,8 @@ export const en = {
   'reports.notAccepted': '(not accepted by a caregiver)',
   'reports.chartTitle': 'Time to accept: p50 and p90',
   'reports.badRange': 'The start must be before the end.',
+  'reports.urgentTitle': 'Urgent alarms: time to accept and arrive',
+  'reports.urgentNone': 'No urgent alarms in this period.',
   'reports.targets': 'Targets: within limit ≥ {limit}, accepted ≤ 60 s ≥ {a60}, ≤ 180 s ≥ {a180}, arrived ≤ 45 min ≥ {r45}, ≤ 60 min ≥ {r60}.',
   'col.group': 'Group',
   'col.alarms': 'Alarms',
@@ -161,6 +192,8 @@ export const en = {
   'col.acc180': 'Accepted ≤ 180 s',
   'col.arr45': 'Arrived ≤ 45 min',
   'col.arr60': 'Arrived ≤ 60 min',
+  'col.ownLimits': 'Within own limits',
+  'col.emergencyKpi': 'Emergencies',
 
   'status.open': 'Open',
   'status.accepted': 'Accepted',
@@ -231,6 +264,8 @@ export const en = {
   'timeline.ack.refused': 'Acknowledgement refused',
   'timeline.watchdog.missed_deadline': 'Missed deadline caught',
   'timeline.arrival.overdue': 'Arrival overdue',
+  'tlNote.reassignedTo': 'reassigned to {to} by {by}',
+  'tlNote.superseded': 'no longer stands',
 
   'outcome.assisted': 'Assisted',
   'outcome.false_alarm': 'False alarm',

@@ -1,5 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { shareFormatter } from '../lib/share.ts';
+import { formatTimestamp, shortDay } from '../lib/timestamp.ts';
 import { en, type Catalogue, type MessageKey } from './en.ts';
 import { zh } from './zh.ts';
 
@@ -39,26 +41,29 @@ export type Params = Record<string, string | number>;
 
 export interface Translator {
   lang: Lang;
+  /** The whole catalogue (for pure helpers that pick a key themselves, e.g. lib/error-message.ts). */
+  messages: Catalogue;
   t(key: MessageKey, params?: Params): string;
   /** A label for an open-ended value (`kind`, `step`, `timeline`…): the raw value when unknown. */
   label(prefix: string, value: string | null | undefined): string;
   time(iso: string | number | Date): string;
+  /** An instant as everywhere on the page (lib/timestamp.ts): numeric, the date only when not today. */
   dateTime(iso: string | number | Date): string;
-  /** Day and month only (chart axes). */
+  /** MM-DD (chart axes): the page's one date format without its year. */
   day(iso: string | number | Date): string;
-  percent(share: number): string;
+  /** One decimal, always (lib/share.ts). */
+  percent(share: number | null): string;
 }
 
 export function translator(lang: Lang): Translator {
   const messages = catalogues[lang];
   const locale = locales[lang];
   const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  const dateTimeFmt = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-  const dayFmt = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit' });
-  const pctFmt = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  const percent = shareFormatter(locale);
   const fill = (text: string, params?: Params) => (params ? text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)) : text);
   return {
     lang,
+    messages,
     t: (key, params) => fill(messages[key], params),
     label: (prefix, value) => {
       if (value === null || value === undefined) return '';
@@ -66,9 +71,9 @@ export function translator(lang: Lang): Translator {
       return key in messages ? messages[key as MessageKey] : value;
     },
     time: (v) => timeFmt.format(new Date(v)),
-    dateTime: (v) => dateTimeFmt.format(new Date(v)),
-    day: (v) => dayFmt.format(new Date(v)),
-    percent: (share) => pctFmt.format(share),
+    dateTime: (v) => formatTimestamp(v, Date.now()),
+    day: (v) => shortDay(v),
+    percent,
   };
 }
 

@@ -36,16 +36,29 @@ export function acceptClock(a: Alarm, nowMs: number): ClockReading {
   return { state: 'stopped', level: level(seconds, limitS, seconds > limitS), seconds, limitS };
 }
 
-/** The arrive clock, once someone accepted: runs from raisedAt until on_site, against arriveLimitS. */
+/**
+ * The arrive clock, once someone accepted: "on the way" runs from the accept that stands now
+ * (acceptedAt: a reassignment clears it and the next accept sets it again) until on_site,
+ * against arriveLimitS (the server's arrival watch counts from the accept too). An alarm
+ * marked on site without an accept counts from when it was raised.
+ */
 export function arriveClock(a: Alarm, nowMs: number): ClockReading | undefined {
   if (a.status === 'open' || a.status === 'cancelled') return undefined;
-  const raised = toMs(a.raisedAt);
+  const from = toMs(a.acceptedAt ?? a.raisedAt);
   const limitS = a.arriveLimitS;
   if (a.status === 'accepted') {
-    const seconds = Math.max(0, (nowMs - raised) / 1000);
+    const seconds = Math.max(0, (nowMs - from) / 1000);
     return { state: 'running', level: level(seconds, limitS, a.arrivalOverdue || seconds >= limitS), seconds, limitS };
   }
-  const seconds = a.timeToArriveS ?? (a.arrivedAt ? (toMs(a.arrivedAt) - raised) / 1000 : undefined);
-  if (seconds === undefined) return undefined;
+  if (!a.arrivedAt) return undefined;
+  const seconds = Math.max(0, (toMs(a.arrivedAt) - from) / 1000);
   return { state: 'stopped', level: level(seconds, limitS, seconds > limitS), seconds, limitS };
+}
+
+/** Which caption a clock wears: none of them reads as a countdown. */
+export type ClockCaption = 'clock.waiting' | 'clock.acceptedIn' | 'clock.onTheWay' | 'clock.arrivedIn';
+
+export function clockCaption(which: 'accept' | 'arrive', r: ClockReading): ClockCaption {
+  if (which === 'accept') return r.state === 'running' ? 'clock.waiting' : 'clock.acceptedIn';
+  return r.state === 'running' ? 'clock.onTheWay' : 'clock.arrivedIn';
 }

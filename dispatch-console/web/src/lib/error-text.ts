@@ -1,12 +1,9 @@
 import { ApiError } from '../api/http.ts';
 import type { Translator } from '../i18n/index.ts';
+import { errorMessage } from './error-message.ts';
 
-/** What to show a person for a failed request: the server's own `error` text when there is one. */
-export function errorText(err: unknown, { t }: Translator): string {
-  if (err instanceof ApiError) {
-    if (err.status === 0) return t('error.network');
-    if (err.message === `HTTP ${err.status}`) return t('error.http', { status: err.status });
-    return err.message;
-  }
+/** What to show a person for a failed request, in the page's language (see error-message.ts). */
+export function errorText(err: unknown, tr: Translator): string {
+  if (err instanceof ApiError) return errorMessage({ status: err.status, code: err.code, reason: err.reason, message: err.message }, tr.messages);
   return err instanceof Error ? err.message : String(err);
 }

@@ -16,3 +16,12 @@ export function formatTimestamp(at: string | number | Date, nowMs: number): stri
   const day = `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   return sameYear ? `${day} ${time}` : `${d.getFullYear()}-${day} ${time}`;
 }
+
+/** A day as the whole page writes it: YYYY-MM-DD (report keys, date pickers' values, legends). */
+export function isoDay(at: string | number | Date): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The same day without its year, MM-DD (chart axes), as formatTimestamp writes older instants. */
+export const shortDay = (at: string | number | Date): string => isoDay(at).slice(5);

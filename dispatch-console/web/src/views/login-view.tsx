@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api/http.ts';
+import { api, ApiError } from '../api/http.ts';
 import { setSession } from '../api/session.ts';
 import { LangSwitch } from '../components/lang-switch.tsx';
 import { useT, type Lang } from '../i18n/index.ts';
@@ -12,7 +12,8 @@ export function LoginView({ expired, lang, onLang }: { expired: boolean; lang: L
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  // the failure itself, put into words at render: switching the language re-words it
+  const [error, setError] = useState<unknown>(null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -22,7 +23,7 @@ export function LoginView({ expired, lang, onLang }: { expired: boolean; lang: L
       const s = await api<Session>('/api/login', { method: 'POST', body: { username, password }, anonymous: true });
       setSession({ token: s.token, username: s.username ?? username, role: s.role ?? 'operator', caregiverId: s.caregiverId ?? null });
     } catch (err) {
-      setError(errorText(err, tr));
+      setError(err);
       setBusy(false);
     }
   };
@@ -44,9 +45,9 @@ export function LoginView({ expired, lang, onLang }: { expired: boolean; lang: L
           {t('login.password')}
           <input data-testid="login-password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
-        {error && (
-          <p class="error" role="alert" data-testid="login-error">
-            {error}
+        {error !== null && (
+          <p class="error" role="alert" data-testid="login-error" data-reason={error instanceof ApiError ? (error.reason ?? error.code) : undefined}>
+            {errorText(error, tr)}
           </p>
         )}
         <button type="submit" class="btn btn-primary" data-testid="login-submit" disabled={busy}>

@@ -3,6 +3,7 @@ import type { knownOutcomes } from '../../../../../contract/alarms.ts';
 import { api, ApiError } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../lib/error-text.ts';
+import { reassignGroups } from '../../lib/on-duty.ts';
 import { board, connection } from '../../state/live-board.ts';
 import { useStore } from '../../state/store.ts';
 import type { Alarm, Session } from '../../types.ts';
@@ -31,6 +32,7 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
   const tr = useT();
   const { t } = tr;
   const caregivers = useStore(board, (s) => s.caregivers);
+  const areas = useStore(board, (s) => s.areas);
   const [note, setNote] = useState('');
   const [outcome, setOutcome] = useState('');
   const [outcomeText, setOutcomeText] = useState('');
@@ -39,7 +41,9 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
   const [error, setError] = useState<{ text: string; conflict: boolean } | null>(null);
 
   const can = availableActions(a, session);
-  const onDuty = [...caregivers.values()].filter((c) => c.onDuty && c.id !== a.acceptedBy).sort((x, y) => x.name.localeCompare(y.name));
+  // on duty for the alarm's grid first, then everyone else on duty (labelled apart)
+  const groups = reassignGroups(a, [...caregivers.values()], areas);
+  const onDuty = [...groups.grid, ...groups.others];
   const chosenOutcome = outcome === OTHER ? outcomeText.trim() : outcome;
   // the chosen caregiver may have gone off duty (or taken it) since: not offered, not sent
   const targetOk = onDuty.some((c) => c.id === target);
@@ -111,12 +115,25 @@ export function AlarmActions({ alarm: a, session, onDone }: { alarm: Alarm; sess
         <div class="actions-row">
           <select data-testid="reassign-select" aria-label={t('action.reassign')} value={target} onChange={(e) => setTarget(e.currentTarget.value)}>
             <option value="">{onDuty.length > 0 ? t('action.reassignTo') : t('action.nobodyOnDuty')}</option>
-            {onDuty.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-                {c.activeAlarms > 0 ? ` (${t('onduty.active', { n: c.activeAlarms })})` : ''}
-              </option>
-            ))}
+            {(
+              [
+                ['grid', groups.grid],
+                ['others', groups.others],
+              ] as const
+            ).map(
+              ([key, list]) =>
+                list.length > 0 && (
+                  <optgroup key={key} label={t(key === 'grid' ? 'action.reassignGrid' : 'action.reassignOthers')} data-group={key}>
+                    {list.map((c) => (
+                      <option key={c.id} value={c.id}>
+                        {c.name}
+                        {c.role === 'supervisor' ? ` (${t('role.supervisor')})` : ''}
+                        {c.activeAlarms > 0 ? ` (${t('onduty.active', { n: c.activeAlarms })})` : ''}
+                      </option>
+                    ))}
+                  </optgroup>
+                ),
+            )}
           </select>
           {button('reassign', t('action.reassign'), 'btn-secondary', !targetOk)}
         </div>

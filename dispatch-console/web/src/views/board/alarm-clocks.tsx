@@ -1,27 +1,27 @@
 import { useT } from '../../i18n/index.ts';
-import { acceptClock, arriveClock, type ClockReading } from '../../lib/alarm-clock.ts';
+import { acceptClock, arriveClock, clockCaption, type ClockReading } from '../../lib/alarm-clock.ts';
 import { formatDuration } from '../../lib/duration.ts';
 import { useNow } from '../../state/ticker.ts';
 import type { Alarm } from '../../types.ts';
 
 /**
- * The accept clock (running while open, then frozen at the time to accept) and, once someone
- * accepted, the arrive clock. Times count on the server's clock: local time plus the skew.
+ * The accept clock ("waiting 0:42", then "accepted in 0:04") and, once someone accepted, the
+ * arrive clock ("on the way 0:50", then "arrived in 12:30", counted from the accept). The
+ * caption comes first so that no clock reads as a countdown. Server time: local plus the skew.
  */
 export function AlarmClocks({ alarm, skewMs }: { alarm: Alarm; skewMs: number }) {
-  const { t } = useT();
   const now = useNow() + skewMs;
   const accept = acceptClock(alarm, now);
   const arrive = arriveClock(alarm, now);
   return (
     <div class="clocks">
-      <Clock testId="alarm-clock" reading={accept} caption={t(accept.state === 'running' ? 'clock.toAccept' : 'clock.accepted')} big />
-      {arrive && <Clock testId="arrive-clock" reading={arrive} caption={t(arrive.state === 'running' ? 'clock.toArrive' : 'clock.arrived')} />}
+      <Clock testId="alarm-clock" which="accept" reading={accept} big />
+      {arrive && <Clock testId="arrive-clock" which="arrive" reading={arrive} />}
     </div>
   );
 }
 
-function Clock({ testId, reading, caption, big }: { testId: string; reading: ClockReading; caption: string; big?: boolean }) {
+function Clock({ testId, which, reading, big }: { testId: string; which: 'accept' | 'arrive'; reading: ClockReading; big?: boolean }) {
   const { t } = useT();
   return (
     <div
@@ -31,8 +31,8 @@ function Clock({ testId, reading, caption, big }: { testId: string; reading: Clo
       data-level={reading.level}
       title={t('clock.limit', { t: formatDuration(reading.limitS) })}
     >
-      <span class="clock-time">{formatDuration(reading.seconds, true)}</span>
-      <span class="clock-caption">{caption}</span>
+      <span class="clock-caption">{t(clockCaption(which, reading))}</span>
+      <span class="clock-time">{formatDuration(reading.seconds)}</span>
     </div>
   );
 }

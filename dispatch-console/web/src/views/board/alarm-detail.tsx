@@ -105,7 +105,20 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
           </Fact>
           <Fact label={t('detail.device')}>{alarm.deviceId}</Fact>
           <Fact label={t('detail.replyCode')}>{alarm.replyCode}</Fact>
-          {alarm.acceptedByName && <Fact label={t('status.accepted')}>{alarm.acceptedByName}</Fact>}
+          {alarm.acceptedByName && (
+            // the accept that stands now (a reassignment clears it; the next accept sets it)
+            <Fact label={t('status.accepted')}>
+              <span data-testid="accepted-by">{alarm.acceptedByName}</span>
+              {alarm.acceptedAt && (
+                <>
+                  {' · '}
+                  <time dateTime={alarm.acceptedAt} data-testid="accepted-at">
+                    {formatTimestamp(alarm.acceptedAt, Date.now())}
+                  </time>
+                </>
+              )}
+            </Fact>
+          )}
           {alarm.outcome && <Fact label={t('detail.outcome')}>{tr.label('outcome', alarm.outcome)}</Fact>}
         </dl>
       </header>

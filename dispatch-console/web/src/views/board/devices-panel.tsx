@@ -1,14 +1,14 @@
 import { useMemo } from 'preact/hooks';
 import { useT } from '../../i18n/index.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
+import { needingAttention } from '../../lib/device-attention.ts';
 import { board } from '../../state/live-board.ts';
 import { useStore } from '../../state/store.ts';
-import type { Device } from '../../types.ts';
 
 // a long outage (a whole hub down) must not push the rest of the board off the screen
 const SHOW_AT_MOST = 40;
 
-/** Devices that need someone to look: offline, or battery under 20 %. */
+/** Devices that need someone to look: offline, or battery low (lib/device-attention.ts). */
 export function DevicesPanel() {
   const tr = useT();
   const { t } = tr;
@@ -38,7 +38,11 @@ export function DevicesPanel() {
                   <span class={`dot ${d.online ? 'dot-on' : 'dot-off'}`} aria-hidden="true" />
                   <span class="device-who">{who}</span>
                   {!d.online && <span class="flag flag-red">{t('devices.offline')}</span>}
-                  {pct !== null && pct < LOW_BATTERY_PCT && <span class="flag flag-amber">{t('devices.battery', { pct: `${pct} %` })}</span>}
+                  {d.batteryLow && (
+                    <span class="flag flag-amber" data-testid="device-battery-low">
+                      {pct !== null && pct < LOW_BATTERY_PCT ? t('devices.battery', { pct: `${pct} %` }) : t('devices.batteryLow')}
+                    </span>
+                  )}
                 </div>
                 <div class="device-sub muted small">
                   {tr.label('deviceKind', d.kind)} {d.id} · {d.lastSeenAt ? t('devices.lastSeen', { time: tr.dateTime(d.lastSeenAt) }) : t('devices.neverSeen')}
@@ -51,14 +55,4 @@ export function DevicesPanel() {
       )}
     </section>
   );
-}
-
-function needingAttention(devices: Device[]): Device[] {
-  const low = (d: Device) => {
-    const pct = batteryPct(d.battery);
-    return pct !== null && pct < LOW_BATTERY_PCT;
-  };
-  return devices
-    .filter((d) => !d.online || low(d))
-    .sort((a, b) => Number(a.online) - Number(b.online) || (batteryPct(a.battery) ?? 101) - (batteryPct(b.battery) ?? 101) || a.id.localeCompare(b.id));
 }

@@ -1,5 +1,6 @@
 import { useT, type Translator } from '../../i18n/index.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { reassignment, supersededAccepts } from '../../lib/timeline-facts.ts';
 import { formatTimestamp } from '../../lib/timestamp.ts';
 import type { TimelineRow } from '../../types.ts';
 
@@ -8,16 +9,24 @@ export function TimelineList({ rows }: { rows: readonly TimelineRow[] }) {
   const tr = useT();
   // today's rows show the time alone, older ones their date too
   const now = Date.now();
+  const superseded = supersededAccepts(rows);
   return (
     <ol class="timeline">
       {rows.map((r) => (
-        <li key={r.id} class={`tl tl-${r.code.replace(/\./g, '-')}`} data-testid="timeline-entry" data-code={r.code}>
+        <li
+          key={r.id}
+          class={`tl tl-${r.code.replace(/\./g, '-')}${superseded.has(r.id) ? ' tl-superseded' : ''}`}
+          data-testid="timeline-entry"
+          data-code={r.code}
+          data-superseded={superseded.has(r.id) ? 'true' : undefined}
+        >
           <time class="tl-at" dateTime={r.at}>
             {formatTimestamp(r.at, now)}
           </time>
           <div class="tl-body">
             <span class="tl-what">{tr.label('timeline', r.code)}</span>
-            <span class="tl-who">{r.actorName ?? tr.label('actor', r.actorKind)}</span>
+            {r.code !== 'alarm.reassigned' && <span class="tl-who">{r.actorName ?? tr.label('actor', r.actorKind)}</span>}
+            {superseded.has(r.id) && <span class="tl-who">{tr.t('tlNote.superseded')}</span>}
             <div class="tl-detail">{describe(r, tr)}</div>
           </div>
         </li>
@@ -57,9 +66,11 @@ function describe(r: TimelineRow, tr: Translator): string {
     case 'alarm.cancelled':
       if (str(d.outcome)) parts.push(tr.label('outcome', str(d.outcome)));
       break;
-    case 'alarm.reassigned':
-      if (str(d.toName)) parts.push(`→ ${str(d.toName)}`);
+    case 'alarm.reassigned': {
+      const re = reassignment(r);
+      if (re) parts.push(tr.t('tlNote.reassignedTo', { to: re.to, by: re.by ?? tr.label('actor', r.actorKind) }));
       break;
+    }
     case 'event.joined':
       if (str(d.type) && str(d.type) !== 'service.request') parts.push(tr.label('kind', str(d.type)));
       break;

@@ -1,11 +1,18 @@
 import type { ReportRow } from '../../types.ts';
 
-export type Share = 'withinAcceptLimit' | 'withinArriveLimit' | 'acceptedWithin60s' | 'acceptedWithin180s' | 'arrivedWithin45m' | 'arrivedWithin60m';
+/** The emergency-response KPIs (60 s / 180 s to accept, 45 / 60 min to arrive). */
+export type KpiShare = 'acceptedWithin60s' | 'acceptedWithin180s' | 'arrivedWithin45m' | 'arrivedWithin60m';
+/** Every alarm against its own priority's (and area's) limits. */
+export type OwnLimitShare = 'withinAcceptLimit' | 'withinArriveLimit';
+export type Share = OwnLimitShare | KpiShare;
+
+export const kpiShares: readonly KpiShare[] = ['acceptedWithin60s', 'acceptedWithin180s', 'arrivedWithin45m', 'arrivedWithin60m'];
+export const ownLimitShares: readonly OwnLimitShare[] = ['withinAcceptLimit', 'withinArriveLimit'];
 
 /**
  * The centre's service targets (shares of alarms that needed an answer). These are the
  * defaults the centres agreed on for "fast reaction, fast handling"; a centre with other
- * targets changes them here.
+ * targets changes them here. The KPI targets apply to emergencies and urgent alarms alike.
  */
 export const targets: Record<Share, number> = {
   withinAcceptLimit: 0.95,

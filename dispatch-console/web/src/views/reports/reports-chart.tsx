@@ -3,6 +3,8 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useT, type Translator } from '../../i18n/index.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { legendValue } from '../../lib/share.ts';
+import { isoDay } from '../../lib/timestamp.ts';
 import type { ReportGrouping, ReportRow } from '../../types.ts';
 import { groupLabel } from './reports-table.tsx';
 
@@ -53,7 +55,8 @@ function data(rows: readonly ReportRow[], groupBy: ReportGrouping): uPlot.Aligne
 function options(rows: readonly ReportRow[], groupBy: ReportGrouping, tr: Translator, width: number, period: [number, number]): uPlot.Options {
   const byDay = groupBy === 'day';
   const labels = rows.map((r) => groupLabel(r, groupBy, tr));
-  const seconds = (_u: uPlot, v: number | null) => (v === null ? '–' : formatDuration(v));
+  // the legend shows the values under the cursor while hovering, and no "p50: –" at rest
+  const seconds = (_u: uPlot, v: number | null, _si: number, idx: number | null) => legendValue(v, idx, (x) => formatDuration(x));
   const bars = uPlot.paths.bars!;
   const series = (name: string, c: { stroke: string; fill: string }, size: number): uPlot.Series =>
     byDay
@@ -81,7 +84,7 @@ function options(rows: readonly ReportRow[], groupBy: ReportGrouping, tr: Transl
       { stroke: '#4a5568', size: 56, values: (_u, splits) => splits.map((v) => formatDuration(v)) },
     ],
     series: [
-      { label: tr.label('group', groupBy), value: (_u, v) => (v === null ? '' : byDay ? tr.day(v * 1000) : (labels[v] ?? '')) },
+      { label: tr.label('group', groupBy), value: (_u, v) => (v === null ? '' : byDay ? isoDay(v * 1000) : (labels[v] ?? '')) },
       series(tr.t('col.p90'), P90, 0.7),
       series(tr.t('col.p50'), P50, 0.4),
     ],

@@ -6,7 +6,7 @@ import type { ReportGrouping, ReportRow } from '../../types.ts';
 import { defaultQuery, groupings, periodSeconds, reportUrl, validRange, type ReportQuery } from './report-query.ts';
 import { targets } from './report-targets.ts';
 import { ReportsChart } from './reports-chart.tsx';
-import { ReportsTable } from './reports-table.tsx';
+import { ReportsTable, UrgentKpiTable } from './reports-table.tsx';
 
 type Result = { kind: 'idle' } | { kind: 'ok'; rows: ReportRow[]; query: ReportQuery } | { kind: 'error'; text: string };
 
@@ -107,6 +107,7 @@ export function ReportsView() {
           {result.rows.length === 0 && <p class="placeholder">{t('reports.empty')}</p>}
           <ReportsChart rows={result.rows} groupBy={result.query.groupBy} period={periodSeconds(result.query)} />
           <ReportsTable rows={result.rows} groupBy={result.query.groupBy} />
+          {result.rows.length > 0 && <UrgentKpiTable rows={result.rows} groupBy={result.query.groupBy} />}
           <p class="muted small">
             {t('reports.targets', {
               limit: pct(targets.withinAcceptLimit),
