@@ -130,7 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
-  await useOpenApi(app, API_VERSION);
+  await useOpenApi(app, API_VERSION, deps.config.http.publicUrl);
   const opts: RouteOptions = { deps, auth };
   await app.register(healthRoutes, opts);
   await app.register(authRoutes, { db: deps.db, config: deps.config, auth });

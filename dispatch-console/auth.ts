@@ -8,7 +8,7 @@ import { PASSWORD_COST, generateToken, hashSecret, tokenDigest, verifySecret } f
 import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../db/queries/sessions.ts';
 import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole } from '../db/queries/users.ts';
 import type { Db, Queryable } from '../db/types.ts';
-import { storableText } from './routes/shared-schemas.ts';
+import { errorResponses, noContent, storableText } from './routes/shared-schemas.ts';
 
 /** The signed-in staff member of a request. */
 export interface AuthUser {
@@ -129,13 +129,14 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
     {
       config: { public: true },
       schema: {
+        operationId: 'login',
         summary: 'Log in: get a bearer token',
         description:
           'No authentication. Answers a session token to send as `Authorization: Bearer <token>` (or `/ws?token=`), its expiry, ' +
           'the role and, for a caregiver login, its caregiverId. Unknown user, wrong password and disabled login answer the same 401.',
         security: [],
         body: loginBody,
-        response: { 200: loginReply },
+        response: { 200: loginReply, ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => {
@@ -160,7 +161,12 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
     '/api/logout',
     {
       onRequest: auth.requireRole('operator', 'caregiver'),
-      schema: { summary: 'Log out', description: 'Roles: operator, admin, caregiver. Ends the session of the bearer token sent; 204.' },
+      schema: {
+        operationId: 'logout',
+        summary: 'Log out',
+        description: 'Roles: operator, admin, caregiver. Ends the session of the bearer token sent; 204.',
+        response: { 204: noContent('Logged out'), ...errorResponses(400, 401, 503) },
+      },
     },
     async (request, reply) => {
       const token = bearerToken(request);
@@ -174,9 +180,13 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
     {
       onRequest: auth.requireRole('operator', 'caregiver'),
       schema: {
+        operationId: 'getMe',
         summary: 'Who am I',
         description: 'Roles: operator, admin, caregiver. The signed-in login: id, username, role and, for a caregiver login, its caregiverId.',
-        response: { 200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable() }) },
+        response: {
+          200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable() }),
+          ...errorResponses(401, 503),
+        },
       },
     },
     async (request) => currentUser(request),

@@ -8,7 +8,7 @@ import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { RouteOptions } from '../app.ts';
 import { currentUser } from '../auth.ts';
 import type { Dispatcher } from '../dispatcher/dispatcher.ts';
-import { idParams, idSchema, instantSchema } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, instantSchema } from './shared-schemas.ts';
 
 const dates = (...values: unknown[]) => values.every((v) => v instanceof Date);
 const listQuery = z
@@ -53,10 +53,11 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
     {
       onRequest: anyStaff,
       schema: {
+        operationId: 'listAlarms',
         summary: 'List alarms',
         description: `${ROLES} Newest first. ${CAREGIVER_SEES}`,
         querystring: listQuery,
-        response: { 200: z.array(alarmViewSchema) },
+        response: { 200: z.array(alarmViewSchema), ...errorResponses(400, 401, 503) },
       },
     },
     async (request) => {
@@ -72,10 +73,11 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
     {
       onRequest: anyStaff,
       schema: {
+        operationId: 'getAlarm',
         summary: 'Get an alarm with its timeline and notifications',
         description: `${ROLES} ${CAREGIVER_SEES} (404 for any other.)`,
         params: idParams,
-        response: { 200: alarmDetailSchema },
+        response: { 200: alarmDetailSchema, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
@@ -91,11 +93,12 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
     {
       onRequest: anyStaff,
       schema: {
+        operationId: 'actOnAlarm',
         summary: 'Act on an alarm: accept, arrive, resolve, cancel, reassign or note',
         description: ACTIONS_DOC,
         params: actionParams,
         body: alarmActionBodySchema.nullish(),
-        response: { 200: alarmViewSchema },
+        response: { 200: alarmViewSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => {

@@ -15,7 +15,7 @@ import {
 } from '../../db/queries/areas.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema, nonEmptyPatch } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({
   name: nameSchema,
@@ -66,10 +66,11 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     {
       onRequest: staff,
       schema: {
+        operationId: 'listAreas',
         summary: 'List areas',
         description: `${ROLES} The hierarchy is district → street → community → grid; filter by parentId to walk it.`,
         querystring: listQuery,
-        response: { 200: z.array(areaSchema) },
+        response: { 200: z.array(areaSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => listAreas(db, request.query),
@@ -79,7 +80,13 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     '/api/areas',
     {
       onRequest: staff,
-      schema: { summary: 'Create an area', description: `${ROLES} ${PLACEMENT}`, body: createBody, response: { 201: areaSchema } },
+      schema: {
+        operationId: 'createArea',
+        summary: 'Create an area',
+        description: `${ROLES} ${PLACEMENT}`,
+        body: createBody,
+        response: { 201: areaSchema, ...errorResponses(400, 401, 403, 503) },
+      },
     },
     async (request, reply) => {
       const { name, kind } = request.body;
@@ -94,7 +101,16 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/areas/:id',
-    { onRequest: staff, schema: { summary: 'Get an area', description: ROLES, params: idParams, response: { 200: areaSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        operationId: 'getArea',
+        summary: 'Get an area',
+        description: ROLES,
+        params: idParams,
+        response: { 200: areaSchema, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
     async (request) => {
       const area = await getArea(db, request.params.id);
       if (!area) throw new NotFoundError('area', request.params.id);
@@ -107,11 +123,12 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     {
       onRequest: staff,
       schema: {
+        operationId: 'updateArea',
         summary: 'Change an area',
         description: `${ROLES} Send at least one field. ${PLACEMENT} The kind changes only while the area has no sub-areas or residents (409).`,
         params: idParams,
         body: patchBody,
-        response: { 200: areaSchema },
+        response: { 200: areaSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => {
@@ -142,7 +159,13 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     '/api/areas/:id',
     {
       onRequest: staff,
-      schema: { summary: 'Delete an area', description: `${ROLES} 204; 409 while it still has sub-areas or residents.`, params: idParams },
+      schema: {
+        operationId: 'deleteArea',
+        summary: 'Delete an area',
+        description: `${ROLES} 204; 409 while it still has sub-areas or residents.`,
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
     },
     async (request, reply) => {
       await deleteArea(db, request.params.id);

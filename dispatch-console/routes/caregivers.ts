@@ -16,7 +16,7 @@ import { getDevice } from '../../db/queries/devices.ts';
 import type { Queryable } from '../../db/types.ts';
 import { currentUser } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';
 
 const areaIds = z
   .array(idSchema)
@@ -70,7 +70,13 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     '/api/caregivers',
     {
       onRequest: staff,
-      schema: { summary: 'List caregivers', description: ROLES, querystring: listQuery, response: { 200: z.array(caregiverSchema) } },
+      schema: {
+        operationId: 'listCaregivers',
+        summary: 'List caregivers',
+        description: ROLES,
+        querystring: listQuery,
+        response: { 200: z.array(caregiverSchema), ...errorResponses(400, 401, 403, 503) },
+      },
     },
     async (request) => listCaregivers(db, request.query),
   );
@@ -79,7 +85,13 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     '/api/caregivers',
     {
       onRequest: staff,
-      schema: { summary: 'Register a caregiver', description: `${ROLES} ${FIELDS}`, body: createBody, response: { 201: caregiverSchema } },
+      schema: {
+        operationId: 'createCaregiver',
+        summary: 'Register a caregiver',
+        description: `${ROLES} ${FIELDS}`,
+        body: createBody,
+        response: { 201: caregiverSchema, ...errorResponses(400, 401, 403, 409, 503) },
+      },
     },
     async (request, reply) => {
       const b = request.body;
@@ -103,10 +115,11 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     {
       onRequest: auth.requireRole('operator', 'caregiver'),
       schema: {
+        operationId: 'getCaregiver',
         summary: 'Get a caregiver',
         description: 'Roles: operator, admin, caregiver. A caregiver login may read only its own caregiver record (403 otherwise).',
         params: idParams,
-        response: { 200: caregiverSchema },
+        response: { 200: caregiverSchema, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -126,11 +139,12 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     {
       onRequest: staff,
       schema: {
+        operationId: 'updateCaregiver',
         summary: 'Change a caregiver',
         description: `${ROLES} Send at least one field; null clears phone or wearableId, and \`areaIds\` replaces the whole set. ${FIELDS}`,
         params: idParams,
         body: patchBody,
-        response: { 200: caregiverSchema },
+        response: { 200: caregiverSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => {
@@ -150,9 +164,11 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     {
       onRequest: staff,
       schema: {
+        operationId: 'deleteCaregiver',
         summary: 'Delete a caregiver',
         description: `${ROLES} 204; their shifts, area assignments and login go too. 409 once alarms or history refer to them.`,
         params: idParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {

@@ -14,7 +14,7 @@ import {
   updateDevice,
 } from '../../db/queries/devices.ts';
 import type { RouteOptions } from '../app.ts';
-import { deviceIdParams, idSchema, nonEmptyPatch } from './shared-schemas.ts';
+import { deviceIdParams, errorResponses, idSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({
   id: deviceIdSchema.optional(),
@@ -69,7 +69,13 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     '/api/devices',
     {
       onRequest: staff,
-      schema: { summary: 'List devices', description: ROLES, querystring: listQuery, response: { 200: z.array(deviceSchema) } },
+      schema: {
+        operationId: 'listDevices',
+        summary: 'List devices',
+        description: ROLES,
+        querystring: listQuery,
+        response: { 200: z.array(deviceSchema), ...errorResponses(400, 401, 403, 503) },
+      },
     },
     async (request) => listDevices(db, request.query),
   );
@@ -79,13 +85,14 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     {
       onRequest: staff,
       schema: {
+        operationId: 'createDevice',
         summary: 'Provision a device',
         description:
           `${ROLES} Answers the device with its MQTT password \`secret\`, once: only a hash is kept, so store it now ` +
           '(a lost secret is replaced with POST /api/devices/{id}/secret). Without `id` one is generated (`dev-…`). ' +
           'A wearable belongs to a caregiver (caregivers.wearableId), not a resident: its residentId must be null.',
         body: createBody,
-        response: { 201: withSecret },
+        response: { 201: withSecret, ...errorResponses(400, 401, 403, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -103,7 +110,16 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
 
   app.get(
     '/api/devices/:id',
-    { onRequest: staff, schema: { summary: 'Get a device', description: ROLES, params: deviceIdParams, response: { 200: deviceSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        operationId: 'getDevice',
+        summary: 'Get a device',
+        description: ROLES,
+        params: deviceIdParams,
+        response: { 200: deviceSchema, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
     async (request) => {
       const device = await getDevice(db, request.params.id);
       if (!device) throw new NotFoundError('device', request.params.id);
@@ -116,13 +132,14 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     {
       onRequest: staff,
       schema: {
+        operationId: 'updateDevice',
         summary: 'Change a device',
         description:
           `${ROLES} Send at least one field. When kind or residentId changes, ${RECONNECT} (it reconnects with its new identity). ` +
           "A caregiver's wearable cannot change kind until it is unassigned (409).",
         params: deviceIdParams,
         body: patchBody,
-        response: { 200: deviceSchema },
+        response: { 200: deviceSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => {
@@ -152,9 +169,11 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     {
       onRequest: staff,
       schema: {
+        operationId: 'deleteDevice',
         summary: 'Delete a device',
         description: `${ROLES} 204, and ${RECONNECT}. 409 once alarms or history refer to it.`,
         params: deviceIdParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -171,10 +190,11 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     {
       onRequest: admin,
       schema: {
+        operationId: 'rotateDeviceSecret',
         summary: "Rotate a device's secret",
         description: `Role: admin. Answers the new secret, once; the old one stops working at once and ${RECONNECT}.`,
         params: deviceIdParams,
-        response: { 200: secretReply },
+        response: { 200: secretReply, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {

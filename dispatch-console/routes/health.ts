@@ -20,6 +20,7 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   const logLevel = LEVELS[Math.max(LEVELS.indexOf(app.log.level as (typeof LEVELS)[number]), LEVELS.indexOf('warn'))]!;
 
   const healthz = {
+    operationId: 'getHealth',
     summary: 'Liveness: broker, database, SMS provider',
     description:
       'No authentication. 200 `{"status":"ok","checks":{…}}` when every check (database, broker, sms, dispatcher: each `{"ok","detail"}`) passes, ' +
@@ -37,7 +38,12 @@ export const healthRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     return reply.code(status.ok ? 200 : 503).send({ status: status.ok ? 'ok' : 'degraded', checks: status.checks });
   });
 
-  const metrics = { summary: 'Prometheus metrics', description: 'No authentication. Prometheus text exposition format.', security: [] };
+  const metrics = {
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    description: 'No authentication. Prometheus text exposition format.',
+    security: [],
+  };
   app.get('/metrics', { logLevel, schema: metrics }, async (_request, reply) => {
     const text = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(text);

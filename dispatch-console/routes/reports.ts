@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { reportGroupings, reportRowSchema, type ReportRow } from '../../contract/reports.ts';
 import { responseTimeReport } from '../../db/queries/reports.ts';
 import type { RouteOptions } from '../app.ts';
-import { instantSchema } from './shared-schemas.ts';
+import { errorResponses, instantSchema } from './shared-schemas.ts';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_SPAN_MS = 7 * DAY_MS;
@@ -87,10 +87,11 @@ export const reportRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     {
       onRequest: auth.requireRole('operator'),
       schema: {
+        operationId: 'getResponseTimeReport',
         summary: 'Response times: time to accept, arrive and resolve',
         description: REPORT_DOC,
         querystring: reportQuery,
-        response: { 200: z.union([z.array(reportRowSchema), csvText]) },
+        response: { 200: z.union([z.array(reportRowSchema), csvText]), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request, reply) => {

@@ -12,7 +12,7 @@ import {
 } from '../../db/queries/residents.ts';
 import type { Queryable } from '../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, nameSchema, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 
 const contactBody = z.strictObject({
   name: nameSchema,
@@ -54,7 +54,13 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     '/api/residents',
     {
       onRequest: staff,
-      schema: { summary: 'List residents', description: ROLES, querystring: listQuery, response: { 200: z.array(residentSchema) } },
+      schema: {
+        operationId: 'listResidents',
+        summary: 'List residents',
+        description: ROLES,
+        querystring: listQuery,
+        response: { 200: z.array(residentSchema), ...errorResponses(400, 401, 403, 503) },
+      },
     },
     async (request) => listResidents(db, request.query),
   );
@@ -63,7 +69,13 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     '/api/residents',
     {
       onRequest: staff,
-      schema: { summary: 'Register a resident', description: `${ROLES} ${FIELDS}`, body: createBody, response: { 201: residentSchema } },
+      schema: {
+        operationId: 'createResident',
+        summary: 'Register a resident',
+        description: `${ROLES} ${FIELDS}`,
+        body: createBody,
+        response: { 201: residentSchema, ...errorResponses(400, 401, 403, 503) },
+      },
     },
     async (request, reply) => {
       const b = request.body;
@@ -84,7 +96,16 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
 
   app.get(
     '/api/residents/:id',
-    { onRequest: staff, schema: { summary: 'Get a resident', description: ROLES, params: idParams, response: { 200: residentSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        operationId: 'getResident',
+        summary: 'Get a resident',
+        description: ROLES,
+        params: idParams,
+        response: { 200: residentSchema, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
     async (request) => {
       const resident = await getResident(db, request.params.id);
       if (!resident) throw new NotFoundError('resident', request.params.id);
@@ -97,11 +118,12 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     {
       onRequest: staff,
       schema: {
+        operationId: 'updateResident',
         summary: 'Change a resident',
         description: `${ROLES} Send at least one field; null clears address, phone or notes, and \`contacts\` replaces the whole list. ${FIELDS}`,
         params: idParams,
         body: patchBody,
-        response: { 200: residentSchema },
+        response: { 200: residentSchema, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -121,9 +143,11 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     {
       onRequest: staff,
       schema: {
+        operationId: 'deleteResident',
         summary: 'Delete a resident',
         description: `${ROLES} 204; the resident's devices stay registered, unassigned. 409 once alarms or history refer to the resident.`,
         params: idParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => {

@@ -4,7 +4,7 @@ import { AppError, ValidationError } from '../../common/errors.ts';
 import { eventCountSchema, serviceInfoSchema } from '../../contract/service-info.ts';
 import { countEventsByDevice } from '../../db/queries/events.ts';
 import type { RouteOptions } from '../app.ts';
-import { instantSchema } from './shared-schemas.ts';
+import { errorResponses, instantSchema } from './shared-schemas.ts';
 
 const countsQuery = z.strictObject({
   from: instantSchema.describe('window start, ISO 8601 instant, inclusive (by the time the service received the event)'),
@@ -24,10 +24,11 @@ export const serviceInfoRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app
     {
       onRequest: staff,
       schema: {
+        operationId: 'getServiceInfo',
         summary: "The service's device endpoints and clock",
         description:
           'Roles: operator, admin. The MQTT addresses devices connect to (the embedded broker may run on another port than 1883 when the demo moved it) and the service time.',
-        response: { 200: serviceInfoSchema },
+        response: { 200: serviceInfoSchema, ...errorResponses(401, 403, 503) },
       },
     },
     async () => {
@@ -42,11 +43,12 @@ export const serviceInfoRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app
     {
       onRequest: staff,
       schema: {
+        operationId: 'countEventsByDevice',
         summary: 'Events stored per device in a window',
         description:
           'Roles: operator, admin. Counts the device events stored with a receive time in [from, to) (at most 31 days), per device, busiest first; devices with none are left out.',
         querystring: countsQuery,
-        response: { 200: z.array(eventCountSchema) },
+        response: { 200: z.array(eventCountSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => {

@@ -46,3 +46,38 @@ export function nonEmptyPatch<T extends z.ZodObject>(schema: T): T {
     message: `nothing to change: send at least one of ${fields}`,
   });
 }
+
+/**
+ * Every error answer (error-handler.ts): `error` for people, `code` stable for programs, and
+ * `details` / `reason` where there are any. Loose on purpose: the response serializer parses
+ * a body with its schema and drops the fields a plain object does not name, so a field the
+ * error handler adds later still reaches the caller. Its id makes it one shared component,
+ * `#/components/schemas/Error`, in the OpenAPI document.
+ */
+export const errorBodySchema = z
+  .looseObject({
+    error: z.string().describe('what went wrong, for people'),
+    code: z
+      .string()
+      .describe('stable, for programs: validation_failed, invalid_json, unauthorized, forbidden, not_found, conflict, unavailable, …'),
+    reason: z
+      .string()
+      .optional()
+      .describe('stable, for programs, where code alone does not say what went wrong: e.g. bad_credentials, session_expired, alarm_already_accepted'),
+    details: z.unknown().optional().describe('machine-readable specifics, e.g. the validation issues `[{path, message, code}]`'),
+  })
+  .meta({ id: 'Error' });
+
+/** The error statuses an API route can answer; a 5xx other than 503 is ours to fix and not described. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 503;
+
+/**
+ * The `response` entries of a route's error answers, all with the one error body:
+ * `response: { 200: thing, ...errorResponses(400, 401, 404) }`.
+ */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof errorBodySchema> {
+  return Object.fromEntries(statuses.map((s) => [s, errorBodySchema])) as Record<S, typeof errorBodySchema>;
+}
+
+/** A `204` answer: no body (the serializer never sees one), documented as such. */
+export const noContent = (what: string) => z.undefined().describe(what);

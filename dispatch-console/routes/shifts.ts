@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../common/erro
 import { lockCaregiver } from '../../db/queries/caregivers.ts';
 import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../db/queries/shifts.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema, instantSchema } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, instantSchema, noContent } from './shared-schemas.ts';
 
 const MAX_SHIFT_MS = 24 * 3600_000;
 
@@ -39,10 +39,11 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
     {
       onRequest: staff,
       schema: {
+        operationId: 'listShifts',
         summary: 'List shifts',
         description: `${ROLES} Earliest start first. Without from, to or at: the shifts that have not ended (on duty now, and planned).`,
         querystring: listQuery,
-        response: { 200: z.array(shiftSchema) },
+        response: { 200: z.array(shiftSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
     async (request) => listShifts(db, request.query),
@@ -53,12 +54,13 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
     {
       onRequest: staff,
       schema: {
+        operationId: 'createShift',
         summary: 'Plan a shift',
         description:
           `${ROLES} start and end are ISO 8601 date-times (no offset: server TZ); end after start, at most 24 hours. ` +
           "A shift overlapping one of the caregiver's others answers 409. Who is on duty, and so alerted, follows from the shifts.",
         body: createBody,
-        response: { 201: shiftSchema },
+        response: { 201: shiftSchema, ...errorResponses(400, 401, 403, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -81,7 +83,16 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
 
   app.get(
     '/api/shifts/:id',
-    { onRequest: staff, schema: { summary: 'Get a shift', description: ROLES, params: idParams, response: { 200: shiftSchema } } },
+    {
+      onRequest: staff,
+      schema: {
+        operationId: 'getShift',
+        summary: 'Get a shift',
+        description: ROLES,
+        params: idParams,
+        response: { 200: shiftSchema, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
     async (request) => {
       const shift = await getShift(db, request.params.id);
       if (!shift) throw new NotFoundError('shift', request.params.id);
@@ -91,7 +102,16 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
 
   app.delete(
     '/api/shifts/:id',
-    { onRequest: staff, schema: { summary: 'Delete a shift', description: `${ROLES} 204.`, params: idParams } },
+    {
+      onRequest: staff,
+      schema: {
+        operationId: 'deleteShift',
+        summary: 'Delete a shift',
+        description: `${ROLES} 204.`,
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
     async (request, reply) => {
       await deleteShift(db, request.params.id);
       return reply.code(204).send();

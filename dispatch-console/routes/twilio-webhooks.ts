@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import type { Actor } from '../../contract/alarms.ts';
 import { appendTimeline, findActiveByReplyCode } from '../../db/queries/alarms.ts';
@@ -8,6 +9,7 @@ import type { DispatchDirectory } from '../dispatcher/directory.ts';
 import type { Notifier } from '../dispatcher/notifier.ts';
 import { mapTwilioStatus } from '../sms/sms-provider.ts';
 import { validateTwilioSignature } from '../sms/twilio-provider.ts';
+import { errorResponses, noContent } from './shared-schemas.ts';
 
 export interface TwilioWebhookOptions {
   db: Db;
@@ -31,6 +33,9 @@ const SIGNED =
   'For Twilio, not for people: a form-encoded (application/x-www-form-urlencoded) POST signed with `X-Twilio-Signature`, ' +
   'checked against TWILIO_AUTH_TOKEN over PUBLIC_URL + this path; a bad or missing signature answers 403, ' +
   'and with no SMS provider configured the route answers 404. No bearer token.';
+
+// a string with a non-JSON type is sent as it is: the schema only documents it
+const twimlText = z.string().meta({ description: 'TwiML: the message to text back', contentMediaType: 'text/xml' });
 
 /** Twilio's webhooks: an SMS reply accepts an alarm; delivery reports update the notification. */
 export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = async (app, o) => {
@@ -57,11 +62,13 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     {
       config: { public: true },
       schema: {
+        operationId: 'receiveTwilioSms',
         summary: 'Twilio webhook: an inbound SMS reply accepts an alarm',
         description:
           `${SIGNED} A reply of the alarm's code ("4711", or "4711 A") from a caregiver's phone or a family contact of the resident ` +
           'accepts that alarm. Answers TwiML (text/xml) with the message to text back.',
         security: [],
+        response: { 200: twimlText, ...errorResponses(400, 403, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -99,9 +106,11 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     {
       config: { public: true },
       schema: {
+        operationId: 'receiveTwilioStatus',
         summary: 'Twilio webhook: SMS delivery status',
         description: `${SIGNED} Records MessageStatus (and ErrorCode) for the notification sent as MessageSid; 204.`,
         security: [],
+        response: { 204: noContent('Recorded'), ...errorResponses(400, 403, 404, 503) },
       },
     },
     async (request, reply) => {

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../common/errors.ts';
 import { PASSWORD_COST, hashSecret } from '../../common/secrets.ts';
 import { deleteUser, getUser, insertUser, listUsers, staffRoleSchema, userSchema } from '../../db/queries/users.ts';
 import type { RouteOptions } from '../app.ts';
-import { idParams, idSchema } from './shared-schemas.ts';
+import { errorResponses, idParams, idSchema, noContent } from './shared-schemas.ts';
 
 const createBody = z
   .strictObject({
@@ -30,7 +30,15 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/users',
-    { onRequest: admin, schema: { summary: 'List staff logins', description: ROLE, response: { 200: z.array(userSchema) } } },
+    {
+      onRequest: admin,
+      schema: {
+        operationId: 'listUsers',
+        summary: 'List staff logins',
+        description: ROLE,
+        response: { 200: z.array(userSchema), ...errorResponses(401, 403, 503) },
+      },
+    },
     async () => listUsers(db),
   );
 
@@ -39,12 +47,13 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     {
       onRequest: admin,
       schema: {
+        operationId: 'createUser',
         summary: 'Create a staff login',
         description:
           `${ROLE} role admin (everything), operator (alarms, directory, reports) or caregiver (own alarms). ` +
           'A caregiver login must name its caregiverId and then sees only the alarms that caregiver was alerted to or accepted; other roles have none.',
         body: createBody,
-        response: { 201: userSchema },
+        response: { 201: userSchema, ...errorResponses(400, 401, 403, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -58,7 +67,16 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
 
   app.get(
     '/api/users/:id',
-    { onRequest: admin, schema: { summary: 'Get a staff login', description: ROLE, params: idParams, response: { 200: userSchema } } },
+    {
+      onRequest: admin,
+      schema: {
+        operationId: 'getUser',
+        summary: 'Get a staff login',
+        description: ROLE,
+        params: idParams,
+        response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 503) },
+      },
+    },
     async (request) => {
       const user = await getUser(db, request.params.id);
       if (!user) throw new NotFoundError('user', request.params.id);
@@ -70,7 +88,13 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     '/api/users/:id',
     {
       onRequest: admin,
-      schema: { summary: 'Delete a staff login', description: `${ROLE} 204; 409 for the last enabled admin.`, params: idParams },
+      schema: {
+        operationId: 'deleteUser',
+        summary: 'Delete a staff login',
+        description: `${ROLE} 204; 409 for the last enabled admin.`,
+        params: idParams,
+        response: { 204: noContent('Deleted'), ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
     },
     async (request, reply) => {
       await deleteUser(db, request.params.id);
