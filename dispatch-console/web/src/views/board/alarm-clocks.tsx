@@ -31,7 +31,7 @@ function Clock({ testId, which, reading, big }: { testId: string; which: 'accept
       data-level={reading.level}
       title={t('clock.limit', { t: formatDuration(reading.limitS) })}
     >
-      <span class="clock-caption">{t(clockCaption(which, reading))}</span>
+      <span class="clock-caption">{t(clockCaption(which, reading))}</span>{' '}
       <span class="clock-time">{formatDuration(reading.seconds)}</span>
     </div>
   );
