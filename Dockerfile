@@ -1,7 +1,8 @@
 # The homecare service: broker + dispatcher + console in one process.
+# Node 24, an LTS in support (Node 20 left support in April 2026); the code also runs on 20.
 
 # The operators' web page is built here (vite is a dev dependency) and only its output is kept.
-FROM node:20-bookworm-slim AS web
+FROM node:24-bookworm-slim AS web
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +10,7 @@ COPY contract ./contract
 COPY dispatch-console/web ./dispatch-console/web
 RUN npm run build:web
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
@@ -22,6 +23,9 @@ COPY dispatch-console ./dispatch-console
 COPY --from=web /app/dispatch-console/web/dist ./dispatch-console/web/dist
 COPY device-sim ./device-sim
 COPY runtime ./runtime
+# DATA_DIR (embedded database, local state) must be writable by the user the service runs as
+RUN mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 3000 1883 8083
 # Listen on all interfaces inside the container; the compose file decides what is published.

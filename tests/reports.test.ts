@@ -26,7 +26,7 @@ interface Fixture {
   id: string;
   area: string | null;
   kind: string;
-  priority: 'emergency' | 'service' | 'technical';
+  priority: 'emergency' | 'urgent' | 'service' | 'technical';
   limits: [acceptS: number, arriveS: number];
   raised: string;
   accept?: [by: string, name: string, afterS: number];
@@ -88,35 +88,44 @@ async function seed(db: Db): Promise<void> {
 
 // ---- expected figures, worked out by hand from FIXTURES (A1…A9 are in the period) ----
 const m = (count: number, p50: number | null = null, p90: number | null = null, max: number | null = null): Measure => ({ count, p50, p90, max });
+// within own accept / arrive limits (every priority), then the emergency KPIs (emergency alarms only)
 type Shares = [accept: number | null, arrive: number | null, s60: number | null, s180: number | null, m45: number | null, m60: number | null];
-const row = (key: string | null, label: string, alarms: number, cu: number, accept: Measure, arrive: Measure, resolve: Measure, s: Shares): ReportRow => ({
-  key, label, alarms, cancelledUnaccepted: cu, accept, arrive, resolve,
-  withinAcceptLimit: s[0], withinArriveLimit: s[1], acceptedWithin60s: s[2], acceptedWithin180s: s[3], arrivedWithin45m: s[4], arrivedWithin60m: s[5],
-});
+const NO_KPI = { alarms: 0, acceptedWithin60s: null, acceptedWithin180s: null, arrivedWithin45m: null, arrivedWithin60m: null };
+const row = (key: string | null, label: string, alarms: number, cu: number, accept: Measure, arrive: Measure, resolve: Measure, s: Shares, emergencies: number): ReportRow => {
+  const emergency = { acceptedWithin60s: s[2], acceptedWithin180s: s[3], arrivedWithin45m: s[4], arrivedWithin60m: s[5] };
+  return {
+    key, label, alarms, cancelledUnaccepted: cu, accept, arrive, resolve, withinAcceptLimit: s[0], withinArriveLimit: s[1], ...emergency,
+    kpi: { emergency: { alarms: emergencies, ...emergency }, urgent: NO_KPI },
+  };
+};
+const NA = null;
 
+// The 60 s / 180 s / 45 min / 60 min KPIs count emergencies only (A1 A2 A3 A4 A6 A8 A9; A4 was
+// cancelled unaccepted, so 6 needed an answer): the service (A5) and technical (A7) alarms are
+// judged only against their own limits.
 const EXPECTED: Record<ReportGrouping, ReportRow[]> = {
   // accept 1.5 30 45 60 90 200 300; arrive 600 900 1500 2400 3000; resolve 600.25 1200 1800 3000 4000; 8 needed an answer
-  none: [row('all', 'all', 9, 1, m(7, 60, 300, 300), m(5, 1500, 3000, 3000), m(5, 1800, 4000, 4000), [5 / 8, 3 / 8, 4 / 8, 5 / 8, 4 / 8, 5 / 8])],
+  none: [row('all', 'all', 9, 1, m(7, 60, 300, 300), m(5, 1500, 3000, 3000), m(5, 1800, 4000, 4000), [5 / 8, 3 / 8, 3 / 6, 4 / 6, 3 / 6, 4 / 6], 7)],
   area: [
-    row(EAST, 'Grid East', 4, 0, m(4, 45, 300, 300), m(4, 900, 2400, 2400), m(3, 1800, 3000, 3000), [1, 3 / 4, 3 / 4, 3 / 4, 1, 1]),
-    row(WEST, WEST_NAME, 4, 1, m(2, 90, 200, 200), m(1, 3000, 3000, 3000), m(1, 4000, 4000, 4000), [0, 0, 0, 1 / 3, 0, 1 / 3]),
-    row(null, '(no area)', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, 1, 1, 0, 0]),
+    row(EAST, 'Grid East', 4, 0, m(4, 45, 300, 300), m(4, 900, 2400, 2400), m(3, 1800, 3000, 3000), [1, 3 / 4, 1, 1, 1, 1], 3),
+    row(WEST, WEST_NAME, 4, 1, m(2, 90, 200, 200), m(1, 3000, 3000, 3000), m(1, 4000, 4000, 4000), [0, 0, 0, 1 / 3, 0, 1 / 3], 4),
+    row(null, '(no area)', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, NA, NA, NA, NA], 0),
   ],
   caregiver: [
-    row(LI, 'Li Na', 4, 0, m(4, 30, 60, 60), m(3, 900, 1500, 1500), m(4, 1200, 3000, 3000), [1, 2 / 4, 1, 1, 3 / 4, 3 / 4]),
-    row(WANG, 'Wang Fang', 3, 0, m(3, 200, 300, 300), m(2, 2400, 3000, 3000), m(1, 4000, 4000, 4000), [1 / 3, 1 / 3, 0, 1 / 3, 1 / 3, 2 / 3]),
-    row(null, '(not accepted by a caregiver)', 2, 1, m(0), m(0), m(0), [0, 0, 0, 0, 0, 0]),
+    row(LI, 'Li Na', 4, 0, m(4, 30, 60, 60), m(3, 900, 1500, 1500), m(4, 1200, 3000, 3000), [1, 2 / 4, 1, 1, 1, 1], 3),
+    row(WANG, 'Wang Fang', 3, 0, m(3, 200, 300, 300), m(2, 2400, 3000, 3000), m(1, 4000, 4000, 4000), [1 / 3, 1 / 3, 0, 1 / 2, 0, 1 / 2], 2),
+    row(null, '(not accepted by a caregiver)', 2, 1, m(0), m(0), m(0), [0, 0, 0, 0, 0, 0], 2),
   ],
   kind: [
-    row('button.pressed', 'button.pressed', 5, 1, m(4, 45, 200, 200), m(3, 900, 3000, 3000), m(3, 1800, 4000, 4000), [2 / 4, 2 / 4, 2 / 4, 3 / 4, 2 / 4, 3 / 4]),
-    row('fall.detected', 'fall.detected', 2, 0, m(1, 60, 60, 60), m(1, 1500, 1500, 1500), m(1, 3000, 3000, 3000), [1 / 2, 0, 1 / 2, 1 / 2, 1 / 2, 1 / 2]),
-    row('battery.low', 'battery.low', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, 1, 1, 0, 0]),
-    row('service.request', 'service.request', 1, 0, m(1, 300, 300, 300), m(1, 2400, 2400, 2400), m(0), [1, 1, 0, 0, 1, 1]),
+    row('button.pressed', 'button.pressed', 5, 1, m(4, 45, 200, 200), m(3, 900, 3000, 3000), m(3, 1800, 4000, 4000), [2 / 4, 2 / 4, 2 / 4, 3 / 4, 2 / 4, 3 / 4], 5),
+    row('fall.detected', 'fall.detected', 2, 0, m(1, 60, 60, 60), m(1, 1500, 1500, 1500), m(1, 3000, 3000, 3000), [1 / 2, 0, 1 / 2, 1 / 2, 1 / 2, 1 / 2], 2),
+    row('battery.low', 'battery.low', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, NA, NA, NA, NA], 0),
+    row('service.request', 'service.request', 1, 0, m(1, 300, 300, 300), m(1, 2400, 2400, 2400), m(0), [1, 1, NA, NA, NA, NA], 0),
   ],
   day: [
     // A8, A1, A2, A3, A4 (local 03-10); A5, A6, A7, A9 (local 03-11)
-    row('2026-03-10', '2026-03-10', 5, 1, m(4, 45, 200, 200), m(4, 900, 3000, 3000), m(4, 1800, 4000, 4000), [3 / 4, 2 / 4, 3 / 4, 3 / 4, 3 / 4, 1]),
-    row('2026-03-11', '2026-03-11', 4, 0, m(3, 90, 300, 300), m(1, 2400, 2400, 2400), m(1, 600.25, 600.25, 600.25), [2 / 4, 1 / 4, 1 / 4, 2 / 4, 1 / 4, 1 / 4]),
+    row('2026-03-10', '2026-03-10', 5, 1, m(4, 45, 200, 200), m(4, 900, 3000, 3000), m(4, 1800, 4000, 4000), [3 / 4, 2 / 4, 3 / 4, 3 / 4, 3 / 4, 1], 5),
+    row('2026-03-11', '2026-03-11', 4, 0, m(3, 90, 300, 300), m(1, 2400, 2400, 2400), m(1, 600.25, 600.25, 600.25), [2 / 4, 1 / 4, 0, 1 / 2, 0, 0], 2),
   ],
 };
 const GROUPINGS = Object.keys(EXPECTED) as ReportGrouping[];
@@ -151,16 +160,16 @@ describe('response-time report', () => {
       const a6 = Date.parse('2026-03-11T06:00:00Z');
       const at = (s: number) => ({ ...query('none'), now: new Date(a6 + s * 1000) });
       for (const source of ['auto', 'facts'] as const) {
-        // 30 s in: pending for every share (8 needed an answer, 7 decided)
+        // 30 s in: pending for every share (8 needed an answer, 7 decided; of the emergencies 6 and 5)
         expect((await responseTimeReport(db, at(30), { source }))[0]).toMatchObject({
-          withinAcceptLimit: 5 / 7, withinArriveLimit: 3 / 7, acceptedWithin60s: 4 / 7, acceptedWithin180s: 5 / 7, arrivedWithin45m: 4 / 7, arrivedWithin60m: 5 / 7,
+          withinAcceptLimit: 5 / 7, withinArriveLimit: 3 / 7, acceptedWithin60s: 3 / 5, acceptedWithin180s: 4 / 5, arrivedWithin45m: 3 / 5, arrivedWithin60m: 4 / 5,
         });
         // 200 s in: late for accepting (counted, not within); arriving is still undecided
         expect((await responseTimeReport(db, at(200), { source }))[0]).toMatchObject({
-          withinAcceptLimit: 5 / 8, withinArriveLimit: 3 / 7, acceptedWithin60s: 4 / 8, acceptedWithin180s: 5 / 8, arrivedWithin45m: 4 / 7, arrivedWithin60m: 5 / 7,
+          withinAcceptLimit: 5 / 8, withinArriveLimit: 3 / 7, acceptedWithin60s: 3 / 6, acceptedWithin180s: 4 / 6, arrivedWithin45m: 3 / 5, arrivedWithin60m: 4 / 5,
         });
         // 50 min in: past its own 20-min arrive limit and 45 min, not yet 60 min
-        expect((await responseTimeReport(db, at(3000), { source }))[0]).toMatchObject({ withinArriveLimit: 3 / 8, arrivedWithin45m: 4 / 8, arrivedWithin60m: 5 / 7 });
+        expect((await responseTimeReport(db, at(3000), { source }))[0]).toMatchObject({ withinArriveLimit: 3 / 8, arrivedWithin45m: 3 / 6, arrivedWithin60m: 4 / 5 });
       }
     });
 
@@ -180,8 +189,36 @@ describe('response-time report', () => {
         }
       }
       expect((await responseTimeReport(db, query('none', periods[0])))[0]).toMatchObject({ alarms: 11, cancelledUnaccepted: 1 });
-      expect(await responseTimeReport(db, query('none', periods[3]))).toEqual([row('all', 'all', 0, 0, m(0), m(0), m(0), [null, null, null, null, null, null])]);
+      expect(await responseTimeReport(db, query('none', periods[3]))).toEqual([row('all', 'all', 0, 0, m(0), m(0), m(0), [null, null, null, null, null, null], 0)]);
       expect(await responseTimeReport(db, query('area', periods[3]))).toEqual([]);
+    });
+
+    it('judges the emergency KPIs over emergencies only, urgent apart: battery-low alarms do not make a healthy centre look late', async () => {
+      // the new user's demo: every emergency accepted in 3–8 s, battery-low alarms (one-day limit) accepted after hours or still open
+      const may = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-05-02T00:00:00Z') };
+      const TECH = { priority: 'technical' as const, limits: [86400, 172800] as [number, number] };
+      const fixtures: Fixture[] = [
+        { id: alarmId(30), area: EAST, kind: 'button.pressed', ...EMERGENCY, raised: '2026-05-01T01:00:00Z', accept: [LI, 'Li Na', 3], arriveS: 400, close: ['resolved', 900] },
+        { id: alarmId(31), area: EAST, kind: 'button.pressed', ...EMERGENCY, raised: '2026-05-01T02:00:00Z', accept: [LI, 'Li Na', 8], arriveS: 500, close: ['resolved', 900] },
+        { id: alarmId(32), area: EAST, kind: 'battery.low', ...TECH, raised: '2026-05-01T03:00:00Z', accept: [LI, 'Li Na', 7200], close: ['resolved', 9000] },
+        { id: alarmId(33), area: EAST, kind: 'battery.low', ...TECH, raised: '2026-05-01T04:00:00Z' },
+        { id: alarmId(34), area: EAST, kind: 'door.opened', priority: 'urgent', limits: [180, 2700], raised: '2026-05-01T05:00:00Z', accept: [LI, 'Li Na', 100], arriveS: 3000, close: ['resolved', 3600] },
+      ];
+      await insertAlarms(db, fixtures);
+      const now = new Date('2026-05-01T06:00:00Z');
+      for (const source of ['auto', 'facts'] as const) {
+        const [all] = await responseTimeReport(db, { ...may, groupBy: 'none', tz: TZ, now }, { source });
+        expect(all).toMatchObject({
+          alarms: 5,
+          acceptedWithin60s: 1, acceptedWithin180s: 1, arrivedWithin45m: 1, arrivedWithin60m: 1,
+          kpi: {
+            emergency: { alarms: 2, acceptedWithin60s: 1, acceptedWithin180s: 1, arrivedWithin45m: 1, arrivedWithin60m: 1 },
+            urgent: { alarms: 1, acceptedWithin60s: 0, acceptedWithin180s: 1, arrivedWithin45m: 0, arrivedWithin60m: 1 },
+          },
+        });
+        // the battery-low alarms are judged against their own one-day limit: one within, one still pending
+        expect(all!.withinAcceptLimit).toBe(4 / 4);
+      }
     });
 
     it('follows changes made after a report, and keeps the caregiver of a deleted caregiver row', async () => {
@@ -197,7 +234,7 @@ describe('response-time report', () => {
       await db.query(`UPDATE alarms SET status = 'accepted', accepted_at = $2, accepted_by = $3, accepted_by_name = 'Temp Worker' WHERE id = $1`, [alarmId(20), at(raised, 50), temp]);
       await db.query('DELETE FROM caregivers WHERE id = $1', [temp]); // alarms.accepted_by becomes NULL
       const rows = await responseTimeReport(db, query('caregiver', april));
-      expect(rows).toEqual([row(temp, 'Temp Worker', 1, 0, m(1, 50, 50, 50), m(0), m(0), [1, 0, 1, 1, 0, 0])]);
+      expect(rows).toEqual([row(temp, 'Temp Worker', 1, 0, m(1, 50, 50, 50), m(0), m(0), [1, 0, 1, 1, 0, 0], 1)]);
       seen.push(rows);
     });
 
@@ -299,11 +336,12 @@ describe('GET /api/reports/response-times', () => {
     expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(res.rawPayload.subarray(3).toString('utf8').split('\r\n')).toEqual([
       'key,label,alarms,cancelled_unaccepted,accept_count,accept_p50_s,accept_p90_s,accept_max_s,arrive_count,arrive_p50_s,arrive_p90_s,arrive_max_s,' +
-        'resolve_count,resolve_p50_s,resolve_p90_s,resolve_max_s,within_accept_limit,within_arrive_limit,accepted_within_60s,accepted_within_180s,' +
-        'arrived_within_45m,arrived_within_60m',
-      `${EAST},Grid East,4,0,4,45,300,300,4,900,2400,2400,3,1800,3000,3000,1,0.75,0.75,0.75,1,1`,
-      `${WEST},"西区, ""B""",4,1,2,90,200,200,1,3000,3000,3000,1,4000,4000,4000,0,0,0,0.3333333333333333,0,0.3333333333333333`,
-      ',(no area),1,0,1,1.5,1.5,1.5,0,,,,1,600.25,600.25,600.25,1,0,1,1,0,0',
+        'resolve_count,resolve_p50_s,resolve_p90_s,resolve_max_s,within_accept_limit_pct,within_arrive_limit_pct,' +
+        'emergency_alarms,emergency_accepted_within_60s_pct,emergency_accepted_within_180s_pct,emergency_arrived_within_45m_pct,emergency_arrived_within_60m_pct,' +
+        'urgent_alarms,urgent_accepted_within_60s_pct,urgent_accepted_within_180s_pct,urgent_arrived_within_45m_pct,urgent_arrived_within_60m_pct',
+      `${EAST},Grid East,4,0,4,45,300,300,4,900,2400,2400,3,1800,3000,3000,100,75,3,100,100,100,100,0,,,,`,
+      `${WEST},"西区, ""B""",4,1,2,90,200,200,1,3000,3000,3000,1,4000,4000,4000,0,0,4,0,33.3,0,33.3,0,,,,`,
+      ',(no area),1,0,1,1.5,1.5,1.5,0,,,,1,600.25,600.25,600.25,100,0,0,,,,,0,,,,',
       '',
     ]);
     // a label a spreadsheet would run as a formula is defused

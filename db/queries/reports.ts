@@ -1,4 +1,4 @@
-import type { Measure, ReportGrouping, ReportRow } from '../../contract/reports.ts';
+import type { KpiShares, Measure, ReportGrouping, ReportRow } from '../../contract/reports.ts';
 import type { Queryable, Row } from '../types.ts';
 
 /** `[from, to)` by raising time; `tz` names the local day for `groupBy: 'day'` (e.g. 'Asia/Shanghai'). */
@@ -20,7 +20,16 @@ export interface ReportOptions {
 const AGGREGATE = 'alarm_responses_15m';
 const BUCKET_MS = 15 * 60_000;
 
-// The additive figures, as the aggregate defines them (keep in step with the migration); the
+/** The priorities whose emergency-response KPIs are reported, each apart (column prefix). */
+const KPI_PRIORITIES = { em: 'emergency', ur: 'urgent' } as const;
+type KpiPrefix = keyof typeof KPI_PRIORITIES;
+const KPI_PREFIXES = Object.keys(KPI_PRIORITIES) as KpiPrefix[];
+/** The KPI thresholds: milestone column and limit in ms. */
+const KPI_LIMITS = { accept_60s: ['accept_ms', 60_000], accept_180s: ['accept_ms', 180_000], arrive_45m: ['arrive_ms', 2_700_000], arrive_60m: ['arrive_ms', 3_600_000] } as const;
+type KpiName = keyof typeof KPI_LIMITS;
+const KPI_NAMES = Object.keys(KPI_LIMITS) as KpiName[];
+
+// The additive figures, as the aggregate defines them (keep in step with migration 006); the
 // *_max columns roll up with max(), all others with sum().
 const FACT_MEASURES = `
   count(*) AS alarms,
@@ -30,13 +39,18 @@ const FACT_MEASURES = `
   count(resolve_ms) AS resolve_count, max(resolve_ms) AS resolve_max,
   count(*) FILTER (WHERE NOT cancelled_unaccepted AND accept_ms <= accept_limit_s * 1000::bigint) AS within_accept,
   count(*) FILTER (WHERE NOT cancelled_unaccepted AND arrive_ms <= arrive_limit_s * 1000::bigint) AS within_arrive,
-  count(*) FILTER (WHERE NOT cancelled_unaccepted AND accept_ms <= 60000) AS accept_60s,
-  count(*) FILTER (WHERE NOT cancelled_unaccepted AND accept_ms <= 180000) AS accept_180s,
-  count(*) FILTER (WHERE NOT cancelled_unaccepted AND arrive_ms <= 2700000) AS arrive_45m,
-  count(*) FILTER (WHERE NOT cancelled_unaccepted AND arrive_ms <= 3600000) AS arrive_60m`;
+  ${KPI_PREFIXES.map((p) => {
+    const is = `priority = '${KPI_PRIORITIES[p]}'`;
+    return [
+      `count(*) FILTER (WHERE ${is}) AS ${p}_alarms`,
+      `count(*) FILTER (WHERE ${is} AND cancelled_unaccepted) AS ${p}_cancelled_unaccepted`,
+      ...KPI_NAMES.map((k) => `count(*) FILTER (WHERE ${is} AND NOT cancelled_unaccepted AND ${KPI_LIMITS[k][0]} <= ${KPI_LIMITS[k][1]}) AS ${p}_${k}`),
+    ].join(',\n  ');
+  }).join(',\n  ')}`;
 const COLUMNS = [
   'alarms', 'cancelled_unaccepted', 'accept_count', 'accept_max', 'arrive_count', 'arrive_max', 'resolve_count', 'resolve_max',
-  'within_accept', 'within_arrive', 'accept_60s', 'accept_180s', 'arrive_45m', 'arrive_60m',
+  'within_accept', 'within_arrive',
+  ...KPI_PREFIXES.flatMap((p) => [`${p}_alarms`, `${p}_cancelled_unaccepted`, ...KPI_NAMES.map((k) => `${p}_${k}`)]),
 ];
 const ROLLUP = COLUMNS.map((c) => `${c.endsWith('_max') ? 'max' : 'sum'}(${c}) AS ${c}`).join(', ');
 
@@ -110,19 +124,25 @@ const seconds = (ms: string) => `(${ms} / 1000.0)::float8`;
 // passed by the report's now ($3). It is neither within nor late yet, so it is left out of that
 // share (an alarm on its way for 5 minutes must not show as "arrived late"). Depends on now, so
 // never rolled up: read from the facts, which only holds active alarms of the period here.
-const PENDING: Record<string, [string, string]> = {
-  within_accept: ['accept_ms', "accept_limit_s * interval '1 second'"],
-  within_arrive: ['arrive_ms', "arrive_limit_s * interval '1 second'"],
-  accept_60s: ['accept_ms', "interval '60 seconds'"],
-  accept_180s: ['accept_ms', "interval '180 seconds'"],
-  arrive_45m: ['arrive_ms', "interval '45 minutes'"],
-  arrive_60m: ['arrive_ms', "interval '60 minutes'"],
+const PENDING: Record<string, [string, string, string]> = {
+  within_accept: ['accept_ms', "accept_limit_s * interval '1 second'", 'true'],
+  within_arrive: ['arrive_ms', "arrive_limit_s * interval '1 second'", 'true'],
+  ...Object.fromEntries(
+    KPI_PREFIXES.flatMap((p) =>
+      KPI_NAMES.map((k) => [`${p}_${k}`, [KPI_LIMITS[k][0], `${KPI_LIMITS[k][1]} * interval '1 millisecond'`, `priority = '${KPI_PRIORITIES[p]}'`]]),
+    ),
+  ),
 };
 const PENDING_COUNTS = Object.entries(PENDING)
-  .map(([n, [ms, limit]]) => `count(*) FILTER (WHERE ${ms} IS NULL AND raised_at + ${limit} > $3::timestamptz) AS ${n}`)
+  .map(([n, [ms, limit, which]]) => `count(*) FILTER (WHERE ${which} AND ${ms} IS NULL AND raised_at + ${limit} > $3::timestamptz) AS ${n}`)
   .join(',\n    ');
-const share = (n: string) =>
-  `(c.${n}::float8 / NULLIF((c.alarms - c.cancelled_unaccepted - COALESCE(pe.${n}, 0))::float8, 0))`;
+/** A share of the alarms that needed an answer (of one KPI priority, for `em_…`/`ur_…`). */
+const share = (n: string) => {
+  const p = KPI_PREFIXES.find((x) => n.startsWith(`${x}_`));
+  const [alarms, cancelled] = p ? [`c.${p}_alarms`, `c.${p}_cancelled_unaccepted`] : ['c.alarms', 'c.cancelled_unaccepted'];
+  return `(c.${n}::float8 / NULLIF((${alarms} - ${cancelled} - COALESCE(pe.${n}, 0))::float8, 0))`;
+};
+const KPI_SELECT = KPI_PREFIXES.flatMap((p) => [`c.${p}_alarms::int AS ${p}_alarms`, ...KPI_NAMES.map((k) => `${share(`${p}_${k}`)} AS ${p}_${k}`)]).join(', ');
 
 function reportSql(g: ReportGrouping, useAggregate: boolean): string {
   const { label, join } = labelling(g);
@@ -139,8 +159,7 @@ function reportSql(g: ReportGrouping, useAggregate: boolean): string {
       SELECT c.gkey AS key, ${label} AS label, c.alarms::int AS alarms, c.cancelled_unaccepted::int AS cancelled_unaccepted,
         ${measures.join(',\n        ')},
         ${share('within_accept')} AS within_accept, ${share('within_arrive')} AS within_arrive,
-        ${share('accept_60s')} AS accept_60s, ${share('accept_180s')} AS accept_180s,
-        ${share('arrive_45m')} AS arrive_45m, ${share('arrive_60m')} AS arrive_60m
+        ${KPI_SELECT}
       FROM counts c LEFT JOIN pct p ON p.gkey IS NOT DISTINCT FROM c.gkey
       LEFT JOIN pe ON pe.gkey IS NOT DISTINCT FROM c.gkey
       ${join}
@@ -168,12 +187,17 @@ function toReportRow(r: ReportSqlRow): ReportRow {
     resolve: measure(r, 'resolve'),
     withinAcceptLimit: n('within_accept'),
     withinArriveLimit: n('within_arrive'),
-    acceptedWithin60s: n('accept_60s'),
-    acceptedWithin180s: n('accept_180s'),
-    arrivedWithin45m: n('arrive_45m'),
-    arrivedWithin60m: n('arrive_60m'),
+    ...kpi(r, 'em'),
+    kpi: { emergency: { alarms: r.em_alarms as number, ...kpi(r, 'em') }, urgent: { alarms: r.ur_alarms as number, ...kpi(r, 'ur') } },
   };
 }
+
+function kpi(r: ReportSqlRow, p: KpiPrefix): Omit<KpiShares, 'alarms'> {
+  const n = (k: KpiName) => r[`${p}_${k}`] as number | null;
+  return { acceptedWithin60s: n('accept_60s'), acceptedWithin180s: n('accept_180s'), arrivedWithin45m: n('arrive_45m'), arrivedWithin60m: n('arrive_60m') };
+}
+
+const noKpi: KpiShares = { alarms: 0, acceptedWithin60s: null, acceptedWithin180s: null, arrivedWithin45m: null, arrivedWithin60m: null };
 
 const emptyMeasure: Measure = { count: 0, p50: null, p90: null, max: null };
 
@@ -214,6 +238,7 @@ export async function responseTimeReport(q: Queryable, r: ReportQuery, opts: Rep
     return [{
       key: 'all', label: 'all', alarms: 0, cancelledUnaccepted: 0, accept: emptyMeasure, arrive: emptyMeasure, resolve: emptyMeasure,
       withinAcceptLimit: null, withinArriveLimit: null, acceptedWithin60s: null, acceptedWithin180s: null, arrivedWithin45m: null, arrivedWithin60m: null,
+      kpi: { emergency: noKpi, urgent: noKpi },
     }];
   }
   return rows;

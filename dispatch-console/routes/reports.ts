@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reportGroupings, reportRowSchema, type ReportRow } from '../../contract/reports.ts';
+import { reportGroupings, reportRowSchema, type KpiShares, type ReportRow } from '../../contract/reports.ts';
 import { responseTimeReport } from '../../db/queries/reports.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
@@ -32,17 +32,23 @@ const reportQuery = z
     return { ...q, from, to };
   });
 
+const KPI_COLUMNS = ['accepted_within_60s_pct', 'accepted_within_180s_pct', 'arrived_within_45m_pct', 'arrived_within_60m_pct'];
 const CSV_COLUMNS = [
   'key', 'label', 'alarms', 'cancelled_unaccepted',
   ...['accept', 'arrive', 'resolve'].flatMap((m) => [`${m}_count`, `${m}_p50_s`, `${m}_p90_s`, `${m}_max_s`]),
-  'within_accept_limit', 'within_arrive_limit', 'accepted_within_60s', 'accepted_within_180s', 'arrived_within_45m', 'arrived_within_60m',
+  'within_accept_limit_pct', 'within_arrive_limit_pct',
+  ...['emergency', 'urgent'].flatMap((p) => [`${p}_alarms`, ...KPI_COLUMNS.map((c) => `${p}_${c}`)]),
 ];
 
+/** A share 0..1 as a percentage with one decimal, as the page shows it (62.5, not 0.625). */
+const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+
 function csvValues(r: ReportRow): Array<string | number | null> {
+  const kpi = (k: KpiShares) => [k.alarms, pct(k.acceptedWithin60s), pct(k.acceptedWithin180s), pct(k.arrivedWithin45m), pct(k.arrivedWithin60m)];
   return [
     r.key, r.label, r.alarms, r.cancelledUnaccepted,
     ...[r.accept, r.arrive, r.resolve].flatMap((m) => [m.count, m.p50, m.p90, m.max]),
-    r.withinAcceptLimit, r.withinArriveLimit, r.acceptedWithin60s, r.acceptedWithin180s, r.arrivedWithin45m, r.arrivedWithin60m,
+    pct(r.withinAcceptLimit), pct(r.withinArriveLimit), ...kpi(r.kpi.emergency), ...kpi(r.kpi.urgent),
   ];
 }
 
@@ -65,8 +71,11 @@ export function reportCsv(rows: readonly ReportRow[]): string {
 
 const REPORT_DOC =
   'Roles: operator, admin. Alarms raised in [from, to), grouped by groupBy. Times are seconds (p50/p90 exact); ' +
-  'the within/accepted/arrived figures are shares 0..1 of the alarms that needed an answer (not cancelled before acceptance), ' +
-  'the within-limit ones against each alarm\'s own time limits. ' +
+  'the within/accepted/arrived figures are shares 0..1 of the alarms that needed an answer (not cancelled before acceptance): ' +
+  'withinAcceptLimit/withinArriveLimit over every alarm against its own time limits; the emergency-response KPIs ' +
+  '(accepted within 60 s / 180 s, arrived within 45 / 60 min) over emergency alarms only (the top-level fields and kpi.emergency), ' +
+  'and over urgent alarms apart (kpi.urgent); technical and service alarms count only against their own limits. ' +
+  'In the CSV, shares are percentages rounded to one decimal. ' +
   'format=csv answers text/csv; charset=utf-8 with a BOM, CRLF line ends and a header row, as an attachment ' +
   `response-times-{from}-{to}-{groupBy}.csv; empty cells are nulls; columns: ${CSV_COLUMNS.join(',')}.`;
 

@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium (the CI installs it); playwright's own browser download cannot work here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run installs it)`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     // the machine has no outside network: background fetches would only fail, loudly

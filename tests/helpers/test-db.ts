@@ -20,7 +20,9 @@ export function pgUrlFor(database: string): string {
 export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `homecare_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
+  await admin.connect().catch((err: Error) => {
+    throw new Error(`the tests need PostgreSQL at ${PG_ADMIN_URL} (set TEST_PG_URL for another server): ${err.message}`);
+  });
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
