@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../common/config.ts';
-import { isNight } from '../dispatch-console/dispatcher/alarm-rules.ts';
-import { findAbsences, type AbsenceFinding, type AbsenceSettings, type LocalClock, type ResidentFacts } from '../dispatch-console/dispatcher/absence-rules.ts';
-import { localClock, localHour } from '../dispatch-console/dispatcher/local-clock.ts';
+import { isNight } from '../dispatch-console/core/alarm-rules.ts';
+import { findAbsences, type AbsenceFinding, type AbsenceSettings, type LocalClock, type ResidentFacts } from '../dispatch-console/core/absence-rules.ts';
+import { localClock, localHour } from '../dispatch-console/core/local-clock.ts';
 
 const OFFSET_H = 8; // the hand-built centre's time zone (Beijing): local = UTC + 8 h, no DST
 const MIN = 60_000;

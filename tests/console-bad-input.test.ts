@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbError } from '../db/db-error.ts';
-import { toHttpError } from '../dispatch-console/error-handler.ts';
+import { toHttpError } from '../dispatch-console/console/error-handler.ts';
 import { client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
 import { dbKinds } from './helpers/test-db.ts';
 

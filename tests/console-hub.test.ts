@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { createLogger } from '../common/logger.ts';
 import { createMetrics } from '../common/metrics.ts';
 import type { ServerMessage } from '../contract/console-stream.ts';
-import { ConsoleHub } from '../dispatch-console/live/console-hub.ts';
+import { ConsoleHub } from '../dispatch-console/console/live/console-hub.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { openConsole, type ConsoleSocket } from './helpers/console-socket.ts';
 

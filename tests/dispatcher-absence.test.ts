@@ -11,8 +11,8 @@
 import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
-import { isNight } from '../dispatch-console/dispatcher/alarm-rules.ts';
-import { localClock, localHour } from '../dispatch-console/dispatcher/local-clock.ts';
+import { isNight } from '../dispatch-console/core/alarm-rules.ts';
+import { localClock, localHour } from '../dispatch-console/core/local-clock.ts';
 import { createLogger } from '../common/logger.ts';
 import { maintenanceJobs } from '../runtime/maintenance.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';

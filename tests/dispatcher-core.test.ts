@@ -17,9 +17,9 @@ import {
   type Classification,
   type EventContext,
   type GroupDecision,
-} from '../dispatch-console/dispatcher/alarm-rules.ts';
-import { alarmActions, transition, type AlarmAction, type TransitionResult } from '../dispatch-console/dispatcher/alarm-transitions.ts';
-import { buildRoutingPool, isReachable, rankCandidates, type Candidate, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from '../dispatch-console/dispatcher/routing.ts';
+} from '../dispatch-console/core/alarm-rules.ts';
+import { alarmActions, transition, type AlarmAction, type TransitionResult } from '../dispatch-console/core/alarm-transitions.ts';
+import { buildRoutingPool, isReachable, rankCandidates, type Candidate, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from '../dispatch-console/core/routing.ts';
 import {
   applyDecline,
   initialState,
@@ -32,7 +32,7 @@ import {
   type Notice,
   type SkippedStep,
   type StepResult,
-} from '../dispatch-console/dispatcher/escalation.ts';
+} from '../dispatch-console/core/escalation.ts';
 import {
   DEFAULT_POLICIES,
   alarmPolicySchema,

@@ -3,8 +3,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConflictError } from '../common/errors.ts';
-import { installErrorHandler } from '../dispatch-console/error-handler.ts';
-import { errorResponses, noContent } from '../dispatch-console/routes/shared-schemas.ts';
+import { installErrorHandler } from '../dispatch-console/console/error-handler.ts';
+import { errorResponses, noContent } from '../dispatch-console/console/routes/shared-schemas.ts';
 
 /**
  * Fastify serializes every answer whose status a route declares with that status's schema,

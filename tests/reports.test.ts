@@ -7,7 +7,7 @@ import { openEmbedded } from '../db/embedded.ts';
 import { applyMigrations, loadMigrations } from '../db/migrate.ts';
 import { openPostgres } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
-import { reportCsv } from '../dispatch-console/routes/reports.ts';
+import { reportCsv } from '../dispatch-console/console/routes/reports.ts';
 import { client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
 import { createPgDatabase, createTestDb, dbKinds, tempDir, type TestDbKind } from './helpers/test-db.ts';
 

@@ -12,8 +12,8 @@ import {
   SmsError,
   type RetryOptions,
   type SmsProvider,
-} from '../dispatch-console/sms/sms-provider.ts';
-import { createTwilioProvider, validateTwilioSignature } from '../dispatch-console/sms/twilio-provider.ts';
+} from '../dispatch-console/dispatcher/sms/sms-provider.ts';
+import { createTwilioProvider, validateTwilioSignature } from '../dispatch-console/dispatcher/sms/twilio-provider.ts';
 import { start, type FakeTwilio } from './helpers/fake-twilio.ts';
 
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;

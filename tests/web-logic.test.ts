@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { actorKinds, alarmStatuses, knownOutcomes, notificationChannels, notificationStatuses, priorities, stepKinds, timelineCodes } from '../contract/alarms.ts';
 import { deviceKinds, eventTypes, serviceKinds } from '../contract/device-messages.ts';
 import { reportGroupings } from '../contract/reports.ts';
-import type { AbsenceKind } from '../dispatch-console/dispatcher/absence-rules.ts';
+import type { AbsenceKind } from '../dispatch-console/core/absence-rules.ts';
 import { en } from '../dispatch-console/web/src/i18n/en.ts';
 import { zh } from '../dispatch-console/web/src/i18n/zh.ts';
 import { acceptClock, arriveClock, clockCaption, type ClockReading } from '../dispatch-console/web/src/lib/alarm-clock.ts';

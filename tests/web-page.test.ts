@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPageRoutes } from '../dispatch-console/routes/web-page.ts';
+import { webPageRoutes } from '../dispatch-console/console/routes/web-page.ts';
 import { buildWeb, WEB_DIST, webBuildIsStale } from './helpers/build-web.ts';
 import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
 import { tempDir } from './helpers/test-db.ts';

@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logger.ts';
 import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
 import { Watchers } from './watchers.ts';
-import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from './routing.ts';
+import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from '../core/routing.ts';
 
 type ResidentRow = DirectoryRows['residents'][number];
 const contactsSchema = z.array(z.looseObject({ name: z.string(), phone: z.string(), relation: z.string().nullish() })).catch([]);

@@ -5,9 +5,9 @@ import type { AlarmWithdrawal } from '../../contract/alarms.ts';
 import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
 import { appendTimeline, notificationSidKnown, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
 import type { Db } from '../../db/types.ts';
-import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from '../sms/sms-provider.ts';
-import { withdrawal } from './alarm-messages.ts';
-import { SYSTEM, type PlannedNotice } from './alarm-state.ts';
+import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from './sms/sms-provider.ts';
+import { withdrawal } from '../core/alarm-messages.ts';
+import { SYSTEM, type PlannedNotice } from '../core/alarm-state.ts';
 import { Watchers, type NotificationChange } from './watchers.ts';
 
 /** The transport, bound late: the broker link is created after the dispatcher that listens to it. */

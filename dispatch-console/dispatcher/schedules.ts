@@ -2,11 +2,11 @@ import { alreadyInAlarm, claimAbsenceNotice, loadAbsenceFacts } from '../../db/q
 import type { AlarmRecord } from '../../db/queries/alarms.ts';
 import type { Db } from '../../db/types.ts';
 import type { Priority } from '../../contract/alarms.ts';
-import { findAbsences, type ResidentFacts } from './absence-rules.ts';
+import { findAbsences, type ResidentFacts } from '../core/absence-rules.ts';
 import type { DispatchDirectory } from './directory.ts';
 import type { DispatchSettings, EscalationReason } from './dispatcher.ts';
-import { alarmIdFor, type Trigger } from './trigger.ts';
-import { localClock } from './local-clock.ts';
+import { alarmIdFor, type Trigger } from '../core/trigger.ts';
+import { localClock } from '../core/local-clock.ts';
 import type { Notifier } from './notifier.ts';
 
 /** What the periodic jobs need of the dispatcher. */

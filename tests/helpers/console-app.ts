@@ -3,8 +3,8 @@ import { loadConfig, type Config } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createMetrics, type Metrics } from '../../common/metrics.ts';
 import type { Db } from '../../db/types.ts';
-import { buildApp, type HealthStatus } from '../../dispatch-console/app.ts';
-import { ensureFirstAdmin } from '../../dispatch-console/auth.ts';
+import { buildApp, type HealthStatus } from '../../dispatch-console/console/app.ts';
+import { ensureFirstAdmin } from '../../dispatch-console/console/auth.ts';
 import { createTestDb, type TestDbKind } from './test-db.ts';
 
 export const ADMIN = { username: 'root', password: 'correct horse battery staple' };

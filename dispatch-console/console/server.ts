@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../common/config.ts';
+import { ConfigError } from '../../common/config.ts';
 
 /**
  * Starts listening. A taken or forbidden port becomes a ConfigError naming HTTP_PORT (an

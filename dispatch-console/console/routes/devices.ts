@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { DEVICE_SECRET_COST, generateToken, hashSecret } from '../../common/secrets.ts';
-import { deviceIdSchema, deviceKindSchema } from '../../contract/device-messages.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { DEVICE_SECRET_COST, generateToken, hashSecret } from '../../../common/secrets.ts';
+import { deviceIdSchema, deviceKindSchema } from '../../../contract/device-messages.ts';
 import {
   deleteDevice,
   deviceSchema,
@@ -12,7 +12,7 @@ import {
   listDevices,
   setDeviceSecretHash,
   updateDevice,
-} from '../../db/queries/devices.ts';
+} from '../../../db/queries/devices.ts';
 import type { RouteOptions } from '../app.ts';
 import { deviceIdParams, errorResponses, idSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from '../common/config.ts';
-import { ConflictError, ForbiddenError, UnauthorizedError } from '../common/errors.ts';
-import type { Logger } from '../common/logger.ts';
-import { PASSWORD_COST, generateToken, hashSecret, tokenDigest, verifySecret } from '../common/secrets.ts';
-import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../db/queries/sessions.ts';
-import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole } from '../db/queries/users.ts';
-import type { Db, Queryable } from '../db/types.ts';
+import type { Config } from '../../common/config.ts';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { PASSWORD_COST, generateToken, hashSecret, tokenDigest, verifySecret } from '../../common/secrets.ts';
+import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../../db/queries/sessions.ts';
+import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole } from '../../db/queries/users.ts';
+import type { Db, Queryable } from '../../db/types.ts';
 import { errorResponses, noContent, storableText } from './routes/shared-schemas.ts';
 
 /** The signed-in staff member of a request. */

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { alarmActionBodySchema, operatorActions, type Actor } from '../../contract/alarms.ts';
-import { alarmDetailSchema, alarmViewSchema } from '../../contract/alarm-view.ts';
-import { getAlarm, getNotifications, getTimeline, listAlarms } from '../../db/queries/alarms.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { alarmActionBodySchema, operatorActions, type Actor } from '../../../contract/alarms.ts';
+import { alarmDetailSchema, alarmViewSchema } from '../../../contract/alarm-view.ts';
+import { getAlarm, getNotifications, getTimeline, listAlarms } from '../../../db/queries/alarms.ts';
 import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { RouteOptions } from '../app.ts';
 import { currentUser } from '../auth.ts';
-import type { Dispatcher } from '../dispatcher/dispatcher.ts';
+import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
 import { errorResponses, idParams, idSchema, instantSchema } from './shared-schemas.ts';
 
 const dates = (...values: unknown[]) => values.every((v) => v instanceof Date);

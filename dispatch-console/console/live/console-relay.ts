@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Logger } from '../../common/logger.ts';
-import { getAlarm, getNotifications, getTimeline, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
-import { announceConsoleChange, CONSOLE_CHANNEL } from '../../db/queries/console-relay.ts';
-import type { Db } from '../../db/types.ts';
+import type { Logger } from '../../../common/logger.ts';
+import { getAlarm, getNotifications, getTimeline, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../../db/queries/alarms.ts';
+import { announceConsoleChange, CONSOLE_CHANNEL } from '../../../db/queries/console-relay.ts';
+import type { Db } from '../../../db/types.ts';
 
 const idRange = { from: z.number().int().nullable(), to: z.number().int().nullable() };
 const relayMessageSchema = z.discriminatedUnion('k', [

@@ -1,4 +1,4 @@
-import { fullJitterDelay } from '../../common/backoff.ts';
+import { fullJitterDelay } from '../../../common/backoff.ts';
 
 export { isGsm7, fitOneSegment } from './sms-segments.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reportGroupings, reportRowSchema, type KpiShares, type ReportRow } from '../../contract/reports.ts';
-import { responseTimeReport } from '../../db/queries/reports.ts';
+import { reportGroupings, reportRowSchema, type KpiShares, type ReportRow } from '../../../contract/reports.ts';
+import { responseTimeReport } from '../../../db/queries/reports.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { lockCaregiver } from '../../db/queries/caregivers.ts';
-import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../db/queries/shifts.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { lockCaregiver } from '../../../db/queries/caregivers.ts';
+import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../../db/queries/shifts.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, instantSchema, noContent } from './shared-schemas.ts';
 

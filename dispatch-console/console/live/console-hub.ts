@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
-import type { Logger } from '../../common/logger.ts';
-import type { Metrics } from '../../common/metrics.ts';
-import { clientMessageSchema, WS_CLOSE, type ServerMessage } from '../../contract/console-stream.ts';
+import type { Logger } from '../../../common/logger.ts';
+import type { Metrics } from '../../../common/metrics.ts';
+import { clientMessageSchema, WS_CLOSE, type ServerMessage } from '../../../contract/console-stream.ts';
 import type { AuthUser } from '../auth.ts';
 
 export interface HubLimits {

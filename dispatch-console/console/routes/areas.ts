@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../../common/errors.ts';
 import {
   areaDependants,
   areaKindSchema,
@@ -12,8 +12,8 @@ import {
   listAreas,
   updateArea,
   type AreaKind,
-} from '../../db/queries/areas.ts';
-import type { Queryable } from '../../db/types.ts';
+} from '../../../db/queries/areas.ts';
+import type { Queryable } from '../../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import type { Actor } from '../../contract/alarms.ts';
-import { appendTimeline, findActiveByReplyCode } from '../../db/queries/alarms.ts';
-import type { Db } from '../../db/types.ts';
-import type { Dispatcher } from '../dispatcher/dispatcher.ts';
-import type { DispatchDirectory } from '../dispatcher/directory.ts';
-import type { Notifier } from '../dispatcher/notifier.ts';
-import { mapTwilioStatus } from '../sms/sms-provider.ts';
-import { validateTwilioSignature } from '../sms/twilio-provider.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
+import type { Actor } from '../../../contract/alarms.ts';
+import { appendTimeline, findActiveByReplyCode } from '../../../db/queries/alarms.ts';
+import type { Db } from '../../../db/types.ts';
+import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
+import type { DispatchDirectory } from '../../dispatcher/directory.ts';
+import type { Notifier } from '../../dispatcher/notifier.ts';
+import { mapTwilioStatus } from '../../dispatcher/sms/sms-provider.ts';
+import { validateTwilioSignature } from '../../dispatcher/sms/twilio-provider.ts';
 import { errorResponses, noContent } from './shared-schemas.ts';
 
 export interface TwilioWebhookOptions {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, ValidationError } from '../../common/errors.ts';
-import { eventCountSchema, serviceInfoSchema } from '../../contract/service-info.ts';
-import { countEventsByDevice } from '../../db/queries/events.ts';
+import { AppError, ValidationError } from '../../../common/errors.ts';
+import { eventCountSchema, serviceInfoSchema } from '../../../contract/service-info.ts';
+import { countEventsByDevice } from '../../../db/queries/events.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../common/errors.ts';
-import { getArea } from '../../db/queries/areas.ts';
+import { NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { getArea } from '../../../db/queries/areas.ts';
 import {
   deleteResident,
   getResident,
@@ -9,8 +9,8 @@ import {
   listResidents,
   residentSchema,
   updateResident,
-} from '../../db/queries/residents.ts';
-import type { Queryable } from '../../db/types.ts';
+} from '../../../db/queries/residents.ts';
+import type { Queryable } from '../../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 

@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import { AppError, type ErrorCode } from '../common/errors.ts';
-import { DbError } from '../db/db-error.ts';
+import { AppError, type ErrorCode } from '../../common/errors.ts';
+import { DbError } from '../../db/db-error.ts';
 
 /**
  * Every error answer has this shape (DESIGN: `{"error":"…","details":…}`); `code` is stable for

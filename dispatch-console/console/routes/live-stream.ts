@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { UnauthorizedError } from '../../common/errors.ts';
+import { UnauthorizedError } from '../../../common/errors.ts';
 import type { AppDeps } from '../app.ts';
 import type { Auth } from '../auth.ts';
 import { ConsoleFeed } from '../live/console-feed.ts';

@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** Where `npm run build:web` writes the page (dispatch-console/web/vite.config.ts). */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 export interface WebPageOptions {
   /** The built page: index.html and assets/ (tests point this elsewhere). */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { deviceIdSchema } from '../../contract/device-messages.ts';
-import { missingAreaIds } from '../../db/queries/areas.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { deviceIdSchema } from '../../../contract/device-messages.ts';
+import { missingAreaIds } from '../../../db/queries/areas.ts';
 import {
   caregiverRoleSchema,
   caregiverSchema,
@@ -11,9 +11,9 @@ import {
   insertCaregiver,
   listCaregivers,
   updateCaregiver,
-} from '../../db/queries/caregivers.ts';
-import { getDevice } from '../../db/queries/devices.ts';
-import type { Queryable } from '../../db/types.ts';
+} from '../../../db/queries/caregivers.ts';
+import { getDevice } from '../../../db/queries/devices.ts';
+import type { Queryable } from '../../../db/types.ts';
 import { currentUser } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';

@@ -1,5 +1,5 @@
-import type { AlarmView } from '../contract/alarm-view.ts';
-import type { AlarmRecord } from '../db/queries/alarms.ts';
+import type { AlarmView } from '../../contract/alarm-view.ts';
+import type { AlarmRecord } from '../../db/queries/alarms.ts';
 
 const seconds = (from: Date, to: Date | null) => (to === null ? null : (to.getTime() - from.getTime()) / 1000);
 

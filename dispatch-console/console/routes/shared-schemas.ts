@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceIdSchema } from '../../contract/device-messages.ts';
+import { deviceIdSchema } from '../../../contract/device-messages.ts';
 
 /** Any 8-4-4-4-12 hex id, as PostgreSQL's uuid type accepts (stricter RFC checks buy nothing here). */
 export const idSchema = z.guid('must be a UUID');

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { Logger } from '../../common/logger.ts';
+import type { Logger } from '../../../common/logger.ts';
 import { classifyTwilioError, mapTwilioStatus, type SmsProvider } from './sms-provider.ts';
 
 export interface TwilioProviderOptions {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError } from '../../common/errors.ts';
-import { PASSWORD_COST, hashSecret } from '../../common/secrets.ts';
-import { deleteUser, getUser, insertUser, listUsers, staffRoleSchema, userSchema } from '../../db/queries/users.ts';
+import { NotFoundError } from '../../../common/errors.ts';
+import { PASSWORD_COST, hashSecret } from '../../../common/secrets.ts';
+import { deleteUser, getUser, insertUser, listUsers, staffRoleSchema, userSchema } from '../../../db/queries/users.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, noContent } from './shared-schemas.ts';
 

@@ -5,7 +5,7 @@ import { alarmClosedCommand, helpIsComing, withdrawal } from './alarm-messages.t
 import { cancelDecision, type ActiveAlarmView } from './alarm-rules.ts';
 import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
 import { transition, type AlarmAction } from './alarm-transitions.ts';
-import type { DispatchDirectory } from './directory.ts';
+import type { DispatchDirectory } from '../dispatcher/directory.ts';
 import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
 import { candidateOf } from './routing.ts';
 
