@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, redactUrl, type Config } from '../common/config.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
 import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { markAllDevicesOffline } from '../db/queries/device-presence.ts';
 import { openDb, type Db } from '../db/index.ts';
-import { buildApp, type HealthStatus } from '../dispatch-console/app.ts';
-import { ensureFirstAdmin } from '../dispatch-console/auth.ts';
-import { listen } from '../dispatch-console/server.ts';
+import { buildApp, type HealthStatus } from '../dispatch-console/console/app.ts';
+import { ensureFirstAdmin } from '../dispatch-console/console/auth.ts';
+import { listen } from '../dispatch-console/console/server.ts';
 import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
 import { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
 import { Notifier, type Outbound } from '../dispatch-console/dispatcher/notifier.ts';
-import { DEFAULT_SMS_RETRY } from '../dispatch-console/sms/sms-provider.ts';
-import { createTwilioProvider } from '../dispatch-console/sms/twilio-provider.ts';
+import { DEFAULT_SMS_RETRY } from '../dispatch-console/dispatcher/sms/sms-provider.ts';
+import { createTwilioProvider } from '../dispatch-console/dispatcher/sms/twilio-provider.ts';
 import type { IntakeListeners } from '../gateway/message-intake.ts';
 import { startMaintenance } from './maintenance.ts';
 import { checkPortsFree } from './port-check.ts';
@@ -30,6 +31,7 @@ export interface RunningService {
   app: FastifyInstance;
   dispatcher: Dispatcher;
   metrics: Metrics;
+  clock: Clock;
   httpUrl: string;
   mqttUrl: string;
   mqttWsUrl: string;
@@ -83,13 +85,14 @@ async function openDatabase(config: Config, logger: Logger): Promise<Db> {
 }
 
 /** The dispatcher with its routing directory and notifier; sends go through the link once it exists. */
-async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: Metrics, link: () => DeviceLink) {
+async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: Metrics, clock: Clock, link: () => DeviceLink) {
   const outbound: Outbound = {
     toWearable: (id, message) => link().publishToWearable(id, message),
     toDevice: (id, command) => link().publishToDevice(id, command),
   };
   const t = config.twilio;
   const notifier = new Notifier({
+    clock,
     db,
     logger: logger.child({ part: 'notifier' }),
     metrics,
@@ -98,15 +101,16 @@ async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: 
     retry: DEFAULT_SMS_RETRY,
     statusCallbackUrl: t ? new URL('/twilio/status', config.http.publicUrl).toString() : undefined,
   });
-  const directory = new DispatchDirectory(db);
+  const directory = new DispatchDirectory(db, clock);
   const unfollow = directory.follow(logger.child({ part: 'directory' }));
-  const dispatcher = new Dispatcher({ db, logger: logger.child({ part: 'dispatcher' }), metrics, directory, notifier, settings: config.dispatch });
+  const dispatcher = new Dispatcher({ db, logger: logger.child({ part: 'dispatcher' }), metrics, directory, notifier, settings: config.dispatch, clock });
   await dispatcher.start();
   return { dispatcher, directory, notifier, unfollow };
 }
 
 /** Everything in one process: database, broker, console. Each part closes in reverse order. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+/** `clock`: time and timers for the dispatcher (tests pass a ManualClock). */
+export async function startService(config: Config, logger: Logger, clock: Clock = systemClock): Promise<RunningService> {
   const metrics = createMetrics();
   const embeddedBroker = !config.mqtt.externalUrl;
   await checkPortsFree([
@@ -124,7 +128,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     for (const c of cleanups.reverse()) await c().catch((err) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    const dispatch = await startDispatcher(config, db, logger, metrics, () => link);
+    const dispatch = await startDispatcher(config, db, logger, metrics, clock, () => link);
     cleanups.push(async () => {
       await dispatch.unfollow();
       await dispatch.dispatcher.stop();
@@ -206,6 +210,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       app,
       dispatcher: dispatch.dispatcher,
       metrics,
+      clock,
       admin,
       httpUrl: http.url,
       mqttUrl,

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { isActive, type AlarmLane } from '../../contract/alarms.ts';
 import type { AlarmRecord } from '../../db/queries/alarms.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { DeadlineTimers } from './deadline-timers.ts';
 
 /** Grouping key: one active alarm per resident and lane (a device without a resident counts alone). */
@@ -19,7 +20,10 @@ export class ActiveAlarms {
   /** First writes of alarms opened on the fast path; everything else about them waits for these. */
   readonly opening = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly timers: DeadlineTimers) {}
+  constructor(
+    private readonly timers: DeadlineTimers,
+    private readonly clock: Clock,
+  ) {}
 
   get size(): number {
     return this.byId.size;
@@ -43,7 +47,7 @@ export class ActiveAlarms {
 
   /** Remembers a committed state; an open alarm's deadline is (re-)armed unless `arm` is false. */
   track(a: AlarmRecord, o: { local?: boolean; arm?: boolean } = {}): void {
-    if (o.local !== false) this.touched.set(a.id, Date.now());
+    if (o.local !== false) this.touched.set(a.id, this.clock.now().getTime());
     if (!isActive(a.status)) return this.untrack(a);
     this.byId.set(a.id, a);
     this.byResident.set(keyOf(a), a.id);

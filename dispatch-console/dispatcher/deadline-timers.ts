@@ -1,34 +1,33 @@
+import type { Clock, Timer } from '../../common/clock.ts';
+
 /**
- * One in-process timer per open alarm's deadline. Each carries the token it was armed with;
+ * One timer (through the clock port) per open alarm's deadline. Each carries the token it was armed with;
  * the escalation step re-checks that token under the row lock, so a stale timer is harmless.
  */
 export class DeadlineTimers {
-  private readonly timers = new Map<string, { token: number; timer: NodeJS.Timeout }>();
+  private readonly timers = new Map<string, { token: number; timer: Timer }>();
   private stopped = false;
 
   constructor(
     private readonly fire: (alarmId: string, token: number) => void,
-    private readonly now: () => Date,
+    private readonly clock: Clock,
   ) {}
 
   arm(alarmId: string, token: number, deadline: Date | null): void {
     this.clear(alarmId);
     if (deadline === null || this.stopped) return;
-    // setTimeout caps at 2^31-1 ms (~24.8 days): a longer wait re-arms itself when that fires
-    const ms = Math.min(Math.max(0, deadline.getTime() - this.now().getTime()), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      // Node may run a timer a millisecond early: a deadline is never served before it passes
-      if (deadline.getTime() > this.now().getTime()) return this.arm(alarmId, token, deadline);
+    const timer = this.clock.setTimer(deadline, () => {
+      // a deadline is never served before it passes, whatever the clock's timer did
+      if (deadline.getTime() > this.clock.now().getTime()) return this.arm(alarmId, token, deadline);
       this.timers.delete(alarmId);
       this.fire(alarmId, token);
-    }, ms);
-    timer.unref();
+    });
     this.timers.set(alarmId, { token, timer });
   }
 
   clear(alarmId: string): void {
     const t = this.timers.get(alarmId);
-    if (t) clearTimeout(t.timer);
+    if (t) t.timer.cancel();
     this.timers.delete(alarmId);
   }
 
@@ -42,7 +41,7 @@ export class DeadlineTimers {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t.timer);
+    for (const t of this.timers.values()) t.timer.cancel();
     this.timers.clear();
   }
 }

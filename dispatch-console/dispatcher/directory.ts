@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
@@ -32,7 +33,10 @@ export class DispatchDirectory {
   /** Runs after every re-read (the live console diffs who is on duty). */
   readonly reloaded: Watchers<void>;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {
     // a watcher is our own code: its bug crashes loudly (the console's watchers catch their own failures)
     this.reloaded = new Watchers((err) =>
       process.nextTick(() => {
@@ -81,7 +85,7 @@ export class DispatchDirectory {
   }
 
   private start(now: Date | undefined): Promise<void> {
-    const run = this.load(now ?? new Date()).finally(() => {
+    const run = this.load(now ?? this.clock.now()).finally(() => {
       if (this.inFlight === run) this.inFlight = undefined;
     });
     this.inFlight = run;

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../../common/errors.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { isActive, type Actor, type AlarmLane, type Priority } from '../../contract/alarms.ts';
@@ -50,7 +51,8 @@ export interface DispatcherOptions {
   directory: DispatchDirectory;
   notifier: Notifier;
   settings: DispatchSettings;
-  now?: () => Date;
+  /** Time and timers (the system clock in production, a manual one in tests). */
+  clock: Clock;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,7 +65,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class Dispatcher {
   private readonly alarms: ActiveAlarms;
   private readonly timers: DeadlineTimers;
-  private readonly now: () => Date;
   private stopped = false;
   /** Committed alarm changes, for the live console. */
   readonly changes: Watchers<AlarmChange>;
@@ -71,17 +72,16 @@ export class Dispatcher {
   readonly presence: Watchers<StatusChange>;
 
   constructor(private readonly o: DispatcherOptions) {
-    this.now = o.now ?? (() => new Date());
     this.changes = new Watchers((err) => o.logger.error({ err }, 'alarm change watcher failed'));
     this.presence = new Watchers((err) => o.logger.error({ err }, 'presence watcher failed'));
-    this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), this.now);
-    this.alarms = new ActiveAlarms(this.timers);
+    this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), o.clock);
+    this.alarms = new ActiveAlarms(this.timers, o.clock);
     o.directory.pendingAlerts = (caregiverId, exceptAlarmId) => this.alarms.pendingFor(caregiverId, exceptAlarmId);
   }
 
   /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
   async start(): Promise<void> {
-    await this.o.directory.refresh(this.now());
+    await this.o.directory.refresh(this.o.clock.now());
     for (const areaId of Object.keys(this.o.settings.policy.areas ?? {})) {
       if (this.o.directory.areaName(areaId) === null) this.o.logger.warn({ areaId }, 'ALARM_POLICY names an area that does not exist; its override applies to nobody');
     }
@@ -330,7 +330,7 @@ export class Dispatcher {
         this.o.db.withTransaction(async (tx) => {
           const a = await lockAlarm(tx, alarmId);
           if (!a) return undefined;
-          const effects = await change(a, tx, this.now());
+          const effects = await change(a, tx, this.o.clock.now());
           if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
           effects.recorded = await appendTimeline(tx, effects.timeline);
           await markAlertsWithdrawn(tx, alarmId, effects.withdrawals.map((w) => w.wearableId));
@@ -377,7 +377,7 @@ export class Dispatcher {
 
   /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
   async reload(graceMs = 5_000): Promise<AlarmRecord[]> {
-    const started = Date.now();
+    const started = this.o.clock.now().getTime();
     const alarms = await listActiveAlarms(this.o.db);
     this.alarms.reloaded(alarms, started, graceMs);
     return alarms;
@@ -389,7 +389,7 @@ export class Dispatcher {
   }
 
   /** Alarms for what did not happen, and check-in reminders (see absence-rules.ts). */
-  checkAbsences(now = this.now()): Promise<Record<string, number>> {
+  checkAbsences(now = this.o.clock.now()): Promise<Record<string, number>> {
     return raiseAbsences(this.schedules, now);
   }
 
@@ -399,7 +399,7 @@ export class Dispatcher {
       directory: this.o.directory,
       notifier: this.o.notifier,
       settings: this.o.settings,
-      now: this.now,
+      now: () => this.o.clock.now(),
       reload: (graceMs) => this.reload(graceMs),
       escalate: (id, token, reason) => this.escalate(id, token, reason),
       isTracked: (id) => this.alarms.get(id) !== undefined,
@@ -420,6 +420,6 @@ export class Dispatcher {
   }
 
   refreshDirectory(): Promise<void> {
-    return this.o.directory.refresh(this.now());
+    return this.o.directory.refresh(this.o.clock.now());
   }
 }

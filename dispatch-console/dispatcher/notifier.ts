@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
@@ -17,6 +18,7 @@ export interface Outbound {
 }
 
 export interface NotifierOptions {
+  clock: Clock;
   db: Db;
   logger: Logger;
   metrics: Metrics;
@@ -48,7 +50,7 @@ export class Notifier {
     if (p.notice.channel !== 'wearable') return false;
     try {
       await this.o.outbound.toWearable(p.notice.wearableId, alert);
-      const ms = Date.now() - p.notification.createdAt.getTime();
+      const ms = this.o.clock.now().getTime() - p.notification.createdAt.getTime();
       this.o.metrics.alertLatency.observe(ms / 1000);
       this.o.logger.info({ alarmId: alert.alarmId, wearableId: p.notice.wearableId, step: alert.step, priority: alert.priority, ms }, 'alert sent');
       return true;
@@ -131,7 +133,7 @@ export class Notifier {
       timeline = await appendTimeline(this.o.db, [
         {
           alarmId: row.alarmId,
-          at: new Date(),
+          at: this.o.clock.now(),
           code: status === 'delivered' ? 'notification.delivered' : 'notification.failed',
           actor: SYSTEM,
           detail: { notificationId: row.id, channel: 'sms', to: row.recipientName, target: row.target, ...(error && { error }) },
@@ -146,7 +148,7 @@ export class Notifier {
     await this.write(async () => {
       await updateNotification(this.o.db, n.id, patch);
       const timeline = await appendTimeline(this.o.db, [
-        { alarmId: n.alarmId, at: new Date(), code, actor: SYSTEM, detail: { notificationId: n.id, channel: n.channel, to: n.recipientName, target: n.target, ...(patch.error && { error: patch.error }), ...extra } },
+        { alarmId: n.alarmId, at: this.o.clock.now(), code, actor: SYSTEM, detail: { notificationId: n.id, channel: n.channel, to: n.recipientName, target: n.target, ...(patch.error && { error: patch.error }), ...extra } },
       ]);
       this.changes.emit({ notification: { ...n, ...patch }, timeline });
     });
