@@ -1,12 +1,23 @@
 import { z } from 'zod';
-import { alarmStatuses, priorities } from './alarms.ts';
+import {
+  alarmKindSchema,
+  alarmStatuses,
+  notificationAudienceSchema,
+  notificationChannelSchema,
+  notificationStatusSchema,
+  priorities,
+  stepKindSchema,
+} from './alarms.ts';
+import { timelineEntrySchema, type TimelineEntry } from './timeline.ts';
+
+export { timelineEntrySchema, type TimelineEntry };
 
 /** An alarm as the console and integrators see it (HTTP answers and the /ws stream). */
 export const alarmViewSchema = z.object({
   id: z.string(),
   status: z.enum(alarmStatuses),
   priority: z.enum(priorities),
-  kind: z.string(),
+  kind: alarmKindSchema,
   residentId: z.string().nullable(),
   resident: z.object({ name: z.string(), address: z.string().nullable(), grid: z.string().nullable(), notes: z.string().nullable(), phone: z.string().nullable() }),
   deviceId: z.string(),
@@ -23,7 +34,7 @@ export const alarmViewSchema = z.object({
   /** When the accept limit runs out (the console's clock turns red). */
   acceptBy: z.date(),
   step: z.number(),
-  stepKind: z.string().nullable(),
+  stepKind: stepKindSchema.nullable(),
   stepDeadline: z.date().nullable(),
   /** Caregiver ids alerted so far, and those being asked at the current step. */
   notified: z.array(z.string()),
@@ -39,27 +50,16 @@ export const alarmViewSchema = z.object({
 });
 export type AlarmView = z.infer<typeof alarmViewSchema>;
 
-export const timelineEntrySchema = z.object({
-  id: z.number(),
-  at: z.date(),
-  code: z.string(),
-  actorKind: z.string(),
-  actorId: z.string().nullable(),
-  actorName: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()),
-});
-export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
-
 export const notificationViewSchema = z.object({
   id: z.string(),
   step: z.number(),
-  channel: z.string(),
-  audience: z.string(),
+  channel: notificationChannelSchema,
+  audience: notificationAudienceSchema,
   caregiverId: z.string().nullable(),
   recipientName: z.string().nullable(),
   target: z.string().nullable(),
   body: z.string().nullable(),
-  status: z.string(),
+  status: notificationStatusSchema,
   providerSid: z.string().nullable(),
   attempts: z.number(),
   error: z.string().nullable(),

@@ -1,12 +1,28 @@
 import { z } from 'zod';
-import { priorities, prioritySchema } from './device-messages.ts';
+import { eventTypes, priorities, prioritySchema } from './device-messages.ts';
 
 /** The alarm lifecycle of DESIGN.md: open → accepted → on_site → resolved, or cancelled. */
 export const alarmStatuses = ['open', 'accepted', 'on_site', 'resolved', 'cancelled'] as const;
 export const alarmStatusSchema = z.enum(alarmStatuses);
 export type AlarmStatus = z.infer<typeof alarmStatusSchema>;
-export const activeStatuses: readonly AlarmStatus[] = ['open', 'accepted', 'on_site'];
-export const isActive = (s: AlarmStatus) => activeStatuses.includes(s);
+/** The statuses of an alarm still being handled (the one list: SQL and the page derive from it). */
+export const activeStatuses = ['open', 'accepted', 'on_site'] as const satisfies readonly AlarmStatus[];
+export type ActiveStatus = (typeof activeStatuses)[number];
+export const isActive = (s: AlarmStatus): boolean => (activeStatuses as readonly AlarmStatus[]).includes(s);
+
+/** Alarms the dispatcher opens from the lack of an event (the care rules' absence checks). */
+export const absenceKinds = ['bed.no_return', 'checkin.missed', 'inactivity'] as const;
+export const absenceKindSchema = z.enum(absenceKinds);
+export type AbsenceKind = z.infer<typeof absenceKindSchema>;
+
+/** Technical alarms about the service itself (device supervision, coverage): the kinds to come. */
+export const technicalKinds = ['device.offline', 'device.fault', 'coverage.gap'] as const;
+export type TechnicalKind = (typeof technicalKinds)[number];
+
+/** What an alarm is about: the device event that raised it, an absence, or a technical fault. */
+export const alarmKinds = [...eventTypes, ...absenceKinds, ...technicalKinds] as const;
+export const alarmKindSchema = z.enum(alarmKinds);
+export type AlarmKind = z.infer<typeof alarmKindSchema>;
 
 export { priorities, prioritySchema };
 export type Priority = z.infer<typeof prioritySchema>;
@@ -16,7 +32,8 @@ export type Priority = z.infer<typeof prioritySchema>;
  * (battery, offline) group separately so they never hold back or absorb a call for help.
  */
 export const alarmLanes = ['care', 'technical'] as const;
-export type AlarmLane = (typeof alarmLanes)[number];
+export const alarmLaneSchema = z.enum(alarmLanes);
+export type AlarmLane = z.infer<typeof alarmLaneSchema>;
 
 /** Escalation step kinds, in the order a default policy uses them. */
 export const stepKinds = ['next_in_grid', 'all_in_grid', 'community_pool', 'supervisor', 'sms_family', 'console'] as const;
@@ -53,7 +70,13 @@ export const timelineCodeSchema = z.enum(timelineCodes);
 export type TimelineCode = z.infer<typeof timelineCodeSchema>;
 
 export const actorKinds = ['system', 'resident', 'caregiver', 'operator', 'contact'] as const;
-export type ActorKind = (typeof actorKinds)[number];
+export const actorKindSchema = z.enum(actorKinds);
+export type ActorKind = z.infer<typeof actorKindSchema>;
+export const actorSchema = z.object({
+  kind: actorKindSchema,
+  id: z.string().optional(),
+  name: z.string().optional(),
+});
 export interface Actor {
   kind: ActorKind;
   id?: string | undefined;
@@ -61,9 +84,15 @@ export interface Actor {
 }
 
 export const notificationChannels = ['wearable', 'sms', 'console'] as const;
-export type NotificationChannel = (typeof notificationChannels)[number];
+export const notificationChannelSchema = z.enum(notificationChannels);
+export type NotificationChannel = z.infer<typeof notificationChannelSchema>;
 export const notificationStatuses = ['pending', 'sent', 'queued', 'delivered', 'failed', 'outbox', 'withdrawn'] as const;
-export type NotificationStatus = (typeof notificationStatuses)[number];
+export const notificationStatusSchema = z.enum(notificationStatuses);
+export type NotificationStatus = z.infer<typeof notificationStatusSchema>;
+/** Whom a notification is for: the console's operators get the `console` channel. */
+export const notificationAudiences = ['caregiver', 'supervisor', 'family', 'operator'] as const;
+export const notificationAudienceSchema = z.enum(notificationAudiences);
+export type NotificationAudience = z.infer<typeof notificationAudienceSchema>;
 
 export const outcomeSchema = z.string().trim().min(1).max(500);
 export const knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated'] as const;

@@ -1,11 +1,7 @@
+import type { DeviceIdentity } from '../contract/received.ts';
 import { parseTopic } from '../contract/topics.ts';
 
-/** Who is on the other end of an MQTT connection, as established by authentication. */
-export interface DeviceIdentity {
-  deviceId: string;
-  kind: string;
-  residentId: string | null;
-}
+export type { DeviceIdentity };
 
 export type PublishTarget = { scope: 'devices'; id: string; kind: 'events' | 'status' } | { scope: 'wearables'; id: string; kind: 'acks' };
 

@@ -9,7 +9,7 @@ import { IntakeLink } from './intake-link.ts';
 import type { IntakeListeners } from './message-intake.ts';
 import type { Intake } from './message-intake.ts';
 
-export type { ReceivedAck, ReceivedEvent, StatusChange } from './message-intake.ts';
+export type { ReceivedAck, ReceivedEvent, StatusChange } from '../contract/received.ts';
 
 export interface GatewayOptions {
   db: Db;

@@ -5,10 +5,8 @@ import {
   type DeviceLink,
   type IntakeOptions,
   type Listener,
-  type ReceivedAck,
-  type ReceivedEvent,
-  type StatusChange,
 } from './message-intake.ts';
+import type { ReceivedAck, ReceivedEvent, StatusChange } from '../contract/received.ts';
 
 /**
  * What every transport shares: one MessageIntake behind the listener hooks, and outgoing

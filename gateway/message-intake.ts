@@ -1,33 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import type { DeviceCommand, DeviceEvent, DeviceStatus, RejectCode, WearableAck } from '../contract/device-messages.ts';
+import type { DeviceCommand, RejectCode } from '../contract/device-messages.ts';
+import type { DeviceIdentity, ReceivedAck, ReceivedEvent, StatusChange } from '../contract/received.ts';
 import { topics } from '../contract/topics.ts';
 import { insertEvents } from '../db/queries/events.ts';
 import type { Db } from '../db/types.ts';
-import type { DeviceIdentity } from './acl.ts';
 import { IngestQueue } from './ingest-queue.ts';
 import { PresenceWriter } from './presence-writer.ts';
 import { validateAck, validateEvent, validateStatus } from './validate-payload.ts';
 
-export interface ReceivedEvent {
-  device: DeviceIdentity;
-  event: DeviceEvent;
-  /** Digest of the content: with the event id, what identifies a retransmission. */
-  fingerprint: string;
-  receivedAt: Date;
-}
-export interface ReceivedAck {
-  device: DeviceIdentity;
-  ack: WearableAck;
-  receivedAt: Date;
-}
-export interface StatusChange {
-  deviceId: string;
-  online: boolean;
-  status?: DeviceStatus;
-  at: Date;
-}
+/** @deprecated the contract owns these: import them from contract/received.ts. */
+export type { ReceivedAck, ReceivedEvent, StatusChange };
 
 /** A listener may return a promise: the message is acknowledged only once it settles. */
 export type Listener<T> = (value: T) => void | Promise<void>;

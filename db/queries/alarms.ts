@@ -1,54 +1,23 @@
-import type { Actor, AlarmLane, AlarmStatus, NotificationChannel, NotificationStatus, Priority, StepKind, TimelineCode } from '../../contract/alarms.ts';
+import { activeStatuses, type NotificationStatus } from '../../contract/alarms.ts';
+import { alarmRecordSchema, notificationRecordSchema, type AlarmRecord, type NotificationRecord, type ResidentSnapshot } from '../../contract/alarm-record.ts';
+import { timelineEntrySchema, type NewTimelineEntry, type TimelineEntry as StoredTimelineEntry, type TimelineEntryInput } from '../../contract/timeline.ts';
 import type { Queryable, Row } from '../types.ts';
 
-/** What the alerts say about the resident, frozen when the alarm opens. */
-export interface ResidentSnapshot {
-  id: string | null;
-  name: string;
-  address: string | null;
-  grid: string | null;
-  notes: string | null;
-  phone: string | null;
-}
+// The contract owns these types; the old names stay exported for the modules that import them from here.
+export type { AlarmRecord, NotificationRecord, ResidentSnapshot };
+/** A timeline row to write (the loose form; `NewTimelineEntry` is the typed one). */
+export type TimelineEntry = TimelineEntryInput;
+/** A timeline row as stored, typed by its code. */
+export type TimelineRow = StoredTimelineEntry;
 
-export interface AlarmRecord {
-  id: string;
-  residentId: string | null;
-  deviceId: string;
-  areaId: string | null;
-  lane: AlarmLane;
-  kind: string;
-  priority: Priority;
-  status: AlarmStatus;
-  raisedAt: Date;
-  acceptedAt: Date | null;
-  acceptedBy: string | null;
-  acceptedByName: string | null;
-  arrivedAt: Date | null;
-  closedAt: Date | null;
-  outcome: string | null;
-  resident: ResidentSnapshot;
-  /** The escalation policy snapshot (validated by the dispatcher, opaque here). */
-  policy: unknown;
-  acceptLimitS: number;
-  arriveLimitS: number;
-  step: number;
-  stepKind: StepKind | null;
-  deadline: Date | null;
-  token: number;
-  notified: string[];
-  currentNotified: string[];
-  declined: string[];
-  replyCode: string;
-  eventCount: number;
-  lastEventAt: Date;
-  arrivalOverdue: boolean;
-  updatedAt?: Date;
-}
+// Rows are parsed into the contract's schemas here, at the database's edge.
+const toAlarm = (row: Row): AlarmRecord => alarmRecordSchema.parse(row);
+const toNotification = (row: Row): NotificationRecord => notificationRecordSchema.parse(row);
+const toTimelineRow = (row: Row): TimelineRow => timelineEntrySchema.parse(row);
+const first = <T>(rows: Row[], parse: (row: Row) => T): T | undefined => (rows[0] === undefined ? undefined : parse(rows[0]));
 
-// what the query functions hand the driver as the row type (plain records)
-type AlarmRow = AlarmRecord & Row;
-type NotificationRow = NotificationRecord & Row;
+/** `status IN ('open', 'accepted', 'on_site')`: the contract's active statuses (constants, never input). */
+export const activeStatusSql = (column = 'status') => `${column} IN (${activeStatuses.map((s) => `'${s}'`).join(', ')})`;
 
 const COLUMNS = `id, resident_id AS "residentId", device_id AS "deviceId", area_id AS "areaId", lane, kind, priority, status,
   raised_at AS "raisedAt", accepted_at AS "acceptedAt", accepted_by AS "acceptedBy", accepted_by_name AS "acceptedByName",
@@ -58,7 +27,7 @@ const COLUMNS = `id, resident_id AS "residentId", device_id AS "deviceId", area_
   last_event_at AS "lastEventAt", arrival_overdue AS "arrivalOverdue", updated_at AS "updatedAt"`;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-const ACTIVE = `status IN ('open', 'accepted', 'on_site')`;
+const ACTIVE = activeStatusSql();
 
 export type InsertAlarmResult = { kind: 'inserted' } | { kind: 'exists' } | { kind: 'active_conflict'; existingId: string } | { kind: 'code_taken' };
 
@@ -91,12 +60,12 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
 }
 
 export async function getAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows[0];
+  return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows, toAlarm);
 }
 
 /** The alarm row, locked until the transaction ends: every state change goes through here. */
 export async function lockAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows, toAlarm);
 }
 
 /** Writes back everything that moves after opening. */
@@ -119,11 +88,11 @@ export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
 
 /** Every active alarm (to re-arm deadlines at start, and to know who is busy). */
 export async function listActiveAlarms(q: Queryable): Promise<AlarmRecord[]> {
-  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows;
+  return (await q.query(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows.map(toAlarm);
 }
 
 export async function findActiveByReplyCode(q: Queryable, code: string): Promise<AlarmRecord | undefined> {
-  return (await q.query<AlarmRow>(`SELECT ${COLUMNS} FROM alarms WHERE reply_code = $1 AND ${ACTIVE}`, [code])).rows[0];
+  return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE reply_code = $1 AND ${ACTIVE}`, [code])).rows, toAlarm);
 }
 
 /** Records an event as part of an alarm; false when it already was (a retransmission). */
@@ -136,18 +105,10 @@ export async function addAlarmEvent(q: Queryable, e: { alarmId: string; deviceId
   return r.rowCount > 0;
 }
 
-export interface TimelineEntry {
-  alarmId: string;
-  at: Date;
-  code: TimelineCode;
-  actor: Actor;
-  detail?: Record<string, unknown>;
-}
-
 const TIMELINE_COLUMNS = `id::int AS id, at, code, actor_kind AS "actorKind", actor_id AS "actorId", actor_name AS "actorName", detail`;
 
 /** Appends to the timeline; answers the rows as stored (ids in order), for the live console. */
-export async function appendTimeline(q: Queryable, entries: readonly TimelineEntry[]): Promise<TimelineRow[]> {
+export async function appendTimeline(q: Queryable, entries: readonly (NewTimelineEntry | TimelineEntryInput)[]): Promise<TimelineRow[]> {
   if (entries.length === 0) return [];
   const rows = entries.map((e) => ({
     alarm_id: e.alarmId,
@@ -158,7 +119,7 @@ export async function appendTimeline(q: Queryable, entries: readonly TimelineEnt
     actor_name: e.actor.name ?? null,
     detail: e.detail ?? {},
   }));
-  const r = await q.query<TimelineRow & Record<string, unknown>>(
+  const r = await q.query(
     `INSERT INTO alarm_timeline (alarm_id, at, code, actor_kind, actor_id, actor_name, detail)
      SELECT alarm_id, at, code, actor_kind, actor_id, actor_name, detail
        FROM jsonb_to_recordset($1::jsonb)
@@ -166,45 +127,17 @@ export async function appendTimeline(q: Queryable, entries: readonly TimelineEnt
      RETURNING ${TIMELINE_COLUMNS}`,
     [JSON.stringify(rows)],
   );
-  return r.rows.sort((a, b) => a.id - b.id);
-}
-
-export interface TimelineRow {
-  id: number;
-  at: Date;
-  code: TimelineCode;
-  actorKind: Actor['kind'];
-  actorId: string | null;
-  actorName: string | null;
-  detail: Record<string, unknown>;
+  return r.rows.map(toTimelineRow).sort((a, b) => a.id - b.id);
 }
 
 /** `ids`: only the rows with ids in [from, to] (what one change added). */
 export async function getTimeline(q: Queryable, alarmId: string, ids?: { from: number; to: number }): Promise<TimelineRow[]> {
-  const r = await q.query<TimelineRow & Record<string, unknown>>(
+  const r = await q.query(
     `SELECT ${TIMELINE_COLUMNS} FROM alarm_timeline
       WHERE alarm_id = $1 AND ($2::bigint IS NULL OR id BETWEEN $2::bigint AND $3::bigint) ORDER BY id`,
     [alarmId, ids?.from ?? null, ids?.to ?? null],
   );
-  return r.rows;
-}
-
-export interface NotificationRecord {
-  id: string;
-  alarmId: string;
-  step: number;
-  channel: NotificationChannel;
-  audience: 'caregiver' | 'supervisor' | 'family' | 'operator';
-  caregiverId: string | null;
-  recipientName: string | null;
-  target: string | null;
-  body: string | null;
-  status: NotificationStatus;
-  providerSid: string | null;
-  attempts: number;
-  error: string | null;
-  createdAt: Date;
-  updatedAt?: Date;
+  return r.rows.map(toTimelineRow);
 }
 
 const N_COLUMNS = `id, alarm_id AS "alarmId", step, channel, audience, caregiver_id AS "caregiverId", recipient_name AS "recipientName",
@@ -252,7 +185,7 @@ export async function updateNotification(
  * "delivered"); returns the row when it changed.
  */
 export async function updateNotificationBySid(q: Queryable, sid: string, status: NotificationStatus, error: string | null): Promise<NotificationRecord | undefined> {
-  const r = await q.query<NotificationRow>(
+  const r = await q.query(
     `UPDATE notifications SET status = $2, error = COALESCE($3, error), updated_at = now()
       WHERE provider_sid = $1 AND status <> $2
         AND array_position(ARRAY['pending','outbox','queued','sent','delivered','failed'], $2)
@@ -260,7 +193,7 @@ export async function updateNotificationBySid(q: Queryable, sid: string, status:
       RETURNING ${N_COLUMNS}`,
     [sid, status, error],
   );
-  return r.rows[0];
+  return first(r.rows, toNotification);
 }
 
 /** Whether a provider message id is on record yet (it is stored once the send call returns). */
@@ -279,7 +212,7 @@ export async function markAlertsWithdrawn(q: Queryable, alarmId: string, wearabl
 }
 
 export async function getNotifications(q: Queryable, alarmId: string): Promise<NotificationRecord[]> {
-  return (await q.query<NotificationRow>(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows;
+  return (await q.query(`SELECT ${N_COLUMNS} FROM notifications WHERE alarm_id = $1 ORDER BY created_at, id`, [alarmId])).rows.map(toNotification);
 }
 
 export interface AlarmFilter {
@@ -294,7 +227,7 @@ export interface AlarmFilter {
 
 /** `areaId` matches alarms anywhere below that area. Newest first. */
 export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRecord[]> {
-  const r = await q.query<AlarmRow>(
+  const r = await q.query(
     `WITH RECURSIVE sub AS (
        SELECT id FROM areas WHERE id = $4::uuid
        UNION ALL
@@ -310,7 +243,7 @@ export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRec
       LIMIT $6`,
     [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.areaId ?? null, f.caregiverId ?? null, f.limit],
   );
-  return r.rows;
+  return r.rows.map(toAlarm);
 }
 
 /** Counts by status and the median time to accept since `since`: a one-line health view. */
@@ -321,7 +254,7 @@ export async function alarmStats(q: Queryable, since: Date): Promise<{ open: num
             count(*) FILTER (WHERE status = 'resolved')::int AS resolved,
             count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM accepted_at - raised_at)))::float8 AS p50
-       FROM alarms WHERE raised_at >= $1::timestamptz OR status IN ('open', 'accepted', 'on_site')`,
+       FROM alarms WHERE raised_at >= $1::timestamptz OR ${ACTIVE}`,
     [since.toISOString()],
   );
   const row = r.rows[0]!;

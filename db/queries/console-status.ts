@@ -1,5 +1,6 @@
 import type { DeviceStatus } from '../../contract/console-stream.ts';
 import type { Queryable } from '../types.ts';
+import { activeStatusSql } from './alarms.ts';
 
 // battery low: a status reading under 20 % (older firmware reports 0..100), or an event of the
 // device in an active battery.low alarm (its own event, or one that joined a technical alarm)
@@ -8,7 +9,7 @@ const COLUMNS = `d.id, d.kind, d.resident_id AS "residentId", r.name AS "residen
   (COALESCE(CASE WHEN d.battery <= 1 THEN d.battery < 0.2 ELSE d.battery < 20 END, false) OR bl.device_id IS NOT NULL) AS "batteryLow",
   d.last_seen_at AS "lastSeenAt", d.status_at AS "statusAt"`;
 const LOW_ALARMS = `SELECT DISTINCT ae.device_id FROM alarms a JOIN alarm_events ae ON ae.alarm_id = a.id
-  WHERE a.status IN ('open', 'accepted', 'on_site') AND ae.type = 'battery.low'`;
+  WHERE ${activeStatusSql('a.status')} AND ae.type = 'battery.low'`;
 const FROM = `FROM devices d LEFT JOIN residents r ON r.id = d.resident_id LEFT JOIN caregivers c ON c.wearable_id = d.id
   LEFT JOIN (${LOW_ALARMS}) bl ON bl.device_id = d.id`;
 

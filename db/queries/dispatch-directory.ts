@@ -1,9 +1,14 @@
+import { z } from 'zod';
+import { contactSchema, type Contact } from '../../contract/residents.ts';
 import type { Queryable } from '../types.ts';
+
+// a resident's contacts as routing reads them: a malformed list reaches nobody rather than failing the load
+const contactsSchema = z.array(contactSchema).catch([]);
 
 /** Everything the dispatcher routes with, read in one go and kept in memory. */
 export interface DirectoryRows {
   areas: Array<{ id: string; name: string; kind: string; parentId: string | null }>;
-  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; contacts: unknown }>;
+  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; contacts: Contact[] }>;
   caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
   /** Shifts that have not ended by `from` and start before `to`. */
   shifts: Array<{ caregiverId: string; start: Date; end: Date }>;
@@ -14,7 +19,7 @@ export interface DirectoryRows {
 
 export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Promise<DirectoryRows> {
   const areas = await q.query<DirectoryRows['areas'][number]>(`SELECT id, name, kind, parent_id AS "parentId" FROM areas`);
-  const residents = await q.query<DirectoryRows['residents'][number]>(
+  const residents = await q.query<Omit<DirectoryRows['residents'][number], 'contacts'> & { contacts: unknown }>(
     `SELECT id, name, area_id AS "areaId", address, phone, notes, contacts FROM residents`,
   );
   const caregivers = await q.query<DirectoryRows['caregivers'][number]>(
@@ -32,7 +37,14 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
     `SELECT accepted_by AS "caregiverId", count(*)::int AS count FROM alarms
       WHERE status IN ('accepted', 'on_site') AND accepted_by IS NOT NULL GROUP BY accepted_by`,
   );
-  return { areas: areas.rows, residents: residents.rows, caregivers: caregivers.rows, shifts: shifts.rows, wearables: wearables.rows, busy: busy.rows };
+  return {
+    areas: areas.rows,
+    residents: residents.rows.map((r) => ({ ...r, contacts: contactsSchema.parse(r.contacts) })),
+    caregivers: caregivers.rows,
+    shifts: shifts.rows,
+    wearables: wearables.rows,
+    busy: busy.rows,
+  };
 }
 
 export const DIRECTORY_CHANNEL = 'homecare_directory';

@@ -1,5 +1,6 @@
 import type { KpiShares, Measure, ReportGrouping, ReportRow } from '../../contract/reports.ts';
 import type { Queryable, Row } from '../types.ts';
+import { activeStatusSql } from './alarms.ts';
 
 /** `[from, to)` by raising time; `tz` names the local day for `groupBy: 'day'` (e.g. 'Asia/Shanghai'). */
 export interface ReportQuery {
@@ -154,7 +155,7 @@ function reportSql(g: ReportGrouping, useAggregate: boolean): string {
   return `WITH counts AS (${countsSql(g, useAggregate)}),
     pct AS (SELECT ${groupKey(g, 'raised_at')} AS gkey, ${PERCENTILES} FROM alarm_responses WHERE ${IN_PERIOD} GROUP BY 1),
     pe AS (SELECT ${groupKey(g, 'raised_at')} AS gkey, ${PENDING_COUNTS} FROM alarm_responses
-            WHERE ${IN_PERIOD} AND status IN ('open', 'accepted', 'on_site') AND NOT cancelled_unaccepted GROUP BY 1)
+            WHERE ${IN_PERIOD} AND ${activeStatusSql()} AND NOT cancelled_unaccepted GROUP BY 1)
     SELECT * FROM (
       SELECT c.gkey AS key, ${label} AS label, c.alarms::int AS alarms, c.cancelled_unaccepted::int AS cancelled_unaccepted,
         ${measures.join(',\n        ')},

@@ -1,27 +1,11 @@
-import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import type { Queryable } from '../types.ts';
+import { residentSchema, type Contact, type Resident } from '../../contract/residents.ts';
+import type { Queryable, Row } from '../types.ts';
 import { isForeignKeyViolation } from './db-errors.ts';
 
-export const contactSchema = z.object({
-  name: z.string(),
-  phone: z.string(),
-  relation: z.string().nullable().optional(),
-});
-export type Contact = z.infer<typeof contactSchema>;
+export type { Contact, Resident };
 
-export const residentSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  areaId: z.string(),
-  address: z.string().nullable(),
-  phone: z.string().nullable(),
-  notes: z.string().nullable(),
-  contacts: z.array(contactSchema),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-export type Resident = z.infer<typeof residentSchema>;
+const toResident = (row: Row): Resident => residentSchema.parse(row);
 
 export interface NewResident {
   name: string;
@@ -39,9 +23,9 @@ const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, contacts,
 /** `areaId` matches residents anywhere below that area (a community lists all its grids). */
 export async function listResidents(q: Queryable, filter: { areaId?: string | undefined } = {}): Promise<Resident[]> {
   if (filter.areaId === undefined) {
-    return (await q.query<Resident>(`SELECT ${COLUMNS} FROM residents ORDER BY name, id`)).rows;
+    return (await q.query(`SELECT ${COLUMNS} FROM residents ORDER BY name, id`)).rows.map(toResident);
   }
-  const r = await q.query<Resident>(
+  const r = await q.query(
     `WITH RECURSIVE sub AS (
        SELECT id FROM areas WHERE id = $1
        UNION ALL
@@ -50,22 +34,23 @@ export async function listResidents(q: Queryable, filter: { areaId?: string | un
      SELECT ${COLUMNS} FROM residents WHERE area_id IN (SELECT id FROM sub) ORDER BY name, id`,
     [filter.areaId],
   );
-  return r.rows;
+  return r.rows.map(toResident);
 }
 
 export async function getResident(q: Queryable, id: string): Promise<Resident | undefined> {
-  return (await q.query<Resident>(`SELECT ${COLUMNS} FROM residents WHERE id = $1`, [id])).rows[0];
+  const row = (await q.query(`SELECT ${COLUMNS} FROM residents WHERE id = $1`, [id])).rows[0];
+  return row && toResident(row);
 }
 
 export async function insertResident(q: Queryable, r: NewResident): Promise<Resident> {
   try {
-    const res = await q.query<Resident>(
+    const res = await q.query(
       `INSERT INTO residents (name, area_id, address, phone, notes, contacts)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
       // jsonb goes over as JSON text: pg would otherwise send a JS array as a Postgres array
       [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts)],
     );
-    return res.rows[0]!;
+    return toResident(res.rows[0]!);
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ValidationError(`area ${r.areaId} does not exist`);
     throw err;
@@ -75,7 +60,7 @@ export async function insertResident(q: Queryable, r: NewResident): Promise<Resi
 export async function updateResident(q: Queryable, id: string, p: ResidentPatch): Promise<Resident | undefined> {
   // For nullable columns a flag says "set", so that null can clear a value.
   try {
-    const res = await q.query<Resident>(
+    const res = await q.query(
       `UPDATE residents SET
          name = COALESCE($2, name),
          area_id = COALESCE($3::uuid, area_id),
@@ -98,7 +83,8 @@ export async function updateResident(q: Queryable, id: string, p: ResidentPatch)
         p.contacts === undefined ? null : JSON.stringify(p.contacts),
       ],
     );
-    return res.rows[0];
+    const row = res.rows[0];
+    return row && toResident(row);
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ValidationError(`area ${p.areaId} does not exist`);
     throw err;

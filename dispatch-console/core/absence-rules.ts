@@ -1,4 +1,4 @@
-import type { Priority } from '../../contract/alarms.ts';
+import type { AbsenceKind, Priority } from '../../contract/alarms.ts';
 import { isNight } from './alarm-rules.ts';
 
 /**
@@ -40,7 +40,7 @@ export interface LocalClock {
   hourOf: (d: Date) => number;
 }
 
-export type AbsenceKind = 'bed.no_return' | 'checkin.missed' | 'inactivity';
+export type { AbsenceKind };
 
 export type AbsenceFinding =
   | { action: 'alarm'; kind: AbsenceKind; priority: Priority; residentId: string; deviceId: string; key: string; since: Date }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
+import type { Actor, AlarmKind, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
 import type { DeviceCommand } from '../../contract/device-messages.ts';
 import type { AlarmRecord, NotificationRecord, TimelineEntry, TimelineRow } from '../../db/queries/alarms.ts';
 import { laneOf } from './alarm-rules.ts';
@@ -32,7 +32,7 @@ export const policyOf = (a: AlarmRecord): AlarmPolicy => alarmPolicySchema.parse
 export interface NewAlarm {
   id: string;
   deviceId: string;
-  kind: string;
+  kind: AlarmKind;
   priority: Priority;
   raisedAt: Date;
   /** Undefined: a device nobody is assigned to (it still reaches a person, via the console). */

@@ -1,3 +1,5 @@
+import type { Contact } from '../../contract/residents.ts';
+
 /** Who can be asked to go: pure ranking and selection over plain directory data. */
 
 export interface Candidate {
@@ -13,11 +15,8 @@ export interface Candidate {
   pendingAlerts?: number;
 }
 
-export interface FamilyContact {
-  name: string;
-  phone: string;
-  relation?: string | undefined;
-}
+/** A resident's family contact (the contract's). */
+export type FamilyContact = Contact;
 
 /** Everyone on duty who could be asked, sorted into the circles escalation widens through. */
 export interface RoutingPool {

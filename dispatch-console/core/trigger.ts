@@ -1,3 +1,4 @@
+import type { AlarmKind } from '../../contract/alarms.ts';
 import { createHash } from 'node:crypto';
 import type { ReceivedEvent } from '../../gateway/message-intake.ts';
 
@@ -13,7 +14,7 @@ export interface Trigger {
   residentId: string | null;
   eventId: string;
   fingerprint: string;
-  type: string;
+  type: AlarmKind;
   data: Record<string, unknown>;
   at: Date;
 }

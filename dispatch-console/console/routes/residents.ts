@@ -1,24 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../../common/errors.ts';
+import { residentSchema, type Contact } from '../../../contract/residents.ts';
 import { getArea } from '../../../db/queries/areas.ts';
-import {
-  deleteResident,
-  getResident,
-  insertResident,
-  listResidents,
-  residentSchema,
-  updateResident,
-} from '../../../db/queries/residents.ts';
+import { deleteResident, getResident, insertResident, listResidents, updateResident } from '../../../db/queries/residents.ts';
 import type { Queryable } from '../../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 
+// the contract's Contact as a request may send it: validated, and checked against the type
 const contactBody = z.strictObject({
   name: nameSchema,
   phone: phoneSchema,
   relation: textSchema(100).optional(),
-});
+}) satisfies z.ZodType<Contact>;
 
 const fields = {
   name: nameSchema,

@@ -1,11 +1,9 @@
-import type { AlarmStatus, ActorKind, NotificationChannel, NotificationStatus, Priority, StepKind, TimelineCode } from '../../../../contract/alarms.ts';
+import type { AlarmKind, AlarmStatus, ActorKind, NotificationChannel, NotificationStatus, Priority, StepKind, TimelineCode } from '../../../../contract/alarms.ts';
 import type { knownOutcomes } from '../../../../contract/alarms.ts';
-import type { DeviceKind, EventType, serviceKinds } from '../../../../contract/device-messages.ts';
+import type { DeviceKind, serviceKinds } from '../../../../contract/device-messages.ts';
 import type { ReportGrouping } from '../../../../contract/reports.ts';
 import type { ErrorLabels } from '../lib/error-message.ts';
 
-/** Alarm kinds the dispatcher opens besides device event types (dispatcher/absence-rules.ts). */
-export type AbsenceKind = 'bed.no_return' | 'checkin.missed' | 'inactivity';
 type ServiceKind = (typeof serviceKinds)[number];
 type KnownOutcome = (typeof knownOutcomes)[number];
 
@@ -19,7 +17,7 @@ type ContractLabels =
   | `step.${StepKind}`
   | `timeline.${TimelineCode}`
   | `outcome.${KnownOutcome}`
-  | `kind.${EventType | AbsenceKind}`
+  | `kind.${AlarmKind}`
   | `service.${ServiceKind}`
   | `actor.${ActorKind}`
   | `channel.${NotificationChannel}`
@@ -232,6 +230,9 @@ export const en = {
   'kind.bed.no_return': 'Not back in bed',
   'kind.checkin.missed': 'Missed check-in',
   'kind.inactivity': 'No activity',
+  'kind.device.offline': 'Device offline',
+  'kind.device.fault': 'Device fault',
+  'kind.coverage.gap': 'Coverage gap',
 
   'service.meal': 'meal',
   'service.bathing': 'bathing',

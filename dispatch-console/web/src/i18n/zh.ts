@@ -204,6 +204,9 @@ export const zh: Catalogue = {
   'kind.bed.no_return': '离床未归',
   'kind.checkin.missed': '未报平安',
   'kind.inactivity': '长时间无活动',
+  'kind.device.offline': '设备离线',
+  'kind.device.fault': '设备故障',
+  'kind.coverage.gap': '覆盖缺口',
 
   'service.meal': '助餐',
   'service.bathing': '助浴',

@@ -1,8 +1,9 @@
 // `import type` only: a value import from contract/ would pull zod into the bundle.
-import type { priorities } from '../../../../contract/alarms.ts';
+import type { activeStatuses, priorities } from '../../../../contract/alarms.ts';
 import type { Alarm } from '../types.ts';
 
-export const ACTIVE: readonly Alarm['status'][] = ['open', 'accepted', 'on_site'];
+// the contract's tuple type keeps this list equal to contract/alarms.ts `activeStatuses`
+export const ACTIVE: readonly Alarm['status'][] = ['open', 'accepted', 'on_site'] satisfies typeof activeStatuses;
 // the contract's tuple type keeps this order in step with contract/device-messages.ts
 const PRIORITY_ORDER: typeof priorities = ['emergency', 'urgent', 'service', 'technical'];
 

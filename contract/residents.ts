@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/** A resident's family contact: reached by SMS when escalation gets that far, may accept by reply. */
+export const contactSchema = z.object({
+  name: z.string(),
+  phone: z.string(),
+  relation: z.string().nullable().optional(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const residentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  areaId: z.string(),
+  address: z.string().nullable(),
+  phone: z.string().nullable(),
+  notes: z.string().nullable(),
+  contacts: z.array(contactSchema),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Resident = z.infer<typeof residentSchema>;
