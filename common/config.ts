@@ -63,9 +63,12 @@ export const envSchema = z
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_FROM: optionalString,
     TWILIO_API_URL: url(['http:', 'https:']),
-    ALARM_POLICY: optionalString.superRefine((v, ctx) => {
+    // parsed here, once: the config carries the PolicyConfig
+    ALARM_POLICY: optionalString.transform((v, ctx): PolicyConfig => {
       const r = parsePolicyConfig(v);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
     }),
     CANCEL_WINDOW_S: z.preprocess(
       (v) => (v === undefined || v === '' ? 120 : Number(v)),
@@ -114,33 +117,43 @@ export const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface Config {
-  database: { url: string | undefined; dataDir: string };
+/** The service's configuration: the environment, validated and shaped in one schema. */
+export const configSchema = envSchema.transform((e) => ({
+  database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
   mqtt: {
-    host: string;
-    port: number;
-    wsPort: number;
-    externalUrl: string | undefined;
-    maxPayload: number;
-    shareGroup: string;
-    ingestLanes: number;
-    clientIdPrefix: string;
-    clientIdExplicit: boolean;
-    sessionExpirySeconds: number;
-  };
-  http: { host: string; port: number; publicUrl: string };
-  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string | undefined } | undefined;
+    host: e.MQTT_HOST,
+    port: e.MQTT_PORT,
+    wsPort: e.MQTT_WS_PORT,
+    externalUrl: e.MQTT_URL,
+    maxPayload: e.MQTT_MAX_PAYLOAD,
+    shareGroup: e.MQTT_SHARE_GROUP,
+    ingestLanes: e.MQTT_INGEST_LANES,
+    clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
+    clientIdExplicit: e.MQTT_CLIENT_ID !== undefined,
+    sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
+  },
+  http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
+  twilio:
+    e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+      ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL }
+      : undefined,
   dispatch: {
-    policy: PolicyConfig;
-    cancelWindowS: number;
-    nightHours: { start: number; end: number };
-    temperature: { minC: number; maxC: number };
-    absence: { bedReturnMinutes: number; checkinBy: { hour: number; minute: number }; checkinGraceMinutes: number; inactivityHours: number };
-  };
-  admin: { username: string; password: string | undefined };
-  tokenTtlMs: number;
-  logLevel: Env['LOG_LEVEL'];
-}
+    policy: e.ALARM_POLICY,
+    cancelWindowS: e.CANCEL_WINDOW_S,
+    nightHours: { start: Number(e.NIGHT_HOURS.split('-')[0]), end: Number(e.NIGHT_HOURS.split('-')[1]) },
+    temperature: { minC: Number(e.TEMPERATURE_RANGE_C.split('..')[0]), maxC: Number(e.TEMPERATURE_RANGE_C.split('..')[1]) },
+    absence: {
+      bedReturnMinutes: e.BED_RETURN_MINUTES,
+      checkinBy: { hour: Number(e.CHECKIN_BY.split(':')[0]), minute: Number(e.CHECKIN_BY.split(':')[1]) },
+      checkinGraceMinutes: e.CHECKIN_GRACE_MINUTES,
+      inactivityHours: e.INACTIVITY_HOURS,
+    },
+  },
+  admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
+  tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,
+  logLevel: e.LOG_LEVEL,
+}));
+export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
@@ -166,46 +179,11 @@ export function redactUrl(value: string): string {
 
 /** Parse the environment once at start-up; the first problem names the variable to change. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     throw new ConfigError(variable, `${issue.message} (got ${shown(variable, env[variable])})`);
   }
-  const e = parsed.data;
-  return {
-    database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
-    mqtt: {
-      host: e.MQTT_HOST,
-      port: e.MQTT_PORT,
-      wsPort: e.MQTT_WS_PORT,
-      externalUrl: e.MQTT_URL,
-      maxPayload: e.MQTT_MAX_PAYLOAD,
-      shareGroup: e.MQTT_SHARE_GROUP,
-      ingestLanes: e.MQTT_INGEST_LANES,
-      clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
-      clientIdExplicit: e.MQTT_CLIENT_ID !== undefined,
-      sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
-    },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
-    twilio:
-      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
-        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL }
-        : undefined,
-    dispatch: {
-      policy: (parsePolicyConfig(e.ALARM_POLICY) as { ok: true; value: PolicyConfig }).value,
-      cancelWindowS: e.CANCEL_WINDOW_S,
-      nightHours: { start: Number(e.NIGHT_HOURS.split('-')[0]), end: Number(e.NIGHT_HOURS.split('-')[1]) },
-      temperature: { minC: Number(e.TEMPERATURE_RANGE_C.split('..')[0]), maxC: Number(e.TEMPERATURE_RANGE_C.split('..')[1]) },
-      absence: {
-        bedReturnMinutes: e.BED_RETURN_MINUTES,
-        checkinBy: { hour: Number(e.CHECKIN_BY.split(':')[0]), minute: Number(e.CHECKIN_BY.split(':')[1]) },
-        checkinGraceMinutes: e.CHECKIN_GRACE_MINUTES,
-        inactivityHours: e.INACTIVITY_HOURS,
-      },
-    },
-    admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
-    tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,
-    logLevel: e.LOG_LEVEL,
-  };
+  return parsed.data;
 }
