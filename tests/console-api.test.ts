@@ -2,20 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySecret } from '../common/secrets.ts';
 import { updateDevicePresence } from '../db/queries/device-presence.ts';
 import { getDeviceAuth } from '../db/queries/devices.ts';
-import { client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
+import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
+import { apiClient, type ApiClient } from './helpers/api-client.ts';
 import { dbKinds } from './helpers/test-db.ts';
 
 const HOUR = 3600_000;
 
 describe.each(dbKinds)('console API resources (%s database)', (kind) => {
   let h: ConsoleHarness;
-  let api: Client;
+  let api: ApiClient;
   // the area tree most tests hang things on
   let district: string, street: string, community: string, grid: string;
 
   beforeAll(async () => {
     h = await startConsole(kind);
-    api = client(h.app, h.adminToken);
+    api = apiClient(h.app, h.adminToken);
     district = (await api.post('/api/areas', { name: 'Huangpu', kind: 'district' })).body.id;
     street = (await api.post('/api/areas', { name: 'Nanjing Rd', kind: 'street', parentId: district })).body.id;
     community = (await api.post('/api/areas', { name: 'Plum Garden', kind: 'community', parentId: street })).body.id;
@@ -370,12 +371,12 @@ describe.each(dbKinds)('console API resources (%s database)', (kind) => {
       const cgUser = await api.post('/api/users', { username: 'cg1', password: 'caregiver-pass', role: 'caregiver', caregiverId: cg });
       expect(cgUser.status).toBe(201);
 
-      const op = client(h.app, await login(h.app, 'op1', 'operator-pass'));
+      const op = apiClient(h.app, await apiClient(h.app).login('op1', 'operator-pass'));
       expect((await op.post('/api/areas', { name: 'Op District', kind: 'district' })).status).toBe(201);
       expect((await op.get('/api/devices')).status).toBe(200);
       expect((await op.post('/api/devices/pendant-001/secret')).status).toBe(403);
 
-      const me = client(h.app, await login(h.app, 'cg1', 'caregiver-pass'));
+      const me = apiClient(h.app, await apiClient(h.app).login('cg1', 'caregiver-pass'));
       const own = await me.get(`/api/caregivers/${cg}`);
       expect(own.status).toBe(200);
       expect(own.body.name).toBe('Self Reader');

@@ -7,16 +7,17 @@ import { buildApp } from '../dispatch-console/console/app.ts';
 import { ensureFirstAdmin } from '../dispatch-console/console/auth.ts';
 import { listen } from '../dispatch-console/console/server.ts';
 import { createLogger } from '../common/logger.ts';
-import { ADMIN, client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
+import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
+import { apiClient, type ApiClient, ADMIN } from './helpers/api-client.ts';
 import { createTestDb, dbKinds } from './helpers/test-db.ts';
 
 describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (kind) => {
   let h: ConsoleHarness;
-  let api: Client;
+  let api: ApiClient;
 
   beforeAll(async () => {
     h = await startConsole(kind);
-    api = client(h.app, h.adminToken);
+    api = apiClient(h.app, h.adminToken);
   });
   afterAll(async () => {
     await h?.close();
@@ -35,7 +36,7 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       const ttl = new Date(body.expiresAt).getTime() - Date.now();
       expect(ttl).toBeGreaterThan(h.config.tokenTtlMs - 60_000);
       expect(ttl).toBeLessThanOrEqual(h.config.tokenTtlMs);
-      expect((await client(h.app, body.token).get('/api/me')).body).toMatchObject({ username: ADMIN.username, role: 'admin' });
+      expect((await apiClient(h.app, body.token).get('/api/me')).body).toMatchObject({ username: ADMIN.username, role: 'admin' });
     });
 
     it('answers 401 with one message for a wrong password and an unknown user', async () => {
@@ -51,18 +52,18 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
     });
 
     it('answers 401 without a token, with a bad token, and with an expired one', async () => {
-      const none = await client(h.app, undefined).get('/api/areas');
+      const none = await apiClient(h.app, undefined).get('/api/areas');
       expect(none.status).toBe(401);
       expect(none.body.error).toMatch(/Bearer/);
       expect(none.headers['www-authenticate']).toBe('Bearer');
       expect(none.body).toMatchObject({ code: 'unauthorized', reason: 'auth_required' });
 
-      expect((await client(h.app, 'made-up-token').get('/api/areas')).status).toBe(401);
+      expect((await apiClient(h.app, 'made-up-token').get('/api/areas')).status).toBe(401);
       const basic = await h.app.inject({ method: 'GET', url: '/api/areas', headers: { authorization: 'Basic cm9vdDpyb290' } });
       expect(basic.statusCode).toBe(401);
 
-      const token = await login(h.app, ADMIN.username, ADMIN.password);
-      const fresh = client(h.app, token);
+      const token = await apiClient(h.app).login(ADMIN.username, ADMIN.password);
+      const fresh = apiClient(h.app, token);
       expect((await fresh.get('/api/areas')).status).toBe(200);
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(Date.now() + h.config.tokenTtlMs + 1000);
@@ -86,8 +87,8 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
     });
 
     it('logs out', async () => {
-      const token = await login(h.app, ADMIN.username, ADMIN.password);
-      const c = client(h.app, token);
+      const token = await apiClient(h.app).login(ADMIN.username, ADMIN.password);
+      const c = apiClient(h.app, token);
       expect((await c.post('/api/logout')).status).toBe(204);
       expect((await c.get('/api/areas')).status).toBe(401);
     });
@@ -104,7 +105,7 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       expect(list.body.map((u: { username: string }) => u.username).sort()).toEqual([ADMIN.username, 'op-anna'].sort());
       expect(list.text).not.toMatch(/scrypt/);
 
-      const op = client(h.app, await login(h.app, 'op-anna', 'anna-secret-1'));
+      const op = apiClient(h.app, await apiClient(h.app).login('op-anna', 'anna-secret-1'));
       const forbidden = await op.get('/api/users');
       expect(forbidden.status).toBe(403);
       expect(forbidden.body.error).toMatch(/admin/);
@@ -200,12 +201,12 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
   describe('health and metrics', () => {
     it('reports ok / degraded from deps.health()', async () => {
       h.health = { ok: true, checks: { database: { ok: true }, broker: { ok: true } } };
-      const ok = await client(h.app, undefined).get('/healthz');
+      const ok = await apiClient(h.app, undefined).get('/healthz');
       expect(ok.status).toBe(200);
       expect(ok.body).toEqual({ status: 'ok', checks: h.health.checks });
 
       h.health = { ok: false, checks: { database: { ok: false, detail: 'connection refused' } } };
-      const bad = await client(h.app, undefined).get('/healthz');
+      const bad = await apiClient(h.app, undefined).get('/healthz');
       expect(bad.status).toBe(503);
       expect(bad.body).toEqual({ status: 'degraded', checks: h.health.checks });
       h.health = { ok: true, checks: {} };
@@ -285,7 +286,7 @@ describe('ensureFirstAdmin', () => {
         metrics: (await import('../common/metrics.ts')).createMetrics(),
         health: async () => ({ ok: true, checks: {} }),
       });
-      expect(await login(app, 'admin', first.password!)).toBeTruthy();
+      expect(await apiClient(app).login('admin', first.password!)).toBeTruthy();
       await app.close();
     } finally {
       await cleanup();

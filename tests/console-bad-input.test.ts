@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbError } from '../db/db-error.ts';
 import { toHttpError } from '../dispatch-console/console/error-handler.ts';
-import { client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
+import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
+import { apiClient, type ApiClient } from './helpers/api-client.ts';
 import { dbKinds } from './helpers/test-db.ts';
 
 /**
@@ -151,7 +152,7 @@ async function tableCounts(h: ConsoleHarness): Promise<Record<string, unknown>> 
 
 describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind) => {
   let h: ConsoleHarness;
-  let api: Client;
+  let api: ApiClient;
   const ids: Record<string, string> = {};
   const tokens: Partial<Record<Who, string>> = { garbage: 'not-a-real-token' };
   let before: Record<string, unknown>;
@@ -160,7 +161,7 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
 
   beforeAll(async () => {
     h = await startConsole(kind);
-    api = client(h.app, h.adminToken);
+    api = apiClient(h.app, h.adminToken);
     tokens.admin = h.adminToken;
     const made = async (url: string, body: unknown) => {
       const res = await api.post(url, body);
@@ -178,8 +179,8 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
     ids.otherCaregiver = await made('/api/caregivers', { name: 'Wang Wei', areaIds: [ids.grid] });
     await made('/api/users', { username: 'op-audit', password: 'password1', role: 'operator' });
     await made('/api/users', { username: 'cg-audit', password: 'password1', role: 'caregiver', caregiverId: ids.caregiver });
-    tokens.operator = await login(h.app, 'op-audit', 'password1');
-    tokens.caregiver = await login(h.app, 'cg-audit', 'password1');
+    tokens.operator = await apiClient(h.app).login('op-audit', 'password1');
+    tokens.caregiver = await apiClient(h.app).login('cg-audit', 'password1');
     before = await tableCounts(h);
   });
   afterAll(async () => {
@@ -274,18 +275,18 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
 
   it('refuses the token of a deleted login, and of a login whose caregiver was deleted', async () => {
     const user = await api.post('/api/users', { username: 'short-lived', password: 'password1', role: 'operator' });
-    const token = await login(h.app, 'short-lived', 'password1');
-    expect((await client(h.app, token).get('/api/me')).status).toBe(200);
+    const token = await apiClient(h.app).login('short-lived', 'password1');
+    expect((await apiClient(h.app, token).get('/api/me')).status).toBe(200);
     expect((await api.del(`/api/users/${user.body.id}`)).status).toBe(204);
-    const gone = await client(h.app, token).get('/api/me');
+    const gone = await apiClient(h.app, token).get('/api/me');
     expect(gone.status).toBe(401);
     expect(gone.body.error).toMatch(/invalid or expired token/);
 
     const cg = await api.post('/api/caregivers', { name: 'Leaving Soon' });
     await api.post('/api/users', { username: 'leaving', password: 'password1', role: 'caregiver', caregiverId: cg.body.id });
-    const cgToken = await login(h.app, 'leaving', 'password1');
+    const cgToken = await apiClient(h.app).login('leaving', 'password1');
     expect((await api.del(`/api/caregivers/${cg.body.id}`)).status).toBe(204);
-    expect((await client(h.app, cgToken).get(`/api/caregivers/${cg.body.id}`)).status).toBe(401);
+    expect((await apiClient(h.app, cgToken).get(`/api/caregivers/${cg.body.id}`)).status).toBe(401);
   });
 
   it('answers a request the HTTP parser refuses with the same JSON shape', async () => {

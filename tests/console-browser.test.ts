@@ -2,16 +2,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ack, alertOf, connectDevice, connectWearable, press, provisionCentre, useService } from './helpers/care-centre.ts';
+import { ack, alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
+import { useService } from './helpers/service-fixture.ts';
 import { CHROMIUM, launchChromium, rowSeenAt, WATCH_ALARM_ROWS } from './helpers/browser.ts';
-import { ADMIN } from './helpers/service-harness.ts';
+import { ADMIN } from './helpers/api-client.ts';
 import { publish } from './helpers/gateway-harness.ts';
 import { topics } from '../contract/topics.ts';
 
 const POLICY = JSON.stringify({ emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 60 }, { kind: 'console', acceptWithinS: 60 }] } });
 
 describe('the operators\' console in a real browser (Debian chromium)', () => {
-  const { f, track } = useService({ ALARM_POLICY: POLICY }, 'homecare-browser-');
+  const { f, track } = useService({ ALARM_POLICY: POLICY });
   let browser: Browser;
   let page: Page;
   let shots: string;
@@ -115,11 +116,11 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     const centre = await provisionCentre(f.api, { caregivers: 2 });
     const [li, wang] = centre.caregivers;
     // a caregiver of another grid, and a supervisor of the alarm's community, both on shift
-    const otherGrid = await f.api.post('/api/areas', { name: 'Grid far', kind: 'grid', parentId: centre.grid.parentId });
+    const otherGrid = await f.api.create('/api/areas', { name: 'Grid far', kind: 'grid', parentId: centre.grid.parentId });
     const now = Date.now();
-    const shift = async (id: string) => f.api.post('/api/shifts', { caregiverId: id, start: new Date(now - 3600_000).toISOString(), end: new Date(now + 8 * 3600_000).toISOString() });
-    const far = await f.api.post('/api/caregivers', { name: 'Far Grid Carer', phone: '+8613700000099', areaIds: [otherGrid.id], role: 'caregiver' });
-    const boss = await f.api.post('/api/caregivers', { name: 'Boss Supervisor', phone: '+8613700000098', areaIds: [centre.grid.parentId], role: 'supervisor' });
+    const shift = async (id: string) => f.api.create('/api/shifts', { caregiverId: id, start: new Date(now - 3600_000).toISOString(), end: new Date(now + 8 * 3600_000).toISOString() });
+    const far = await f.api.create('/api/caregivers', { name: 'Far Grid Carer', phone: '+8613700000099', areaIds: [otherGrid.id], role: 'caregiver' });
+    const boss = await f.api.create('/api/caregivers', { name: 'Boss Supervisor', phone: '+8613700000098', areaIds: [centre.grid.parentId], role: 'supervisor' });
     await shift(far.id);
     await shift(boss.id);
     const wrist = track(await connectWearable(f.service.mqttUrl, li!.wearable));

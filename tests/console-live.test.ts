@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ack, connectDevice, connectWearable, alertOf, press, provisionCentre, useService } from './helpers/care-centre.ts';
+import { ack, connectDevice, connectWearable, alertOf, press, provisionCentre } from './helpers/care-centre.ts';
+import { useService } from './helpers/service-fixture.ts';
 import { publish } from './helpers/gateway-harness.ts';
 import { topics } from '../contract/topics.ts';
-import { apiClient } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
 import { openConsole, refusedUpgrade, wsUrl, type ConsoleSocket } from './helpers/console-socket.ts';
 
 const FAST_POLICY = JSON.stringify({ emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 30 }, { kind: 'console', acceptWithinS: 30 }] } });
@@ -14,7 +15,7 @@ async function tokenOf(baseUrl: string, username: string, password: string): Pro
 }
 
 describe('the live stream /ws over real sockets (embedded database)', () => {
-  const { f, track } = useService({ ALARM_POLICY: FAST_POLICY }, 'homecare-live-');
+  const { f, track } = useService({ ALARM_POLICY: FAST_POLICY });
   const consoles: ConsoleSocket[] = [];
   const open = async (token: string) => {
     const c = await openConsole(wsUrl(f.service.httpUrl, token));
@@ -82,7 +83,7 @@ describe('the live stream /ws over real sockets (embedded database)', () => {
   it('a caregiver login sees only its own alarms, and no device list', async () => {
     const centre = await provisionCentre(f.api, { caregivers: 2 });
     const [li, wang] = centre.caregivers;
-    await f.api.post('/api/users', { username: 'wang-live', password: 'caregiver-pass', role: 'caregiver', caregiverId: wang!.id });
+    await f.api.create('/api/users', { username: 'wang-live', password: 'caregiver-pass', role: 'caregiver', caregiverId: wang!.id });
     const cg = await open(await tokenOf(f.service.httpUrl, 'wang-live', 'caregiver-pass'));
     const snap = await cg.next((m) => m.type === 'snapshot');
     expect(snap.data.devices).toEqual([]);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../runtime/service.ts';
 import { ack, alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { openConsole, wsUrl, type ConsoleSocket } from './helpers/console-socket.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
 
 // Two instances share one PostgreSQL; devices talk to A, the operator's console is connected to B.

@@ -6,7 +6,8 @@ import { countEvents } from '../db/queries/events.ts';
 import { provisionCentre, runTraffic } from '../device-sim/index.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
-import { ADMIN, startTestService } from './helpers/service-harness.ts';
+import { ADMIN } from './helpers/api-client.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { createPgDatabase, tempDir } from './helpers/test-db.ts';
 
 // The simulator against the assembled service: what `npm run demo` does, bounded.

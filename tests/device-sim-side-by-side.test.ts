@@ -6,7 +6,8 @@ import { createLogger } from '../common/logger.ts';
 import { ApiClient, DEMO_SIM_PREFIX, provisionCentre, runSimulation, runTraffic } from '../device-sim/index.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
-import { ADMIN, startTestService } from './helpers/service-harness.ts';
+import { ADMIN } from './helpers/api-client.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { createPgDatabase, tempDir } from './helpers/test-db.ts';
 
 // Issue 9, bug 1: `npm run sim` beside a running demo took the demo's devices away, sent its

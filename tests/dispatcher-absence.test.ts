@@ -16,7 +16,8 @@ import { localClock, localHour } from '../dispatch-console/core/local-clock.ts';
 import { createLogger } from '../common/logger.ts';
 import { maintenanceJobs } from '../runtime/maintenance.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';
-import { connectDevice, connectWearable, provisionCentre, useService, type TimelineRow } from './helpers/care-centre.ts';
+import { connectDevice, connectWearable, provisionCentre, type TimelineRow } from './helpers/care-centre.ts';
+import { useService } from './helpers/service-fixture.ts';
 
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
 type Device = { id: string; secret: string };
@@ -50,9 +51,9 @@ const rows = (timeline: TimelineRow[], code: string) => timeline.filter((t) => t
 const quiet = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
-  const { f, track } = useService(ENV, 'homecare-absence-');
+  const { f, track } = useService(ENV);
   const sweep = (at: Date) => f.service.dispatcher.checkAbsences(at);
-  const addDevice = async (residentId: string, kind: string) => (await f.api.post('/api/devices', { kind, residentId })) as Device;
+  const addDevice = async (residentId: string, kind: string) => (await f.api.create('/api/devices', { kind, residentId })) as Device;
   const device = async (d: Device) => inbox(track(await connectDevice(f.service.mqttUrl, d)));
   const send = (c: Inbox, d: Device, payload: string) => publish(c.client, topics.deviceEvents(d.id), payload); // resolves on PUBACK: stored
   /** When the gateway received a device's latest event of a type (what the rules count), and its id. */
@@ -238,7 +239,7 @@ describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
     const centre = await provisionCentre(f.api);
     const pendant = await device(centre.pendant);
     // a neighbour who checked in "tomorrow" morning (by receive time), and one not on the programme
-    const post = f.api.post;
+    const post = f.api.create;
     const neighbour = await post('/api/residents', { name: 'Zhou Min', areaId: centre.grid.id, address: '14 Jade Lane', phone: '+8613800000001', contacts: [] });
     const neighbourPendant = await addDevice(neighbour.id, 'pendant');
     const neighbourC = await device(neighbourPendant);

@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../runtime/service.ts';
 import { alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { tempDir } from './helpers/test-db.ts';
 
 // Time limits per area: the centre is provisioned, then the service restarts with an

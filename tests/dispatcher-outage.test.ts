@@ -8,7 +8,8 @@ import { createLogger } from '../common/logger.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { alertOf, connectDevice, connectWearable, provisionCentre } from './helpers/care-centre.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
 

@@ -6,7 +6,9 @@ import { getDevicePresence } from '../db/queries/device-presence.ts';
 import { listDeviceEvents } from '../db/queries/events.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { connect, nextMessage, publish, waitFor } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
+import { provisionResidentDevice } from './helpers/care-centre.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
 
@@ -46,7 +48,7 @@ describe('MQTT_URL: ingest through an external broker (Mosquitto)', () => {
     const [a] = services as [RunningService];
     const api = apiClient(a.httpUrl);
     await api.login();
-    const { device } = await api.provisionDevice();
+    const { device } = await provisionResidentDevice(api);
     // the external broker authenticates devices; here it is anonymous
     const c = await connect(BROKER, { clientId: `dev-${run}-${device.id}` });
     clients.push(c);
@@ -73,7 +75,7 @@ describe('MQTT_URL: ingest through an external broker (Mosquitto)', () => {
     const [a, b] = services as [RunningService, RunningService];
     const api = apiClient(a.httpUrl);
     await api.login();
-    const { device } = await api.provisionDevice('motion_sensor');
+    const { device } = await provisionResidentDevice(api, 'motion_sensor');
     const c = await connect(BROKER, { clientId: `dev-${run}-${device.id}` });
     clients.push(c);
     const received = async (s: RunningService) =>
@@ -106,7 +108,7 @@ describe('MQTT_URL: ingest through an external broker (Mosquitto)', () => {
     try {
       const api = apiClient(lone.httpUrl);
       await api.login();
-      const { device } = await api.provisionDevice();
+      const { device } = await provisionResidentDevice(api);
       const c = await connect(BROKER, { clientId: `dev-${run}-${device.id}` });
       clients.push(c);
       proxy.cut(); // the device is not in the link's cache yet: even its lookup must wait

@@ -1,6 +1,6 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
-import { useService } from './helpers/care-centre.ts';
+import { useService } from './helpers/service-fixture.ts';
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 // probes for load balancers and Prometheus: no input, no auth, so no 4xx they could answer
@@ -19,7 +19,7 @@ function operationsOf(doc: Doc) {
 }
 
 describe('OpenAPI description at /docs', () => {
-  const { f } = useService({ PUBLIC_URL: 'https://alarms.care-centre.test/' }, 'homecare-docs-');
+  const { f } = useService({ PUBLIC_URL: 'https://alarms.care-centre.test/' });
 
   it('describes every HTTP route of the API from the zod schemas, with bearer auth', async () => {
     const r = await fetch(`${f.service.httpUrl}/docs/json`);

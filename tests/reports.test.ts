@@ -8,7 +8,8 @@ import { applyMigrations, loadMigrations } from '../db/migrate.ts';
 import { openPostgres } from '../db/postgres.ts';
 import type { Db } from '../db/types.ts';
 import { reportCsv } from '../dispatch-console/console/routes/reports.ts';
-import { client, login, startConsole, type Client, type ConsoleHarness } from './helpers/console-app.ts';
+import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
+import { apiClient, type ApiClient } from './helpers/api-client.ts';
 import { createPgDatabase, createTestDb, dbKinds, tempDir, type TestDbKind } from './helpers/test-db.ts';
 
 // Fixed ids, so the expected rows below are plain constants.
@@ -302,20 +303,20 @@ describe.each(dbKinds)('migration 005 on a %s database that already has alarms',
 
 describe('GET /api/reports/response-times', () => {
   let h: ConsoleHarness;
-  let api: Client;
+  let api: ApiClient;
   const url = (params: Record<string, string>) => `/api/reports/response-times?${new URLSearchParams(params)}`;
   const period = { from: PERIOD.from.toISOString(), to: '2026-03-11T23:52:30+08:00' };
 
   beforeAll(async () => {
     h = await startConsole('embedded');
-    api = client(h.app, h.adminToken);
+    api = apiClient(h.app, h.adminToken);
     await seed(h.db);
   });
   afterAll(() => h?.close());
 
   it('answers JSON rows for operators, with the last 7 days by local day as the default', async () => {
     expect((await api.post('/api/users', { username: 'op-report', password: 'operator-pass', role: 'operator' })).status).toBe(201);
-    const op = client(h.app, await login(h.app, 'op-report', 'operator-pass'));
+    const op = apiClient(h.app, await apiClient(h.app).login('op-report', 'operator-pass'));
     const res = await op.get(url({ ...period, groupBy: 'area' }));
     expect(res.status).toBe(200);
     expect(res.body).toEqual(EXPECTED.area);
@@ -370,9 +371,9 @@ describe('GET /api/reports/response-times', () => {
   it('is for operators: 403 for a caregiver, 401 without a token', async () => {
     const created = await api.post('/api/users', { username: 'cg-report', password: 'caregiver-pass', role: 'caregiver', caregiverId: LI });
     expect(created.status).toBe(201);
-    const caregiver = client(h.app, await login(h.app, 'cg-report', 'caregiver-pass'));
+    const caregiver = apiClient(h.app, await apiClient(h.app).login('cg-report', 'caregiver-pass'));
     expect((await caregiver.get(url(period))).status).toBe(403);
-    const anonymous = await client(h.app, undefined).get(url(period));
+    const anonymous = await apiClient(h.app, undefined).get(url(period));
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ error: expect.any(String) });
   });

@@ -4,7 +4,9 @@ import { topics } from '../contract/topics.ts';
 import { listDeviceEvents } from '../db/queries/events.ts';
 import type { RunningService } from '../runtime/service.ts';
 import { connect, publish } from './helpers/gateway-harness.ts';
-import { apiClient, startTestService } from './helpers/service-harness.ts';
+import { apiClient } from './helpers/api-client.ts';
+import { provisionResidentDevice } from './helpers/care-centre.ts';
+import { startTestService } from './helpers/service-fixture.ts';
 import { createPgDatabase, tempDir } from './helpers/test-db.ts';
 
 // The assembled service (npm start's code path) on each database: provision over HTTP,
@@ -32,7 +34,7 @@ describe.each(['embedded', 'postgres'] as const)('service end to end on %s', (ki
   it('provisions over HTTP, ingests over MQTT, reports health and metrics', async () => {
     const api = apiClient(service.httpUrl);
     await api.login();
-    const { device, resident } = await api.provisionDevice();
+    const { device, resident } = await provisionResidentDevice(api);
     expect(device.secret).toMatch(/^[\w-]{20,}$/);
 
     const client = await connect(service.mqttUrl, { username: device.id, password: device.secret, clientId: device.id });

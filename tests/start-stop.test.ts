@@ -12,7 +12,8 @@ import { openDb } from '../db/index.ts';
 import { listDeviceEvents } from '../db/queries/events.ts';
 import { connect } from './helpers/gateway-harness.ts';
 import { runToFailure, spawnService } from './helpers/child-service.ts';
-import { apiClient, ADMIN } from './helpers/service-harness.ts';
+import { apiClient, ADMIN } from './helpers/api-client.ts';
+import { provisionResidentDevice } from './helpers/care-centre.ts';
 import { tempDir } from './helpers/test-db.ts';
 
 const dirs: Array<{ remove(): void }> = [];
@@ -27,7 +28,7 @@ describe('start-up and shutdown of npm start', () => {
     const svc = await spawnService({ ...baseEnv, DATA_DIR: dir.path });
     const api = apiClient(svc.httpUrl);
     await api.login();
-    const { device } = await api.provisionDevice();
+    const { device } = await provisionResidentDevice(api);
     const client = await connect(svc.mqttUrl, { username: device.id, password: device.secret, clientId: device.id });
     client.on('error', () => undefined);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import type { RunningService } from '../../runtime/service.ts';
-import { startTestService } from './service-harness.ts';
+import { startTestService } from './service-fixture.ts';
 import { createPgDatabase } from './test-db.ts';
 
 /** The real Mosquitto every machine runs (anonymous on 127.0.0.1:1883). */

@@ -1,27 +1,51 @@
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll } from 'vitest';
-import type { RunningService } from '../../runtime/service.ts';
-import { tempDir } from './test-db.ts';
 import { topics } from '../../contract/topics.ts';
 import { connect, nextMessage, publish } from './gateway-harness.ts';
-import { apiClient, provisionHome, startTestService } from './service-harness.ts';
+import type { ApiClient } from './api-client.ts';
 
-type Api = ReturnType<typeof apiClient>;
+type Api = Pick<ApiClient, 'create'>;
+
+/** District → street → community → grid, and a resident in the grid with a family contact. */
+export async function provisionHome(api: Api) {
+  const { create } = api;
+  const district = await create('/api/areas', { name: 'Xicheng', kind: 'district', parentId: null });
+  const street = await create('/api/areas', { name: 'Financial St', kind: 'street', parentId: district.id });
+  const community = await create('/api/areas', { name: 'Jade Garden', kind: 'community', parentId: street.id });
+  const grid = await create('/api/areas', { name: 'Grid 1', kind: 'grid', parentId: community.id });
+  const resident = await create('/api/residents', {
+    name: 'Huang Xueying',
+    areaId: grid.id,
+    address: '12 Jade Lane',
+    phone: '+8613800000000',
+    notes: 'diabetic; key safe 4711',
+    contacts: [{ name: 'Huang Wei', phone: '+8613900000009', relation: 'son' }],
+  });
+  return { district, street, community, grid, resident };
+}
 
 /**
  * A small care centre provisioned over the HTTP API: one grid, one resident with a pendant
  * and a family contact, two caregivers on shift now with wearables and phones.
  */
-export async function provisionCentre(api: Api, opts: { caregivers?: number; /** false: their shift ended an hour ago (nobody on duty) */ onShift?: boolean } = {}) {
-  const { post } = api;
-  const { grid, resident } = await provisionHome(post);
+export async function provisionCentre(
+  api: Api,
+  opts: {
+    caregivers?: number;
+    /** false: their shift ended an hour ago (nobody on duty) */
+    onShift?: boolean;
+    /** "Now" for the shifts (a manual clock's time); the real time by default. */
+    now?: Date;
+  } = {},
+) {
+  const post = api.create;
+  const { grid, resident } = await provisionHome(api);
   const pendant = (await post('/api/devices', { kind: 'pendant', residentId: resident.id })) as { id: string; secret: string };
   const names = ['Li Na', 'Wang Fang', 'Zhao Lei'].slice(0, opts.caregivers ?? 2);
   const caregivers = [];
   for (const [i, name] of names.entries()) {
     const wearable = (await post('/api/devices', { kind: 'wearable', residentId: null })) as { id: string; secret: string };
     const c = await post('/api/caregivers', { name, phone: `+861370000000${i + 1}`, wearableId: wearable.id, areaIds: [grid.id], role: 'caregiver' });
-    const now = Date.now();
+    const now = opts.now?.getTime() ?? Date.now();
     const [start, end] = opts.onShift === false ? [now - 9 * 3600_000, now - 3600_000] : [now - 3600_000, now + 8 * 3600_000];
     await post('/api/shifts', { caregiverId: c.id, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
     caregivers.push({ id: c.id as string, name, phone: c.phone as string, wearable });
@@ -63,22 +87,9 @@ export interface TimelineRow {
   detail: Record<string, any>;
 }
 
-/** One service (embedded database in a temp dir) for a describe block, logged in, closing its MQTT clients after. */
-export function useService(env: Record<string, string>, prefix = 'homecare-') {
-  const f = {} as { service: RunningService; api: Api; clients: MqttClient[] };
-  let dir: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    dir = tempDir(prefix);
-    f.service = await startTestService({ ...env, DATA_DIR: dir.path });
-    f.api = apiClient(f.service.httpUrl);
-    f.clients = [];
-    await f.api.login();
-  });
-  afterAll(async () => {
-    for (const c of f.clients ?? []) c.end(true);
-    await f.service?.close();
-    dir?.remove();
-  });
-  const track = <T extends MqttClient>(c: T) => (f.clients.push(c), c);
-  return { f, track };
+/** Area tree down to a grid, a resident there, and a device for them. */
+export async function provisionResidentDevice(api: Api, kind = 'pendant') {
+  const { resident } = await provisionHome(api);
+  const device = await api.create('/api/devices', { kind, residentId: resident.id });
+  return { resident, device: device as { id: string; secret: string } };
 }
