@@ -2,36 +2,9 @@
  * The few error classes of the product. Each carries a stable `code`; HTTP status mapping
  * happens only in the console's error handler, MQTT mapping only in the gateway.
  */
-export type ErrorCode =
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unavailable';
-
-/**
- * A finer, stable reason beside the coarse `code`, where the code alone does not say what
- * went wrong (a 401 for a wrong password vs an expired session, a 409 for "someone else
- * accepted it" vs "it is closed"). Programs and the web page translate by these; the English
- * `error` text is for people reading logs and curl output. Add values, never rename them.
- */
-export type ErrorReason =
-  | 'bad_credentials'
-  | 'auth_required'
-  | 'session_expired'
-  | 'role_required'
-  | 'not_caregiver_login'
-  | 'operators_only'
-  | 'reassign_target_missing'
-  | 'caregiver_not_found'
-  | 'note_missing'
-  | 'alarm_closed'
-  | 'alarm_already_accepted'
-  | 'alarm_not_yours'
-  | 'alarm_not_open'
-  | 'alarm_not_allowed'
-  | 'alarm_not_found';
+// The closed sets live in the contract (the web page translates by them).
+import type { ErrorCode, ErrorReason } from '../contract/errors.ts';
+export type { ErrorCode, ErrorReason } from '../contract/errors.ts';
 
 export class AppError extends Error {
   constructor(

@@ -332,7 +332,7 @@ describe('localClock in time zones with DST (a child process each, TZ set)', () 
   // The test process's TZ is whatever it is (often UTC, where dayStart is trivial); on the days
   // the clocks change, "now minus the wall time since midnight" is an hour off.
   const script = `
-    import { localClock } from ${JSON.stringify(new URL('../dispatch-console/dispatcher/local-clock.ts', import.meta.url).href)};
+    import { localClock } from ${JSON.stringify(new URL('../dispatch-console/core/local-clock.ts', import.meta.url).href)};
     const out = [];
     for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 37 * 60_000) {
       const now = new Date(t), c = localClock(now);

@@ -48,8 +48,6 @@ export interface AppDeps {
   liveLimits?: Partial<HubLimits> | undefined;
 }
 
-// Writes that change whom an alarm is routed to (areas, residents, wearables, caregivers, shifts).
-const DIRECTORY_WRITE = /^\/api\/(areas|residents|devices|caregivers|shifts)(\/|$)/;
 
 /** What every route plugin receives. */
 export interface RouteOptions {
@@ -121,11 +119,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   });
 
+  // A write route that forgot to say whether it changes routing would leave the dispatcher
+  // routing with stale data: refused when the app is built, not found in production.
+  app.addHook('onRoute', (route) => {
+    const methods = [route.method].flat();
+    if (!route.url.startsWith('/api/') || methods.every((m) => m === 'GET' || m === 'HEAD')) return;
+    if (route.config?.routing === undefined) {
+      throw new Error(`route ${methods.join(',')} ${route.url} must declare config: { routing: 'changes' | 'unchanged' }`);
+    }
+  });
   const dispatch = deps.dispatch;
   if (dispatch) {
     // the routing data is in memory: a change answers only once the dispatcher sees it
     app.addHook('onSend', async (request, reply, payload) => {
-      if (request.method !== 'GET' && reply.statusCode < 300 && DIRECTORY_WRITE.test(request.url)) await dispatch.directory.changed();
+      if (request.routeOptions.config.routing === 'changes' && reply.statusCode < 300) await dispatch.directory.changed();
       return payload;
     });
   }
@@ -149,8 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(websocket, { options: { maxPayload: 4096 } });
     await app.register(liveStreamRoutes, { db: deps.db, logger: deps.logger, metrics: deps.metrics, liveLimits: deps.liveLimits, dispatch, auth });
     await app.register(twilioWebhookRoutes, {
-      db: deps.db,
-      ...dispatch,
+      dispatcher: dispatch.dispatcher,
+      notifier: dispatch.notifier,
       authToken: deps.config.twilio?.authToken,
       publicUrl: deps.config.http.publicUrl,
     });

@@ -30,6 +30,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An /api route without requireRole() must say so explicitly (see installAuth). */
     public?: boolean;
+    /**
+     * Every /api write says whether it changes whom alarms are routed to (areas, residents,
+     * devices, caregivers, shifts): after a successful 'changes' the dispatcher re-reads its
+     * routing data before the answer leaves (see app.ts, which refuses a write that says neither).
+     */
+    routing?: 'changes' | 'unchanged';
   }
 }
 
@@ -127,7 +133,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
   app.post(
     '/api/login',
     {
-      config: { public: true },
+      config: { public: true, routing: 'unchanged' },
       schema: {
         operationId: 'login',
         summary: 'Log in: get a bearer token',
@@ -160,6 +166,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
   app.post(
     '/api/logout',
     {
+      config: { routing: 'unchanged' },
       onRequest: auth.requireRole('operator', 'caregiver'),
       schema: {
         operationId: 'logout',

@@ -1,13 +1,12 @@
-import { ConflictError, ValidationError } from '../../common/errors.ts';
 import type { Actor } from '../../contract/alarms.ts';
-import type { AlarmRecord } from '../../db/queries/alarms.ts';
+import type { AlarmRecord } from '../../contract/alarm-record.ts';
 import { alarmClosedCommand, helpIsComing, withdrawal } from './alarm-messages.ts';
 import { cancelDecision, type ActiveAlarmView } from './alarm-rules.ts';
 import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
 import { transition, type AlarmAction } from './alarm-transitions.ts';
-import type { DispatchDirectory } from '../dispatcher/directory.ts';
 import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
 import { candidateOf } from './routing.ts';
+import type { Refusal, Situation } from './situation.ts';
 
 export interface ActionRequest {
   /** `note`: only adds the note to the timeline, in any status (closed alarms too: documentation). */
@@ -24,29 +23,29 @@ export interface ActionRequest {
 }
 
 export interface ActionDeps {
-  directory: DispatchDirectory;
-  cancelWindowS: number;
+  situation: Situation;
   body: (a: AlarmRecord, n: Notice) => string | null;
+  newId: () => string;
 }
 
 /**
  * One action on a locked alarm row: the lifecycle rule decides, this writes down what
  * follows (timeline, escalation cursor, wrists to stop, the resident's "help is coming").
  */
-export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, deps: ActionDeps): { effects: Effects; refused?: ConflictError } {
-  const fx = new Effects(a);
+export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, deps: ActionDeps): { effects: Effects; refused?: Refusal } {
+  const fx = new Effects(a, deps.newId);
   const { actor } = req;
-  const dir = deps.directory;
+  const s = deps.situation;
   const detail = { via: req.via, ...(req.note && { note: req.note }) };
-  const wearables = (ids: readonly string[]) => ids.map((id) => ({ caregiverId: id, wearableId: dir.caregiver(id)?.wearableId ?? null }));
-  const actorWearable = req.caregiverId ? (dir.caregiver(req.caregiverId)?.wearableId ?? null) : null;
+  const wearables = (ids: readonly string[]) => ids.map((id) => ({ caregiverId: id, wearableId: s.people.get(id)?.wearableId ?? null }));
+  const actorWearable = req.caregiverId ? (s.people.get(req.caregiverId)?.wearableId ?? null) : null;
 
   if (req.action === 'note') {
-    if (!req.note) throw new ValidationError('note: the text to add to the timeline', undefined, 'note_missing');
-    fx.log('note.added', actor, now, detail);
+    if (!req.note) return { effects: fx, refused: { kind: 'invalid', reason: 'note_missing', message: 'note: the text to add to the timeline' } };
+    fx.log('note.added', actor, now, { via: req.via, note: req.note });
     return { effects: fx };
   }
-  if (req.action === 'cancel' && actor.kind === 'resident' && cancelDecision(a as ActiveAlarmView, now, deps.cancelWindowS) === 'late') {
+  if (req.action === 'cancel' && actor.kind === 'resident' && cancelDecision(a as ActiveAlarmView, now, s.cancelWindowS) === 'late') {
     fx.log('cancel.late', actor, now, { deviceId: req.deviceId, status: a.status });
     fx.log('console.called', SYSTEM, now, { reason: 'resident_cancel_too_late' });
     return { effects: fx };
@@ -58,7 +57,8 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
       const closed = a.status === 'resolved' || a.status === 'cancelled';
       fx.withdrawals.push({ wearableId: actorWearable, message: withdrawal(a.id, closed ? 'closed' : 'accepted', a.acceptedByName ?? undefined) });
     }
-    return { effects: fx, refused: new ConflictError(`alarm ${a.id} cannot take "${req.action}" now: ${t.reason.replace(/_/g, ' ')}`, { reason: t.reason, status: a.status }, `alarm_${t.reason}`) };
+    const message = `alarm ${a.id} cannot take "${req.action}" now: ${t.reason.replace(/_/g, ' ')}`;
+    return { effects: fx, refused: { kind: 'conflict', reason: t.reason, message, details: { reason: t.reason, status: a.status } } };
   }
   if (!t.changed) return { effects: fx };
 
@@ -82,7 +82,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     if (a.acceptedBy) fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
   };
   const escalateNow = () => {
-    const r = nextStep(policyOf(next), stateOf(next), dir.routingPool(next.residentId, now, next.id), now);
+    const r = nextStep(policyOf(next), stateOf(next), s.pool, now);
     next = withState(next, r.state, r.kind);
     fx.alarm = next;
     fx.step(r, now, (n) => deps.body(next, n));
@@ -118,13 +118,14 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
       if (actor.kind === 'resident') fx.log('console.called', SYSTEM, now, { reason: 'resident_cancelled' });
       break;
     case 'reassign': {
-      const target = req.targetCaregiverId ? dir.caregiver(req.targetCaregiverId) : undefined;
+      const target = req.targetCaregiverId ? s.people.get(req.targetCaregiverId) : undefined;
       if (!target) {
-        throw req.targetCaregiverId
-          ? new ValidationError(`caregiver ${req.targetCaregiverId} does not exist`, undefined, 'caregiver_not_found')
-          : new ValidationError('caregiverId: whom to reassign to', undefined, 'reassign_target_missing');
+        const refused: Refusal = req.targetCaregiverId
+          ? { kind: 'invalid', reason: 'caregiver_not_found', message: `caregiver ${req.targetCaregiverId} does not exist` }
+          : { kind: 'invalid', reason: 'reassign_target_missing', message: 'caregiverId: whom to reassign to' };
+        return { effects: new Effects(a, deps.newId), refused };
       }
-      const cand = candidateOf(target, (id) => dir.isWearableOnline(id), 0);
+      const cand = candidateOf(target, () => target.wearableOnline, 0);
       if (a.acceptedBy && a.acceptedBy !== target.id) {
         fx.withdrawFrom(wearables([a.acceptedBy]), withdrawal(a.id, 'reassigned', target.name));
         fx.busy.push({ caregiverId: a.acceptedBy, delta: -1 });
@@ -138,7 +139,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
         toName: target.name,
         from: a.acceptedBy,
         fromName: a.acceptedByName,
-        onDuty: dir.isOnDuty(target.id, now),
+        onDuty: target.onDuty,
         step: r.step,
         deadline: r.state.deadline?.toISOString(),
       });

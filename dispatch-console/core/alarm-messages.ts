@@ -1,7 +1,7 @@
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
 import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
-import type { AlarmRecord } from '../../db/queries/alarms.ts';
-import { fitOneSegment } from '../dispatcher/sms/sms-provider.ts';
+import type { AlarmRecord } from '../../contract/alarm-record.ts';
+import { fitOneSegment } from './sms-segments.ts';
 
 /** What the wrist shows: who, where, what, notes, and until when to accept. */
 export function alertFor(a: AlarmRecord): Alert {

@@ -1,7 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor, AlarmKind, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
 import type { DeviceCommand } from '../../contract/device-messages.ts';
-import type { AlarmRecord, NotificationRecord, TimelineEntry, TimelineRow } from '../../db/queries/alarms.ts';
+import type { AlarmRecord, NotificationRecord } from '../../contract/alarm-record.ts';
+import type { NewTimelineEntry, TimelineEntry as TimelineRow } from '../../contract/timeline.ts';
+
+/** What a writer hands over as the detail of a row with this code. */
+type DetailOf<C extends TimelineCode> = Extract<NewTimelineEntry, { code: C }>['detail'];
 import { laneOf } from './alarm-rules.ts';
 import { alarmPolicySchema, type AlarmPolicy } from '../../contract/escalation-policy.ts';
 import type { EscalationState, Notice, StepResult } from './escalation.ts';
@@ -97,7 +100,7 @@ export interface PlannedNotice {
  * stop, what the resident's device hears. Collected inside the transaction, acted on after.
  */
 export class Effects {
-  readonly timeline: TimelineEntry[] = [];
+  readonly timeline: NewTimelineEntry[] = [];
   readonly notices: PlannedNotice[] = [];
   readonly withdrawals: Array<{ wearableId: string; message: AlarmWithdrawal }> = [];
   readonly commands: Array<{ deviceId: string; command: DeviceCommand }> = [];
@@ -107,7 +110,11 @@ export class Effects {
 
   private readonly initial: AlarmRecord;
 
-  constructor(public alarm: AlarmRecord) {
+  /** `newId`: ids for the notifications planned here (they come in with the command). */
+  constructor(
+    public alarm: AlarmRecord,
+    private readonly newId: () => string,
+  ) {
     this.initial = alarm;
   }
 
@@ -116,8 +123,10 @@ export class Effects {
     return this.alarm !== this.initial || this.recorded.length > 0;
   }
 
-  log(code: TimelineCode, actor: Actor, at: Date, detail?: Record<string, unknown>): void {
-    this.timeline.push({ alarmId: this.alarm.id, code, actor, at, ...(detail && { detail }) });
+  /** One timeline row, its detail typed by its code (contract/timeline.ts). */
+  log<C extends TimelineCode>(code: C, actor: Actor, at: Date, detail: DetailOf<C>): void {
+    // (TypeScript cannot relate a generic code to its member of the union: the signature holds it)
+    this.timeline.push({ alarmId: this.alarm.id, code, actor, at, detail } as NewTimelineEntry);
   }
 
   /**
@@ -130,7 +139,7 @@ export class Effects {
     if (opts.started !== false) this.log('step.started', SYSTEM, at, { step: r.step, kind: r.kind, repeated: r.repeated, deadline: r.state.deadline?.toISOString() });
     for (const notice of r.notices) {
       const notification: NotificationRecord = {
-        id: randomUUID(),
+        id: this.newId(),
         alarmId: this.alarm.id,
         step: r.step,
         channel: notice.channel,

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import { announceDirectoryChange, DIRECTORY_CHANNEL, loadDirectoryRows, type DirectoryRows } from '../../db/queries/dispatch-directory.ts';
 import type { Db } from '../../db/types.ts';
 import { Watchers } from './watchers.ts';
+import type { PolicyConfig } from '../../contract/escalation-policy.ts';
+import type { Person, Situation } from '../core/situation.ts';
 import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from '../core/routing.ts';
 
 type ResidentRow = DirectoryRows['residents'][number];
-const contactsSchema = z.array(z.looseObject({ name: z.string(), phone: z.string(), relation: z.string().nullish() })).catch([]);
 
 /** Shifts are loaded this far ahead, so a refresh every few seconds covers shift changes. */
 const SHIFT_HORIZON_MS = 6 * 3600_000;
@@ -209,14 +209,14 @@ export class DispatchDirectory {
   }
 
   contacts(residentId: string | null): FamilyContact[] {
-    return contactsSchema.parse(this.resident(residentId)?.contacts ?? []).map((c) => ({ name: c.name, phone: c.phone, relation: c.relation ?? undefined }));
+    return (this.resident(residentId)?.contacts ?? []).map((c) => ({ name: c.name, phone: c.phone, relation: c.relation ?? undefined }));
   }
 
-  /** Alerts still awaiting each caregiver's answer (the dispatcher knows; routing spreads them). */
-  pendingAlerts: ((caregiverId: string, exceptAlarmId?: string) => number) | undefined;
-
-  /** `alarmId`: the alarm being routed (its own unanswered alerts do not count against anyone). */
-  routingPool(residentId: string | null, now: Date, alarmId?: string): RoutingPool {
+  /**
+   * `pendingAlerts`: alerts still awaiting each caregiver's answer, not counting the alarm
+   * being routed (the dispatcher knows them; routing spreads a burst with them).
+   */
+  routingPool(residentId: string | null, now: Date, pendingAlerts: (caregiverId: string) => number = () => 0): RoutingPool {
     const r = this.resident(residentId);
     const areaId = r?.areaId ?? null;
     return buildRoutingPool({
@@ -224,11 +224,39 @@ export class DispatchDirectory {
       onDuty: this.onDuty(now),
       wearableOnline: (id) => this.online.get(id) === true,
       activeAlarms: (id) => this.busy.get(id) ?? 0,
-      pendingAlerts: (id) => this.pendingAlerts?.(id, alarmId) ?? 0,
+      pendingAlerts,
       areaPath: this.areaPath(areaId),
       communityAreas: this.communityAreas(areaId),
       family: this.contacts(residentId),
     });
+  }
+
+  /**
+   * The plain snapshot the core decides on, for an alarm of this resident at `now`: who can be
+   * asked, the people the command concerns, the resident's area path (and the resident).
+   */
+  situation(o: {
+    residentId: string | null;
+    now: Date;
+    people: Iterable<string | null | undefined>;
+    pendingAlerts: (caregiverId: string) => number;
+    policy: PolicyConfig;
+    cancelWindowS: number;
+  }): Situation {
+    const r = this.resident(o.residentId);
+    const people = new Map<string, Person>();
+    for (const id of o.people) {
+      const c = id ? this.caregivers.get(id) : undefined;
+      if (c) people.set(c.id, { ...c, onDuty: this.isOnDuty(c.id, o.now), wearableOnline: c.wearableId !== null && this.isWearableOnline(c.wearableId) });
+    }
+    return {
+      pool: this.routingPool(o.residentId, o.now, o.pendingAlerts),
+      people,
+      areaPath: this.areaPath(r?.areaId ?? null),
+      policy: o.policy,
+      cancelWindowS: o.cancelWindowS,
+      resident: r && { id: r.id, name: r.name, areaId: r.areaId, address: r.address, notes: r.notes, phone: r.phone, grid: this.areaName(r.areaId) },
+    };
   }
 
   /** True when a caregiver's wrist went online or offline (routing changes). */

@@ -1,4 +1,5 @@
-import { ConflictError, NotFoundError } from '../../common/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, ValidationError, type ErrorReason } from '../../common/errors.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
@@ -7,6 +8,7 @@ import type { Alert } from '../../contract/device-messages.ts';
 import {
   addAlarmEvent,
   appendTimeline,
+  findActiveByReplyCode,
   insertAlarm,
   insertNotifications,
   listActiveAlarms,
@@ -16,12 +18,15 @@ import {
   type AlarmRecord,
 } from '../../db/queries/alarms.ts';
 import type { Db, Queryable } from '../../db/types.ts';
-import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../gateway/message-intake.ts';
-import { alarmIdFor, triggerOf, type Trigger } from '../core/trigger.ts';
+import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../contract/received.ts';
+import { alarmIdFor, triggerOf } from './alarm-ids.ts';
+import type { Trigger } from '../core/trigger.ts';
 import { alertFor, smsBody } from '../core/alarm-messages.ts';
 import { classifyEvent, groupDecision, type ActiveAlarmView, type EventContext } from '../core/alarm-rules.ts';
-import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from '../core/alarm-state.ts';
-import { applyAlarmAction, type ActionRequest } from '../core/alarm-actions.ts';
+import { Effects } from '../core/alarm-state.ts';
+import type { ActionRequest } from '../core/alarm-actions.ts';
+import { decide, smsOnlyStep, type Decision, type EscalationReason } from '../core/decide.ts';
+import type { Refusal } from '../core/situation.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { untilStored } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
@@ -29,10 +34,21 @@ import type { AbsenceSettings } from '../core/absence-rules.ts';
 import { localHour } from '../core/local-clock.ts';
 import { raiseAbsences, sweepAlarms, type ScheduleHost } from './schedules.ts';
 import type { DispatchDirectory } from './directory.ts';
-import { initialState, nextStep, restartEscalation, type Notice } from '../core/escalation.ts';
-import { resolvePolicy, type PolicyConfig } from '../../contract/escalation-policy.ts';
+import type { PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
 import { Watchers, type AlarmChange } from './watchers.ts';
+
+export type { EscalationReason } from '../core/decide.ts';
+
+/** "4711" or "4711 A" (accept); anything else is not an answer we understand. */
+const SMS_REPLY = /^\s*(\d{4}|\d{6})(?:\s*a)?\s*[.!]?\s*$/i;
+
+export type SmsReplyOutcome =
+  | { kind: 'not_understood' }
+  | { kind: 'no_alarm'; code: string }
+  | { kind: 'not_registered' }
+  | { kind: 'taken'; code: string; by: string | null }
+  | { kind: 'accepted'; resident: string; address: string | null };
 
 export interface DispatchSettings {
   policy: PolicyConfig;
@@ -42,7 +58,6 @@ export interface DispatchSettings {
   absence: Omit<AbsenceSettings, 'nightHours'>;
 }
 
-export type EscalationReason = 'deadline' | 'watchdog' | 'undeliverable' | 'shift_change';
 
 export interface DispatcherOptions {
   db: Db;
@@ -76,7 +91,6 @@ export class Dispatcher {
     this.presence = new Watchers((err) => o.logger.error({ err }, 'presence watcher failed'));
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), o.clock);
     this.alarms = new ActiveAlarms(this.timers, o.clock);
-    o.directory.pendingAlerts = (caregiverId, exceptAlarmId) => this.alarms.pendingFor(caregiverId, exceptAlarmId);
   }
 
   /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
@@ -172,36 +186,21 @@ export class Dispatcher {
 
   // ---- opening and joining --------------------------------------------------------------
 
-  private open(id: string, t: Trigger, priority: Priority): Promise<void> {
-    const now = t.at;
-    const dir = this.o.directory;
-    const resident = dir.resident(t.residentId);
-    const areaId = resident?.areaId ?? null;
-    const policy = resolvePolicy(this.o.settings.policy, priority, dir.areaPath(areaId));
-    const first = nextStep(policy, initialState(), dir.routingPool(resident?.id ?? null, now), now);
-    const alarm = withState(
-      newAlarm({
-        id,
-        deviceId: t.deviceId,
-        kind: t.type,
-        priority,
-        raisedAt: now,
-        resident: resident && { ...resident, grid: dir.areaName(areaId) },
-        policy,
-        replyCode: this.alarms.newReplyCode(),
-      }),
-      first.state,
-      first.kind,
-    );
-    const fx = new Effects(alarm);
-    fx.log('alarm.raised', { kind: 'resident', id: resident?.id, name: resident?.name }, now, {
-      deviceId: t.deviceId,
-      eventId: t.eventId,
-      type: t.type,
-      priority,
-      data: t.data,
+  /** The snapshot the core decides on, for this alarm (or resident) now. */
+  private situation(o: { residentId: string | null; alarmId?: string; people?: Iterable<string | null | undefined>; now: Date }) {
+    return this.o.directory.situation({
+      residentId: o.residentId,
+      now: o.now,
+      people: o.people ?? [],
+      pendingAlerts: (id) => this.alarms.pendingFor(id, o.alarmId),
+      policy: this.o.settings.policy,
+      cancelWindowS: this.o.settings.cancelWindowS,
     });
-    fx.step(first, now, (n) => this.body(alarm, n));
+  }
+
+  private open(id: string, t: Trigger, priority: Priority): Promise<void> {
+    const s = this.situation({ residentId: t.residentId, now: t.at });
+    const { alarm, effects: fx } = decide(undefined, { type: 'open', alarmId: id, trigger: t, priority, replyCode: this.alarms.newReplyCode(), newId: randomUUID }, s, t.at);
     // safety first: the wrists buzz now; the database write runs alongside
     const alert = alertFor(alarm);
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
@@ -234,35 +233,18 @@ export class Dispatcher {
       });
       if (r.kind !== 'code_taken') return r;
       alarm.replyCode = this.alarms.newReplyCode(); // taken by another instance's alarm: the SMS are not out yet
-      for (const p of fx.notices) if (p.notice.channel === 'sms') p.notification.body = this.body(alarm, p.notice);
+      for (const p of fx.notices) if (p.notice.channel === 'sms') p.notification.body = smsBody(alarm, p.notice.audience);
     }
   }
 
   private async join(alarmId: string, t: Trigger, priority: Priority): Promise<void> {
     let joined = false;
     await this.mutate(alarmId, async (a, tx, now) => {
-      const fx = new Effects(a);
-      if (!isActive(a.status)) return fx; // closed meanwhile (another instance): open a new one below
+      if (!isActive(a.status)) return undefined; // closed meanwhile (another instance): open a new one below
       joined = true;
       const fresh = await addAlarmEvent(tx, { alarmId: a.id, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at });
-      if (!fresh) return fx;
-      let alarm: AlarmRecord = { ...a, eventCount: a.eventCount + 1, lastEventAt: t.at };
-      fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, { deviceId: t.deviceId, eventId: t.eventId, type: t.type });
-      const d = groupDecision(a as ActiveAlarmView, priority);
-      if (d.action === 'join' && d.raisePriority) {
-        const policy = resolvePolicy(this.o.settings.policy, priority, this.o.directory.areaPath(a.areaId));
-        // the wrist and the reports name what made it serious: a fall, not the meal request before it
-        alarm = { ...alarm, kind: t.type, priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
-        fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: priority, type: t.type, previousKind: a.kind });
-        if (d.restartEscalation) {
-          const r = nextStep(policy, restartEscalation(stateOf(alarm)), this.o.directory.routingPool(a.residentId, now, a.id), now);
-          alarm = withState(alarm, r.state, r.kind);
-          fx.alarm = alarm;
-          fx.step(r, now, (n) => this.body(alarm, n));
-        }
-      }
-      fx.alarm = alarm;
-      return fx;
+      if (!fresh) return undefined;
+      return decide(a, { type: 'join', trigger: t, priority, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now);
     });
     if (joined) return;
     const stale = this.alarms.get(alarmId);
@@ -287,35 +269,67 @@ export class Dispatcher {
   async act(alarmId: string, req: ActionRequest): Promise<AlarmRecord> {
     const who = req.caregiverId ? this.o.directory.caregiver(req.caregiverId) : undefined;
     if (who) req = { ...req, actor: { ...req.actor, name: who.name } };
-    let refused: ConflictError | undefined;
+    let refused: Refusal | undefined;
     const a = await this.mutate(alarmId, async (x, _tx, now) => {
-      const r = applyAlarmAction(x, req, now, { directory: this.o.directory, cancelWindowS: this.o.settings.cancelWindowS, body: (al, n) => this.body(al, n) });
-      if (r.refused) refused = r.refused;
-      return r.effects;
+      const people = [...x.notified, x.acceptedBy, req.caregiverId, req.targetCaregiverId];
+      const d = decide(x, { type: 'act', request: req, newId: randomUUID }, this.situation({ residentId: x.residentId, alarmId: x.id, people, now }), now);
+      refused = d.refused;
+      return d;
     });
     if (!a) throw new NotFoundError('alarm', alarmId, 'alarm_not_found');
-    if (refused) throw refused;
+    if (refused?.kind === 'invalid') throw new ValidationError(refused.message, undefined, refused.reason as ErrorReason);
+    if (refused) throw new ConflictError(refused.message, refused.details, `alarm_${refused.reason}` as ErrorReason);
     return a;
+  }
+
+  /**
+   * An SMS to the Twilio number: "4711" or "4711 A" from a caregiver's phone or a family
+   * contact of the resident accepts the alarm with that code. The reply is recorded on the
+   * alarm's timeline whoever sent it.
+   */
+  async smsReply(r: { from: string; text: string; messageSid: string | undefined }): Promise<SmsReplyOutcome> {
+    const m = SMS_REPLY.exec(r.text);
+    if (!m) return { kind: 'not_understood' };
+    const code = m[1]!;
+    const found = await findActiveByReplyCode(this.o.db, code);
+    if (!found) return { kind: 'no_alarm', code };
+    const dir = this.o.directory;
+    const who = await dir.findFresh(() => {
+      const caregiver = dir.caregiverByPhone(r.from);
+      const contact = caregiver ? undefined : dir.familyContact(found.residentId, r.from);
+      return caregiver || contact ? { caregiver, contact } : undefined;
+    });
+    const { caregiver, contact } = who ?? {};
+    const actor: Actor = caregiver
+      ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name }
+      : contact
+        ? { kind: 'contact', name: contact.name }
+        : { kind: 'system' };
+    await this.mutate(found.id, async (a, _tx, now) =>
+      decide(a, { type: 'sms_reply', actor, from: r.from, body: r.text, messageSid: r.messageSid, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now),
+    );
+    if (!caregiver && !contact) return { kind: 'not_registered' };
+    try {
+      await this.act(found.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
+    } catch (err) {
+      if (err instanceof ConflictError) return { kind: 'taken', code, by: found.acceptedByName };
+      throw err;
+    }
+    return { kind: 'accepted', resident: found.resident.name, address: found.resident.address };
   }
 
   /** A deadline passed (or the step was exhausted early): next step, if the token still matches. */
   async escalate(alarmId: string, token: number, reason: EscalationReason): Promise<void> {
     if (this.stopped) return;
     await this.mutate(alarmId, async (a, _tx, now) => {
-      const fx = new Effects(a);
-      if (a.status !== 'open' || a.token !== token) return fx; // stale timer: already moved on
-      if (reason === 'watchdog') {
+      const people = [...a.currentNotified];
+      const d = decide(a, { type: 'escalate', token, reason, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, people, now }), now);
+      if (d.missedDeadline) {
         this.o.metrics.escalationDeadlinesMissed.inc();
-        fx.log('watchdog.missed_deadline', SYSTEM, now, { deadline: a.deadline?.toISOString(), lateMs: a.deadline ? now.getTime() - a.deadline.getTime() : null });
-        fx.log('console.called', SYSTEM, now, { reason: 'missed_deadline' }); // operators see that dispatch slipped
         this.o.logger.error({ alarmId, deadline: a.deadline }, 'escalation deadline passed unserved; the watchdog runs the step now');
       }
-      const r = nextStep(policyOf(a), stateOf(a), this.o.directory.routingPool(a.residentId, now, a.id), now);
-      const alarm = withState(a, r.state, r.kind);
-      fx.alarm = alarm;
-      fx.step(r, now, (n) => this.body(alarm, n));
-      this.o.metrics.escalationSteps.inc({ kind: r.kind, reason });
-      return fx;
+      if (d.stepped) this.o.metrics.escalationSteps.inc({ kind: d.stepped.kind, reason });
+      return d;
     }).catch((err: unknown) => {
       if (err instanceof NotFoundError) return;
       this.o.logger.error({ err, alarmId }, 'escalation step failed; the watchdog will retry it');
@@ -323,14 +337,14 @@ export class Dispatcher {
   }
 
   /** Row-locked read-modify-write; effects act after the commit. Resolves with the alarm as committed (undefined: no such alarm). */
-  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Effects>): Promise<AlarmRecord | undefined> {
+  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Decision | undefined>): Promise<AlarmRecord | undefined> {
     await this.alarms.opening.get(alarmId);
     const fx = await untilStored(
       () =>
         this.o.db.withTransaction(async (tx) => {
           const a = await lockAlarm(tx, alarmId);
           if (!a) return undefined;
-          const effects = await change(a, tx, this.o.clock.now());
+          const effects = (await change(a, tx, this.o.clock.now()))?.effects ?? new Effects(a, randomUUID);
           if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
           effects.recorded = await appendTimeline(tx, effects.timeline);
           await markAlertsWithdrawn(tx, alarmId, effects.withdrawals.map((w) => w.wearableId));
@@ -357,8 +371,7 @@ export class Dispatcher {
     const sms = fx.notices.filter((p) => p.notice.channel === 'sms').map((p) => this.o.notifier.sms(p, a));
     sends.push(...sms);
     // SMS are this step's only way through and none got out (a bad number): move on now
-    const otherWay = fx.notices.some((p) => p.notice.channel === 'console' || (p.notice.channel === 'wearable' && this.o.directory.isWearableOnline(p.notice.wearableId)));
-    if (sms.length > 0 && !otherWay) {
+    if (smsOnlyStep(fx.notices.map((p) => p.notice), (id) => this.o.directory.isWearableOnline(id))) {
       void Promise.all(sms).then((ok) => {
         if (!ok.some(Boolean) && this.o.notifier.smsProvider !== 'none') void this.escalate(a.id, a.token, 'undeliverable');
       });
@@ -369,10 +382,6 @@ export class Dispatcher {
     void Promise.allSettled(sends);
     // the consoles hear of it last: their fan-out must not hold up a wrist's alert
     if (fx.changed) this.changes.emit({ alarm: a, timeline: fx.recorded, raised: o.alerted });
-  }
-
-  private body(a: AlarmRecord, n: Notice): string | null {
-    return n.channel === 'sms' ? smsBody(a, n.audience) : null;
   }
 
   /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
@@ -408,14 +417,7 @@ export class Dispatcher {
         return active ? this.join(active.id, t, priority) : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
       },
       markArrivalOverdue: (id) =>
-        this.mutate(id, async (x, _tx, at) => {
-          const fx = new Effects(x);
-          if (x.status !== 'accepted' || x.arrivalOverdue) return fx;
-          fx.alarm = { ...x, arrivalOverdue: true };
-          fx.log('arrival.overdue', SYSTEM, at, { limitS: x.arriveLimitS, acceptedBy: x.acceptedByName });
-          fx.log('console.called', SYSTEM, at, { reason: 'arrival_overdue' });
-          return fx;
-        }).then(() => undefined),
+        this.mutate(id, async (x, _tx, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
     };
   }
 

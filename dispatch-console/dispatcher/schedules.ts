@@ -4,8 +4,10 @@ import type { Db } from '../../db/types.ts';
 import type { Priority } from '../../contract/alarms.ts';
 import { findAbsences, type ResidentFacts } from '../core/absence-rules.ts';
 import type { DispatchDirectory } from './directory.ts';
-import type { DispatchSettings, EscalationReason } from './dispatcher.ts';
-import { alarmIdFor, type Trigger } from '../core/trigger.ts';
+import type { DispatchSettings } from './dispatcher.ts';
+import { dueAction, type EscalationReason } from '../core/decide.ts';
+import { alarmIdFor } from './alarm-ids.ts';
+import type { Trigger } from '../core/trigger.ts';
 import { localClock } from '../core/local-clock.ts';
 import type { Notifier } from './notifier.ts';
 
@@ -33,13 +35,14 @@ export async function sweepAlarms(h: ScheduleHost, graceMs: number): Promise<Rec
   const counts = { active: 0, missed: 0, shiftChange: 0, arrivalOverdue: 0 };
   for (const a of await h.reload(graceMs)) {
     counts.active++;
-    if (a.status === 'open' && a.deadline && now.getTime() - a.deadline.getTime() > graceMs) {
+    const due = dueAction(a, (id) => h.directory.isOnDuty(id, now), now, graceMs);
+    if (due === 'watchdog') {
       counts.missed++;
       await h.escalate(a.id, a.token, 'watchdog');
-    } else if (a.status === 'open' && a.stepKind !== 'console' && a.currentNotified.length > 0 && a.currentNotified.every((id) => !h.directory.isOnDuty(id, now))) {
-      counts.shiftChange++; // do not wait out a deadline nobody on duty can meet
+    } else if (due === 'shift_change') {
+      counts.shiftChange++;
       await h.escalate(a.id, a.token, 'shift_change');
-    } else if (a.status === 'accepted' && !a.arrivalOverdue && now.getTime() > a.raisedAt.getTime() + a.arriveLimitS * 1000) {
+    } else if (due === 'arrival_overdue') {
       counts.arrivalOverdue++;
       await h.markArrivalOverdue(a.id);
     }

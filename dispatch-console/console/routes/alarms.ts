@@ -28,7 +28,7 @@ const actionParams = z.object({ id: idSchema, action: z.enum(operatorActions) })
 
 const ROLES = 'Roles: operator, admin, caregiver.';
 const CAREGIVER_SEES = 'A caregiver login sees only the alarms it was alerted to or accepted.';
-// the rules of dispatcher/alarm-transitions.ts and alarm-actions.ts, as a caller meets them
+// the rules of core/alarm-transitions.ts and core/alarm-actions.ts, as a caller meets them
 const ACTIONS_DOC = [
   `${ROLES} Body (optional): \`{"note","outcome","caregiverId"}\`; answers the alarm as it is now.`,
   '',
@@ -44,7 +44,8 @@ const ACTIONS_DOC = [
     'its own once accepted; operators act on any.',
 ].join('\n');
 
-export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dispatcher }> = async (app, { deps, auth, dispatcher }) => {
+/** Routes act on alarms only through the dispatcher's `act` (lock, decide, save, send). */
+export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Pick<Dispatcher, 'act'> }> = async (app, { deps, auth, dispatcher }) => {
   const { db } = deps;
   const anyStaff = auth.requireRole('operator', 'caregiver');
 
@@ -91,6 +92,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Dis
   app.post(
     '/api/alarms/:id/:action',
     {
+      config: { routing: 'unchanged' },
       onRequest: anyStaff,
       schema: {
         operationId: 'actOnAlarm',

@@ -79,6 +79,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
   app.post(
     '/api/areas',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'createArea',
@@ -121,6 +122,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
   app.patch(
     '/api/areas/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'updateArea',
@@ -158,6 +160,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
   app.delete(
     '/api/areas/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'deleteArea',

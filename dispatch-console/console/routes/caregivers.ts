@@ -84,6 +84,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.post(
     '/api/caregivers',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'createCaregiver',
@@ -137,6 +138,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.patch(
     '/api/caregivers/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'updateCaregiver',
@@ -162,6 +164,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
   app.delete(
     '/api/caregivers/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'deleteCaregiver',

@@ -83,6 +83,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   app.post(
     '/api/devices',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'createDevice',
@@ -130,6 +131,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   app.patch(
     '/api/devices/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'updateDevice',
@@ -167,6 +169,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   app.delete(
     '/api/devices/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'deleteDevice',
@@ -188,6 +191,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   app.post(
     '/api/devices/:id/secret',
     {
+      config: { routing: 'changes' },
       onRequest: admin,
       schema: {
         operationId: 'rotateDeviceSecret',

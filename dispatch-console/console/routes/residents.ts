@@ -63,6 +63,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.post(
     '/api/residents',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'createResident',
@@ -111,6 +112,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.patch(
     '/api/residents/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'updateResident',
@@ -136,6 +138,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
   app.delete(
     '/api/residents/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'deleteResident',

@@ -52,6 +52,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
   app.post(
     '/api/shifts',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'createShift',
@@ -103,6 +104,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
   app.delete(
     '/api/shifts/:id',
     {
+      config: { routing: 'changes' },
       onRequest: staff,
       schema: {
         operationId: 'deleteShift',

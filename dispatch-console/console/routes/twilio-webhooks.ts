@@ -1,29 +1,24 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
-import type { Actor } from '../../../contract/alarms.ts';
-import { appendTimeline, findActiveByReplyCode } from '../../../db/queries/alarms.ts';
-import type { Db } from '../../../db/types.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
 import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
-import type { DispatchDirectory } from '../../dispatcher/directory.ts';
 import type { Notifier } from '../../dispatcher/notifier.ts';
 import { mapTwilioStatus } from '../../dispatcher/sms/sms-provider.ts';
 import { validateTwilioSignature } from '../../dispatcher/sms/twilio-provider.ts';
 import { errorResponses, noContent } from './shared-schemas.ts';
 
 export interface TwilioWebhookOptions {
-  db: Db;
-  dispatcher: Dispatcher;
-  directory: DispatchDirectory;
-  notifier: Notifier;
+  /** What the webhooks ask of the dispatcher: a reply to an alarm's SMS, a delivery report. */
+  dispatcher: Pick<Dispatcher, 'smsReply'>;
+  notifier: Pick<Notifier, 'deliveryReport'>;
   /** Undefined: no provider configured, so nobody can legitimately call these. */
   authToken: string | undefined;
   /** The base Twilio was given (PUBLIC_URL): signatures are computed over it. */
   publicUrl: string;
 }
 
-/** "4711" or "4711 A" (accept); anything else is not an answer we understand. */
-const REPLY = /^\s*(\d{4}|\d{6})(?:\s*a)?\s*[.!]?\s*$/i;
+/** Twilio posts flat form fields (From, Body, MessageSid, MessageStatus…): strings, every one signed. */
+const twilioForm = z.record(z.string(), z.string());
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 const twiml = (reply: FastifyReply, message: string) =>
@@ -46,8 +41,9 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
 
   const verified = (request: FastifyRequest): Record<string, string> => {
     if (!o.authToken) throw new NotFoundError('SMS webhook (no SMS provider is configured)');
-    const params = (request.body ?? {}) as Record<string, string>;
-    if (typeof params !== 'object') throw new ValidationError('expected a form body');
+    const parsed = twilioForm.safeParse(request.body ?? {});
+    if (!parsed.success) throw new ValidationError('expected a form-encoded Twilio body');
+    const params = parsed.data;
     const url = new URL(request.url, o.publicUrl).toString();
     const signature = request.headers['x-twilio-signature'];
     if (!validateTwilioSignature(o.authToken, typeof signature === 'string' ? signature : undefined, url, params)) {
@@ -73,31 +69,19 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
     },
     async (request, reply) => {
       const p = verified(request);
-      const from = p.From ?? '';
-      const text = (p.Body ?? '').slice(0, 200);
-      const m = REPLY.exec(text);
-      if (!m) return twiml(reply, 'To accept an alarm, reply with the code in its message.');
-      const alarm = await findActiveByReplyCode(o.db, m[1]!);
-      if (!alarm) return twiml(reply, `No open alarm has code ${m[1]}; it may be closed already.`);
-      const who = await o.directory.findFresh(() => {
-        const caregiver = o.directory.caregiverByPhone(from);
-        const contact = caregiver ? undefined : o.directory.familyContact(alarm.residentId, from);
-        return caregiver || contact ? { caregiver, contact } : undefined;
-      });
-      const { caregiver, contact } = who ?? {};
-      await appendTimeline(o.db, [
-        { alarmId: alarm.id, at: new Date(), code: 'sms.reply', actor: { kind: caregiver ? 'caregiver' : contact ? 'contact' : 'system', id: caregiver?.id, name: caregiver?.name ?? contact?.name }, detail: { from, body: text, messageSid: p.MessageSid } },
-      ]);
-      if (!caregiver && !contact) return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
-      const actor: Actor = caregiver ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name } : { kind: 'contact', name: contact!.name };
-      try {
-        await o.dispatcher.act(alarm.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
-      } catch (err) {
-        if (err instanceof ConflictError) return twiml(reply, `Alarm ${m[1]} is already taken${alarm.acceptedByName ? ` by ${alarm.acceptedByName}` : ''}. Thank you.`);
-        throw err;
+      const outcome = await o.dispatcher.smsReply({ from: p.From ?? '', text: (p.Body ?? '').slice(0, 200), messageSid: p.MessageSid });
+      switch (outcome.kind) {
+        case 'not_understood':
+          return twiml(reply, 'To accept an alarm, reply with the code in its message.');
+        case 'no_alarm':
+          return twiml(reply, `No open alarm has code ${outcome.code}; it may be closed already.`);
+        case 'not_registered':
+          return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
+        case 'taken':
+          return twiml(reply, `Alarm ${outcome.code} is already taken${outcome.by ? ` by ${outcome.by}` : ''}. Thank you.`);
+        case 'accepted':
+          return twiml(reply, `Accepted: please go to ${outcome.resident}${outcome.address ? ` at ${outcome.address}` : ''}.`);
       }
-      const where = alarm.resident.address ? ` at ${alarm.resident.address}` : '';
-      return twiml(reply, `Accepted: please go to ${alarm.resident.name}${where}.`);
     },
   );
 

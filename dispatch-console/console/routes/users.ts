@@ -45,6 +45,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
   app.post(
     '/api/users',
     {
+      config: { routing: 'unchanged' },
       onRequest: admin,
       schema: {
         operationId: 'createUser',
@@ -87,6 +88,7 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
   app.delete(
     '/api/users/:id',
     {
+      config: { routing: 'unchanged' },
       onRequest: admin,
       schema: {
         operationId: 'deleteUser',

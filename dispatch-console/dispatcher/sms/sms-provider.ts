@@ -1,6 +1,6 @@
 import { fullJitterDelay } from '../../../common/backoff.ts';
 
-export { isGsm7, fitOneSegment } from './sms-segments.ts';
+export { isGsm7, fitOneSegment } from '../../core/sms-segments.ts';
 
 /**
  * The SMS layer behind a thin interface: the dispatcher talks to SmsProvider, never to an SDK,

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorReason } from '../../../../common/errors.ts';
+import type { ErrorCode, ErrorReason } from '../../../../contract/errors.ts';
 import type { Catalogue, MessageKey } from '../i18n/en.ts';
 
 /** What the page knows of a refused request: the status and the body's stable fields. */
@@ -11,7 +11,7 @@ export interface ErrorFacts {
   message: string;
 }
 
-/** Codes the page has words for: the product's own (common/errors.ts) and the generic 500. */
+/** Codes the page has words for: the product's own (contract/errors.ts) and the generic 500. */
 export type KnownErrorCode = ErrorCode | 'internal';
 
 /**
