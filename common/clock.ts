@@ -56,6 +56,12 @@ export class ManualClock implements Clock {
   setTimer(at: Date, fn: () => void): Timer {
     const p: Pending = { at: at.getTime(), seq: this.seq++, fn };
     this.pending.add(p);
+    // like the system clock: a time already passed fires soon, without waiting for advance()
+    if (p.at <= this.t) {
+      setImmediate(() => {
+        if (this.pending.delete(p)) p.fn();
+      });
+    }
     return { cancel: () => void this.pending.delete(p) };
   }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmIdFor } from '../dispatch-console/dispatcher/alarm-ids.ts';
 import { codes, dispatcherFixture, rows, type AlarmDetail, type DispatcherFixture } from './helpers/dispatcher-fixture.ts';
 
 /**
@@ -291,6 +292,33 @@ describe('failover: two dispatchers on one PostgreSQL; the one that opened the a
     // and only once: the next sweep has nothing to serve
     expect((await f.dispatcher.sweep()).missed).toBe(0);
     expect((await f.api.post(`/api/alarms/${alarm.id}/cancel`, {})).status).toBe(200);
+  });
+
+  it("a wrist's accept that reaches one instance before the other has committed the alarm is not lost", async () => {
+    // (MQTT_URL: the first alert leaves while the opener still writes; the accept can go to the other instance)
+    const opener = await f.instance();
+    const centre = await f.centre();
+    const [li] = centre.caregivers;
+    await f.online(li!.wearable.id);
+    const eventId = `early-accept-${Date.now()}`;
+    const alarmId = alarmIdFor(centre.pendant.id, eventId, 'fp-early');
+    const before = f.sent.length;
+    // the accept arrives first, at the instance that has never heard of the alarm
+    const accepting = f.ack(li!.wearable.id, alarmId, 'accept');
+    await new Promise((r) => setTimeout(r, 20));
+    await opener.dispatcher.handleEvent({
+      device: { deviceId: centre.pendant.id, kind: 'pendant', residentId: centre.resident.id },
+      event: { id: eventId, type: 'button.pressed', ts: f.clock.now().toISOString(), data: {} },
+      fingerprint: 'fp-early',
+      receivedAt: f.clock.now(),
+    });
+    await accepting;
+    const detail = await f.until(alarmId, (d) => d.status === 'accepted');
+    expect(detail.acceptedByName).toBe(li!.name);
+    // the wrist was never told the alarm was closed or unknown
+    expect(f.sent.slice(before).filter((s) => s.id === li!.wearable.id && s.message.type === 'alarm.closed')).toEqual([]);
+    await opener.stop();
+    expect((await f.api.post(`/api/alarms/${alarmId}/resolve`, {})).status).toBe(200);
   });
 });
 

@@ -70,6 +70,9 @@ export interface DispatcherOptions {
   clock: Clock;
 }
 
+/** Waits before an ack's "no such alarm" is believed (real time: it waits for a commit). */
+const ACK_RETRY_MS = [50, 150, 300, 500, 1000];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -167,14 +170,21 @@ export class Dispatcher {
     if (!UUID.test(a.ack.alarmId)) return stop('unknown');
     const action = ({ accept: 'accept', decline: 'decline', arrived: 'arrive', resolve: 'resolve' } as const)[a.ack.action];
     const actor: Actor = { kind: 'caregiver', id: caregiver.id, name: caregiver.name };
-    return this.act(a.ack.alarmId, { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable' }).then(
-      () => undefined,
-      (err: unknown) => {
-        if (err instanceof NotFoundError) return stop('unknown');
-        if (err instanceof ConflictError) return undefined; // the wrist was told to stop inside act()
-        throw err;
-      },
-    );
+    const request: ActionRequest = { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable' };
+    // An alarm's first alert leaves while its row is still being written, maybe by another
+    // instance (MQTT_URL): an accept can overtake that commit. Not found is final only after
+    // the write has had a moment; a lost accept would leave the caregiver told "closed".
+    for (const waitMs of [...ACK_RETRY_MS, undefined]) {
+      try {
+        await this.act(a.ack.alarmId, request);
+        return;
+      } catch (err) {
+        if (err instanceof ConflictError) return; // the wrist was told to stop inside act()
+        if (!(err instanceof NotFoundError)) throw err;
+        if (waitMs === undefined || this.stopped) return stop('unknown');
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
   }
 
   handleStatus(s: StatusChange): void {
