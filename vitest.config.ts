@@ -8,7 +8,9 @@ export default defineConfig({
     // Each embedded database is a ~400 MB WASM Postgres; two cores here, so keep forks few.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Safety nets, not timing assertions (those run on the clock port): a child process or an
+    // embedded database start takes several seconds on a busy 2-core machine.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

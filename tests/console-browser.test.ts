@@ -12,7 +12,7 @@ import { topics } from '../contract/topics.ts';
 const POLICY = JSON.stringify({ emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 60 }, { kind: 'console', acceptWithinS: 60 }] } });
 
 describe('the operators\' console in a real browser (Debian chromium)', () => {
-  const { f, track } = useService({ ALARM_POLICY: POLICY });
+  const { f, track } = useService({ ALARM_POLICY: POLICY }, 'postgres');
   let browser: Browser;
   let page: Page;
   let shots: string;

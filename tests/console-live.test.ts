@@ -15,7 +15,7 @@ async function tokenOf(baseUrl: string, username: string, password: string): Pro
 }
 
 describe('the live stream /ws over real sockets (embedded database)', () => {
-  const { f, track } = useService({ ALARM_POLICY: FAST_POLICY });
+  const { f, track } = useService({ ALARM_POLICY: FAST_POLICY }, 'postgres');
   const consoles: ConsoleSocket[] = [];
   const open = async (token: string) => {
     const c = await openConsole(wsUrl(f.service.httpUrl, token));

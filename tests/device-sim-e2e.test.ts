@@ -43,7 +43,9 @@ describe('device simulator against the running service', () => {
       mqttUrl: service.mqttUrl,
       devices: first.devices,
       wearables: first.wearables,
-      ratePerSecond: 100,
+      // slow enough that every device has connected before the 150th event, even on a busy machine
+      ratePerSecond: 30,
+      connectsPerSecond: 500,
       maxMessages: 150,
       buttonPressProbability: 0.05,
       logger,

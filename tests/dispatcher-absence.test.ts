@@ -51,7 +51,7 @@ const rows = (timeline: TimelineRow[], code: string) => timeline.filter((t) => t
 const quiet = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
-  const { f, track } = useService(ENV);
+  const { f, track } = useService(ENV, 'postgres');
   const sweep = (at: Date) => f.service.dispatcher.checkAbsences(at);
   const addDevice = async (residentId: string, kind: string) => (await f.api.create('/api/devices', { kind, residentId })) as Device;
   const device = async (d: Device) => inbox(track(await connectDevice(f.service.mqttUrl, d)));
