@@ -249,8 +249,13 @@ export class DispatchDirectory {
       const c = id ? this.caregivers.get(id) : undefined;
       if (c) people.set(c.id, { ...c, onDuty: this.isOnDuty(c.id, o.now), wearableOnline: c.wearableId !== null && this.isWearableOnline(c.wearableId) });
     }
+    let pool: RoutingPool | undefined;
+    const routingPool = () => (pool ??= this.routingPool(o.residentId, o.now, o.pendingAlerts));
     return {
-      pool: this.routingPool(o.residentId, o.now, o.pendingAlerts),
+      // read when a decision routes (open, escalate, decline…), not on every accept or join
+      get pool() {
+        return routingPool();
+      },
       people,
       areaPath: this.areaPath(r?.areaId ?? null),
       policy: o.policy,
