@@ -18,7 +18,7 @@ import { ADMIN, apiClient, type ApiClient } from './api-client.ts';
 import { provisionCentre, type TimelineRow } from './care-centre.ts';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.ts';
 import { waitFor } from './gateway-harness.ts';
-import { createPgDatabase, tempDir, type TestDbKind } from './test-db.ts';
+import { createPgDatabase, migratedEmbeddedDir, type TestDbKind } from './test-db.ts';
 
 /** What left through the (recording) device link: alerts and withdrawals to wrists, commands to devices. */
 export interface Sent {
@@ -80,7 +80,7 @@ export async function dispatcherFixture(opts: DispatcherFixtureOptions = {}): Pr
   let dbConfig: { url: string | undefined; dataDir: string };
   let dropDb: () => Promise<void>;
   if (kind === 'embedded') {
-    const dir = tempDir('homecare-fixture-');
+    const dir = await migratedEmbeddedDir('homecare-fixture-');
     dbConfig = { url: undefined, dataDir: dir.path };
     dropDb = async () => dir.remove();
   } else {

@@ -5,7 +5,7 @@ import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { startService, type RunningService } from '../../runtime/service.ts';
 import { ADMIN, apiClient, type ApiClient } from './api-client.ts';
-import { createPgDatabase, tempDir, type TestDbKind } from './test-db.ts';
+import { createPgDatabase, migratedEmbeddedDir, type TestDbKind } from './test-db.ts';
 
 export interface TestService extends RunningService {
   /** Closes the service, then throws its database away (temp dir or PostgreSQL database). */
@@ -21,7 +21,7 @@ export async function startTestService(env: Record<string, string> = {}, db: Tes
   let drop = async () => undefined as void;
   if (env.DATA_DIR === undefined && env.DATABASE_URL === undefined) {
     if (db === 'embedded') {
-      const dir = tempDir('homecare-svc-');
+      const dir = await migratedEmbeddedDir('homecare-svc-');
       dbEnv = { DATA_DIR: dir.path };
       drop = async () => dir.remove();
     } else {
