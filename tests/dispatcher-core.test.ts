@@ -4,6 +4,7 @@
  * sockets, no timers: every clock is a fixed `now` passed in.
  */
 import { describe, expect, it } from 'vitest';
+import { planEvent, type EventPlan } from '../dispatch-console/core/decide.ts';
 import { alarmStatuses, actorKinds, priorities, stepKinds, type ActorKind, type AlarmStatus, type Priority } from '../contract/alarms.ts';
 import { eventTypes, type EventType } from '../contract/device-messages.ts';
 import {
@@ -159,6 +160,24 @@ describe('groupDecision', () => {
     ['technical joins technical', active('open', 'technical'), 'technical', join(false, false)],
   ])('%s', (_label, a, priority, expected) => {
     expect(groupDecision(a, priority)).toEqual(expected);
+  });
+});
+
+describe('planEvent: where a classified event goes', () => {
+  const care = { id: 'care-1', status: 'open' as const, priority: 'service' as const, raisedAt: at(-30) };
+  const technical = { id: 'tech-1', status: 'open' as const, priority: 'technical' as const, raisedAt: at(-30) };
+  const opens = (priority: Priority, lane: 'care' | 'technical' = 'care') => ({ kind: 'opens' as const, priority, lane });
+
+  it.each<[string, Parameters<typeof planEvent>[0], Parameters<typeof planEvent>[1], EventPlan]>([
+    ['heartbeat, motion: nothing', { kind: 'none' }, { care }, { kind: 'none' }],
+    ['a cancel with a care alarm active cancels it', { kind: 'cancels' }, { care, technical }, { kind: 'cancel', alarmId: 'care-1' }],
+    ['a cancel with only a technical alarm active does nothing', { kind: 'cancels' }, { technical }, { kind: 'none' }],
+    ['a press with nothing active opens', opens('emergency'), {}, { kind: 'open', priority: 'emergency' }],
+    ['a press joins (and raises) the care alarm', opens('emergency'), { care, technical }, { kind: 'join', alarmId: 'care-1', priority: 'emergency' }],
+    ['battery low joins the technical lane, never the care alarm', opens('technical', 'technical'), { care, technical }, { kind: 'join', alarmId: 'tech-1', priority: 'technical' }],
+    ['battery low with only a care alarm opens its own', opens('technical', 'technical'), { care }, { kind: 'open', priority: 'technical' }],
+  ])('%s', (_label, c, active, expected) => {
+    expect(planEvent(c, active)).toEqual(expected);
   });
 });
 

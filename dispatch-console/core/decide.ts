@@ -1,9 +1,9 @@
 import { resolvePolicy } from '../../contract/escalation-policy.ts';
-import type { Actor, Priority, StepKind } from '../../contract/alarms.ts';
+import type { Actor, AlarmLane, Priority, StepKind } from '../../contract/alarms.ts';
 import type { AlarmRecord } from '../../contract/alarm-record.ts';
 import { applyAlarmAction, type ActionRequest } from './alarm-actions.ts';
 import { smsBody } from './alarm-messages.ts';
-import { groupDecision, type ActiveAlarmView } from './alarm-rules.ts';
+import { groupDecision, type ActiveAlarmView, type Classification } from './alarm-rules.ts';
 import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import type { Refusal, Situation } from './situation.ts';
@@ -135,6 +135,26 @@ function arrivalOverdue(a: AlarmRecord, newId: () => string, now: Date): Decisio
   fx.log('arrival.overdue', SYSTEM, now, { limitS: a.arriveLimitS, acceptedBy: a.acceptedByName });
   fx.log('console.called', SYSTEM, now, { reason: 'arrival_overdue' });
   return { alarm: fx.alarm, effects: fx };
+}
+
+/** Where a device's event goes (the `join`/`open` commands, or a resident's cancel, follow from it). */
+export type EventPlan =
+  | { kind: 'none' }
+  | { kind: 'cancel'; alarmId: string }
+  | { kind: 'join'; alarmId: string; priority: Priority }
+  | { kind: 'open'; priority: Priority };
+
+/**
+ * The grouping rule for one classified event, given the resident's active alarm in each lane:
+ * a cancel cancels the care alarm (if any); a further event joins the lane's active alarm
+ * (raising it when more serious); otherwise it opens a new alarm.
+ */
+export function planEvent(c: Classification, active: Partial<Record<AlarmLane, ActiveAlarmView & { id: string }>>): EventPlan {
+  if (c.kind === 'none') return c;
+  if (c.kind === 'cancels') return active.care ? { kind: 'cancel', alarmId: active.care.id } : { kind: 'none' };
+  const current = active[c.lane];
+  const d = groupDecision(current, c.priority);
+  return d.action === 'join' && current ? { kind: 'join', alarmId: current.id, priority: c.priority } : { kind: 'open', priority: c.priority };
 }
 
 /**

@@ -22,10 +22,10 @@ import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../contract/re
 import { alarmIdFor, triggerOf } from './alarm-ids.ts';
 import type { Trigger } from '../core/trigger.ts';
 import { alertFor, smsBody } from '../core/alarm-messages.ts';
-import { classifyEvent, groupDecision, type ActiveAlarmView, type EventContext } from '../core/alarm-rules.ts';
+import { classifyEvent, type EventContext } from '../core/alarm-rules.ts';
 import { Effects } from '../core/alarm-state.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
-import { decide, smsOnlyStep, type Decision, type EscalationReason } from '../core/decide.ts';
+import { decide, planEvent, smsOnlyStep, type Decision, type EscalationReason } from '../core/decide.ts';
 import type { Refusal } from '../core/situation.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { untilStored } from './db-retry.ts';
@@ -146,17 +146,21 @@ export class Dispatcher {
       return Promise.race([read, new Promise((r) => setTimeout(r, 250))]).then(() => this.handleEvent(e, true));
     }
     const t = triggerOf(e);
-    const key = (lane: AlarmLane) => residentKey(t.residentId, t.deviceId, lane);
-    if (c.kind === 'cancels') {
-      const a = this.alarms.forResident(key('care'));
-      return a ? this.residentCancel(a.id, t) : undefined;
-    }
     const openId = alarmIdFor(t.deviceId, t.eventId, t.fingerprint);
-    if (this.alarms.get(openId)) return this.alarms.opening.get(openId)?.then(() => undefined); // a resend of the opening event
-    const active = this.alarms.forResident(key(c.lane));
-    const d = groupDecision(active as ActiveAlarmView | undefined, c.priority);
-    if (d.action === 'join' && active) return this.join(active.id, t, c.priority);
-    return this.open(openId, t, c.priority);
+    // a resend of the opening event: the alarm it opened, not a join of itself
+    if (c.kind === 'opens' && this.alarms.get(openId)) return this.alarms.opening.get(openId)?.then(() => undefined);
+    const active = (lane: AlarmLane) => this.alarms.forResident(residentKey(t.residentId, t.deviceId, lane));
+    const plan = planEvent(c, { care: active('care'), technical: active('technical') });
+    switch (plan.kind) {
+      case 'none':
+        return undefined;
+      case 'cancel':
+        return this.residentCancel(plan.alarmId, t);
+      case 'join':
+        return this.join(plan.alarmId, t, plan.priority);
+      case 'open':
+        return this.open(openId, t, plan.priority);
+    }
   }
 
   async handleAck(a: ReceivedAck): Promise<void> {
