@@ -6,7 +6,7 @@ import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../runtime/service.ts';
 import { commandOf, connectDevice, press, provisionCentre } from './helpers/care-centre.ts';
-import type { TimelineRow } from './helpers/care-centre.ts';
+import type { AlarmDetail as ContractAlarmDetail, Wire } from '../contract/alarm-view.ts';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { apiClient } from './helpers/api-client.ts';
@@ -39,34 +39,8 @@ const OUTBOX_POLICY = JSON.stringify({
 
 type Api = ReturnType<typeof apiClient>;
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
-interface NotificationRow {
-  id: string;
-  step: number;
-  channel: string;
-  audience: string;
-  caregiverId: string | null;
-  recipientName: string | null;
-  target: string | null;
-  body: string | null;
-  status: string;
-  providerSid: string | null;
-  attempts: number;
-  error: string | null;
-}
-interface AlarmDetail {
-  id: string;
-  status: string;
-  priority: string;
-  raisedAt: string;
-  residentId: string | null;
-  replyCode: string;
-  acceptedBy: string | null;
-  acceptedByName: string | null;
-  step: number;
-  stepKind: string | null;
-  timeline: TimelineRow[];
-  notifications: NotificationRow[];
-}
+/** The alarm detail as the API answers it (the contract's type, dates as strings). */
+type AlarmDetail = Wire<ContractAlarmDetail>;
 
 async function startOn(kind: 'embedded' | 'postgres', env: Record<string, string>): Promise<{ service: RunningService; teardown: () => Promise<void> }> {
   if (kind === 'embedded') {
