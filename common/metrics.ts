@@ -85,6 +85,14 @@ export function createMetrics() {
       name: 'homecare_console_messages_dropped_total',
       help: 'Live messages not sent to a console that had fallen behind (it gets a fresh snapshot instead)',
       registers: [registry],
+    smsReplyRefused: new Counter({
+      name: 'homecare_sms_reply_refused_total',
+      help:
+        'Inbound SMS replies refused from registered numbers: wrong_code (names no alarm the number may answer; ' +
+        'no alarm and someone else\'s alarm are not told apart), too_many_attempts (not read: too many wrong codes lately)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     }),
     consoleResyncs: new Counter({
       name: 'homecare_console_resyncs_total',

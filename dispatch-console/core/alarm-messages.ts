@@ -46,7 +46,8 @@ const KIND_WORDS: Record<string, string> = {
 
 /**
  * One SMS segment where possible; the reply instruction is never cut. A caregiver is asked
- * to go; a family member is told and may answer that they are going.
+ * to go; a family member is told and may answer that they are going. The resident's notes
+ * (medical, the key-safe code) go to staff only (caregiver, supervisor), never to family.
  */
 export function smsBody(a: AlarmRecord, audience: 'caregiver' | 'supervisor' | 'family'): string {
   const what = KIND_WORDS[a.kind] ?? a.kind;

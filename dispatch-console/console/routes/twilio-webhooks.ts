@@ -5,6 +5,7 @@ import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
 import type { Notifier } from '../../dispatcher/notifier.ts';
 import { mapTwilioStatus } from '../../dispatcher/sms/sms-provider.ts';
 import { validateTwilioSignature } from '../../dispatcher/sms/twilio-provider.ts';
+import { SMS_REPLY_WINDOW_MS, SMS_REPLY_WRONG_CODE_LIMIT } from '../../dispatcher/sms-reply-rules.ts';
 import { errorResponses, noContent } from './shared-schemas.ts';
 
 export interface TwilioWebhookOptions {
@@ -61,8 +62,12 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
         operationId: 'receiveTwilioSms',
         summary: 'Twilio webhook: an inbound SMS reply accepts an alarm',
         description:
-          `${SIGNED} A reply of the alarm's code ("4711", or "4711 A") from a caregiver's phone or a family contact of the resident ` +
-          'accepts that alarm. Answers TwiML (text/xml) with the message to text back.',
+          `${SIGNED} A reply of the alarm's code ("4711", or "4711 A") accepts that alarm when it comes from a number the alarm's ` +
+          'escalation texted (caregiver, supervisor or family contact) or from a caregiver on duty for its grid; from any other ' +
+          'number it is answered as a code that matches nothing. A number that is neither a caregiver nor a family contact is ' +
+          `told it is not registered, whatever it sent. After ${SMS_REPLY_WRONG_CODE_LIMIT} wrong codes within ${SMS_REPLY_WINDOW_MS / 60_000} minutes a number's replies are answered ` +
+          '"too many attempts" unread. A repeated MessageSid gets the same answer and changes nothing. ' +
+          'Answers TwiML (text/xml) with the message to text back.',
         security: [],
         response: { 200: twimlText, ...errorResponses(400, 403, 404, 503) },
       },
@@ -77,6 +82,10 @@ export const twilioWebhookRoutes: FastifyPluginAsync<TwilioWebhookOptions> = asy
           return twiml(reply, `No open alarm has code ${outcome.code}; it may be closed already.`);
         case 'not_registered':
           return twiml(reply, 'This number is not registered for alarms. Please call the care centre.');
+        case 'too_many_attempts':
+          return twiml(reply, 'Too many attempts with wrong codes. Please call the care centre.');
+        case 'in_progress':
+          return reply.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
         case 'taken':
           return twiml(reply, `Alarm ${outcome.code} is already taken${outcome.by ? ` by ${outcome.by}` : ''}. Thank you.`);
         case 'accepted':
