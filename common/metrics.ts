@@ -74,17 +74,17 @@ export function createMetrics() {
       help: 'Deadlines found passed and unserved by the watchdog',
       registers: [registry],
     }),
+    dispatchDbAway: new Counter({
+      name: 'homecare_dispatch_db_away_total',
+      help: 'Times the dispatcher found the database away and went on deciding from memory (writing later, in order)',
+      registers: [registry],
+    }),
     smsSent: new Counter({
       name: 'homecare_sms_total',
       help: 'SMS by result (sent to provider, failed, outbox when no provider)',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
-    consoleClients: new Gauge({ name: 'homecare_console_clients', help: 'Live console connections (/ws)', registers: [registry] }),
-    consoleDropped: new Counter({
-      name: 'homecare_console_messages_dropped_total',
-      help: 'Live messages not sent to a console that had fallen behind (it gets a fresh snapshot instead)',
-      registers: [registry],
     smsReplyRefused: new Counter({
       name: 'homecare_sms_reply_refused_total',
       help:
@@ -93,6 +93,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    consoleClients: new Gauge({ name: 'homecare_console_clients', help: 'Live console connections (/ws)', registers: [registry] }),
+    consoleDropped: new Counter({
+      name: 'homecare_console_messages_dropped_total',
+      help: 'Live messages not sent to a console that had fallen behind (it gets a fresh snapshot instead)',
+      registers: [registry],
     }),
     consoleResyncs: new Counter({
       name: 'homecare_console_resyncs_total',

@@ -26,5 +26,6 @@ export const errorReasonSchema = z.enum([
   'alarm_not_open',
   'alarm_not_allowed',
   'alarm_not_found',
+  'alarm_not_alerted',
 ]);
 export type ErrorReason = z.infer<typeof errorReasonSchema>;

@@ -26,8 +26,11 @@ export type ActionVia = z.infer<typeof actionViaSchema>;
 /** An ISO 8601 instant as the dispatcher writes it (`Date.toISOString()`). */
 const instant = z.string();
 
-/** What every operator/caregiver/resident action row carries. */
-const action = { via: actionViaSchema, note: z.string().optional() };
+/**
+ * What every operator/caregiver/resident action row carries. `alerted: false`: taken by a
+ * caregiver on duty nearby whom no step had asked (nurse call's "I've got it").
+ */
+const action = { via: actionViaSchema, note: z.string().optional(), alerted: z.boolean().optional() };
 
 /** Which notification a row is about (sent, delivered, failed, kept in the outbox). */
 const notification = {

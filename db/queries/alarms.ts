@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { activeStatuses, type NotificationStatus } from '../../contract/alarms.ts';
 import { alarmRecordSchema, notificationRecordSchema, type AlarmRecord, type NotificationRecord, type ResidentSnapshot } from '../../contract/alarm-record.ts';
 import { timelineEntrySchema, type NewTimelineEntry, type TimelineEntry as StoredTimelineEntry, type TimelineEntryInput } from '../../contract/timeline.ts';
@@ -68,20 +69,28 @@ export async function lockAlarm(q: Queryable, id: string): Promise<AlarmRecord |
   return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 FOR UPDATE`, [id])).rows, toAlarm);
 }
 
-/** Writes back everything that moves after opening. */
-export async function saveAlarm(q: Queryable, a: AlarmRecord): Promise<void> {
+const writeIdRow = z.object({ writeId: z.string().nullable() });
+
+/** The id of the last decision written to this alarm, with the row locked (undefined: no such alarm). */
+export async function lockAlarmWriteId(q: Queryable, id: string): Promise<{ writeId: string | null } | undefined> {
+  const r = await q.query(`SELECT write_id::text AS "writeId" FROM alarms WHERE id = $1 FOR UPDATE`, [id]);
+  return first(r.rows, (row) => writeIdRow.parse(row));
+}
+
+/** Writes back everything that moves after opening; `writeId` names the decision (see 008_alarm_write_ids.sql). */
+export async function saveAlarm(q: Queryable, a: AlarmRecord, writeId: string | null = null): Promise<void> {
   await q.query(
     `UPDATE alarms SET status = $2, priority = $3, kind = $23, accepted_at = $4::timestamptz, accepted_by = $5, accepted_by_name = $6,
         arrived_at = $7::timestamptz, closed_at = $8::timestamptz, outcome = $9, policy = $10::jsonb, accept_limit_s = $11,
         arrive_limit_s = $12, step = $13, step_kind = $14, deadline = $15::timestamptz, token = $16, notified = $17::jsonb,
         current_notified = $18::jsonb, declined = $19::jsonb, event_count = $20, last_event_at = $21::timestamptz,
-        arrival_overdue = $22, updated_at = now()
+        arrival_overdue = $22, write_id = $24, updated_at = now()
       WHERE id = $1`,
     [
       a.id, a.status, a.priority, iso(a.acceptedAt), a.acceptedBy, a.acceptedByName, iso(a.arrivedAt), iso(a.closedAt), a.outcome,
       JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline), a.token,
       JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.eventCount,
-      a.lastEventAt.toISOString(), a.arrivalOverdue, a.kind,
+      a.lastEventAt.toISOString(), a.arrivalOverdue, a.kind, writeId,
     ],
   );
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Queryable } from '../types.ts';
 
 /** What the broker needs to authenticate a connection. */
@@ -79,11 +80,15 @@ export async function getDevicePresence(q: Queryable, id: string): Promise<Devic
   );
 }
 
-/** At start-up nothing is connected yet: whatever the last run left "online" is stale. */
-export async function markAllDevicesOffline(q: Queryable, at: Date): Promise<number> {
+/**
+ * At start-up nothing is connected yet: whatever the last run left "online" is stale. Answers
+ * the wearables that were online (the wrists a restart expects back; see Dispatcher.start).
+ */
+export async function markAllDevicesOffline(q: Queryable, at: Date): Promise<string[]> {
   const res = await q.query(
-    `UPDATE devices SET online = false, status_at = $1::timestamptz, updated_at = now() WHERE online`,
+    `UPDATE devices SET online = false, status_at = $1::timestamptz, updated_at = now() WHERE online RETURNING id, kind`,
     [at.toISOString()],
   );
-  return res.rowCount;
+  return res.rows.map((r) => wasOnline.parse(r)).filter((r) => r.kind === 'wearable').map((r) => r.id);
 }
+const wasOnline = z.object({ id: z.string(), kind: z.string() });

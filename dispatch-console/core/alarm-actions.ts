@@ -36,7 +36,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
   const fx = new Effects(a, deps.newId);
   const { actor } = req;
   const s = deps.situation;
-  const detail = { via: req.via, ...(req.note && { note: req.note }) };
+  const detail: { via: ActionRequest['via']; note?: string; alerted?: boolean } = { via: req.via, ...(req.note && { note: req.note }) };
   const wearables = (ids: readonly string[]) => ids.map((id) => ({ caregiverId: id, wearableId: s.people.get(id)?.wearableId ?? null }));
   const actorWearable = req.caregiverId ? (s.people.get(req.caregiverId)?.wearableId ?? null) : null;
 
@@ -87,6 +87,21 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     fx.alarm = next;
     fx.step(r, now, (n) => deps.body(next, n));
   };
+
+  // Someone who was not alerted may take an open alarm if they are on duty within its
+  // escalation circles ("I've got it" from a colleague nearby, as in nurse call): recorded as
+  // such. Anyone else is refused: a wrist far away must not take an alarm nobody asked it for.
+  if ((req.action === 'accept' || req.action === 'arrive') && a.status === 'open' && req.caregiverId && !a.notified.includes(req.caregiverId)) {
+    const id = req.caregiverId;
+    const p = s.pool;
+    if (![...p.grid, ...p.community, ...p.supervisors].some((c) => c.caregiverId === id)) {
+      fx.log('ack.refused', actor, now, { ...detail, action: req.action, reason: 'not_alerted', status: a.status });
+      if (req.via === 'wearable' && actorWearable) fx.withdrawals.push({ wearableId: actorWearable, message: withdrawal(a.id, 'unknown') });
+      const message = `alarm ${a.id} cannot take "${req.action}" from a caregiver who was not alerted and is not on duty near the resident`;
+      return { effects: fx, refused: { kind: 'conflict', reason: 'not_alerted', message, details: { reason: 'not_alerted', status: a.status } } };
+    }
+    detail.alerted = false;
+  }
 
   switch (req.action) {
     case 'accept':

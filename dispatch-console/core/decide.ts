@@ -9,8 +9,11 @@ import { initialState, nextStep, restartEscalation, type Notice } from './escala
 import type { Refusal, Situation } from './situation.ts';
 import type { Trigger } from './trigger.ts';
 
-/** Why an escalation step runs: its deadline, a missed deadline, nobody left on shift, SMS that all failed. */
-export type EscalationReason = 'deadline' | 'watchdog' | 'undeliverable' | 'shift_change';
+/**
+ * Why an escalation step runs: its deadline, a missed deadline, nobody left on shift, SMS that
+ * all failed, every wrist the step asked gone (disconnected, or dropped for not reading).
+ */
+export type EscalationReason = 'deadline' | 'watchdog' | 'undeliverable' | 'shift_change' | 'wearable_lost';
 
 /** Every input the alarm engine decides on. Ids for what it plans come in with the command. */
 export type Command = { newId: () => string } & (
@@ -178,4 +181,14 @@ export function smsOnlyStep(notices: readonly Notice[], wearableOnline: (wearabl
   const sms = notices.some((n) => n.channel === 'sms');
   const otherWay = notices.some((n) => n.channel === 'console' || (n.channel === 'wearable' && wearableOnline(n.wearableId)));
   return sms && !otherWay;
+}
+
+/**
+ * An open step nobody can hear any more: every caregiver it asked wears a wrist that is gone now
+ * (`wristOnline` answers undefined for a caregiver without one: an SMS-only ask still stands).
+ * The step moves on at once, and the next one texts whoever is still offline.
+ */
+export function stepUnheard(a: AlarmRecord, wristOnline: (caregiverId: string) => boolean | undefined): boolean {
+  if (a.status !== 'open' || a.stepKind === 'console' || a.currentNotified.length === 0) return false;
+  return a.currentNotified.every((id) => wristOnline(id) === false);
 }

@@ -40,6 +40,15 @@ export class ActiveAlarms {
     return n;
   }
 
+  /** Open alarms whose current step asked this caregiver. */
+  openFor(caregiverId: string): AlarmRecord[] {
+    return [...this.byId.values()].filter((a) => a.status === 'open' && a.currentNotified.includes(caregiverId));
+  }
+
+  someOpenFor(caregiverId: string): boolean {
+    return this.pendingFor(caregiverId) > 0;
+  }
+
   forResident(key: string): AlarmRecord | undefined {
     const id = this.byResident.get(key);
     return id === undefined ? undefined : this.byId.get(id);

@@ -8,16 +8,12 @@ import type { Alert } from '../../contract/device-messages.ts';
 import {
   addAlarmEvent,
   appendTimeline,
-  findActiveByReplyCode,
   insertAlarm,
   insertNotifications,
   listActiveAlarms,
-  lockAlarm,
-  markAlertsWithdrawn,
-  saveAlarm,
   type AlarmRecord,
 } from '../../db/queries/alarms.ts';
-import type { Db, Queryable } from '../../db/types.ts';
+import type { Db } from '../../db/types.ts';
 import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../contract/received.ts';
 import { alarmIdFor, triggerOf } from './alarm-ids.ts';
 import type { Trigger } from '../core/trigger.ts';
@@ -25,10 +21,12 @@ import { alertFor, smsBody } from '../core/alarm-messages.ts';
 import { classifyEvent, type EventContext } from '../core/alarm-rules.ts';
 import { Effects } from '../core/alarm-state.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
-import { decide, planEvent, smsOnlyStep, type Decision, type EscalationReason } from '../core/decide.ts';
+import { decide, planEvent, smsOnlyStep, stepUnheard, type Decision, type EscalationReason } from '../core/decide.ts';
+import { ReconnectGrace } from './reconnect-grace.ts';
 import type { Refusal } from '../core/situation.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
-import { untilStored } from './db-retry.ts';
+import { AlarmWriter, type JoinedEvent, type Write } from './alarm-writer.ts';
+import { isTransientDbFailure } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
 import type { AbsenceSettings } from '../core/absence-rules.ts';
 import { localHour } from '../core/local-clock.ts';
@@ -37,18 +35,11 @@ import type { DispatchDirectory } from './directory.ts';
 import type { PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
 import { Watchers, type AlarmChange } from './watchers.ts';
+import { SmsReplies, type SmsReplyOutcome } from './sms-replies.ts';
 
 export type { EscalationReason } from '../core/decide.ts';
 
-/** "4711" or "4711 A" (accept); anything else is not an answer we understand. */
-const SMS_REPLY = /^\s*(\d{4}|\d{6})(?:\s*a)?\s*[.!]?\s*$/i;
-
-export type SmsReplyOutcome =
-  | { kind: 'not_understood' }
-  | { kind: 'no_alarm'; code: string }
-  | { kind: 'not_registered' }
-  | { kind: 'taken'; code: string; by: string | null }
-  | { kind: 'accepted'; resident: string; address: string | null };
+export type { SmsReplyOutcome } from './sms-replies.ts';
 
 export interface DispatchSettings {
   policy: PolicyConfig;
@@ -56,6 +47,12 @@ export interface DispatchSettings {
   nightHours: { start: number; end: number };
   temperature: { minC: number; maxC: number };
   absence: Omit<AbsenceSettings, 'nightHours'>;
+  /** How long a decision waits for the database before it is made from memory. */
+  dbDeadlineMs: number;
+  /** At start-up, how long overdue steps wait for the wrists that were online to reconnect. */
+  startupGraceMs: number;
+  /** A wrist gone this long while an open step waits for its answer: the step moves on. */
+  wristLostAfterS: number;
 }
 
 
@@ -83,6 +80,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class Dispatcher {
   private readonly alarms: ActiveAlarms;
   private readonly timers: DeadlineTimers;
+  private readonly writer: AlarmWriter;
+  /** Events joined to alarms while the database was away (a resend must not join twice). */
+  private readonly joinedInMemory = new Set<string>();
+  /** Escalation steps wait for this at start-up (the fleet's grace to reconnect); see start(). */
+  private ready: Promise<void> = Promise.resolve();
+  private grace: ReconnectGrace | undefined;
+  /** Inbound SMS replies: who may answer which code, wrong-code limits, one answer per MessageSid. */
+  private readonly smsReplies: SmsReplies;
   private stopped = false;
   /** Committed alarm changes, for the live console. */
   readonly changes: Watchers<AlarmChange>;
@@ -94,10 +99,25 @@ export class Dispatcher {
     this.presence = new Watchers((err) => o.logger.error({ err }, 'presence watcher failed'));
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), o.clock);
     this.alarms = new ActiveAlarms(this.timers, o.clock);
+    this.writer = new AlarmWriter({ db: o.db, logger: o.logger, metrics: o.metrics, deadlineMs: o.settings.dbDeadlineMs, stopped: () => this.stopped });
+    o.notifier.useRecorder((alarmId, what, fn) => this.writer.record(alarmId, what, fn));
+    this.smsReplies = new SmsReplies({
+      ...o,
+      record: (id, reply) => this.mutate(id, (a, now) => decide(a, { type: 'sms_reply', ...reply, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now)),
+      accept: (id, request) => this.act(id, request),
+    });
   }
 
-  /** Loads the directory and every active alarm, and re-arms each open alarm's deadline. */
-  async start(): Promise<void> {
+  /**
+   * Loads the directory and every active alarm, and re-arms each open alarm's deadline.
+   * `reconnecting`: the wrists that were online before this start (the embedded broker starts
+   * empty); steps wait for them, up to the grace counted from `listening()` (ReconnectGrace).
+   */
+  async start(o: { reconnecting?: readonly string[] } = {}): Promise<void> {
+    if (o.reconnecting?.length) {
+      this.grace = new ReconnectGrace(o.reconnecting, this.o.clock, this.o.logger, this.o.settings.startupGraceMs);
+      this.ready = this.grace.ready;
+    }
     await this.o.directory.refresh(this.o.clock.now());
     for (const areaId of Object.keys(this.o.settings.policy.areas ?? {})) {
       if (this.o.directory.areaName(areaId) === null) this.o.logger.warn({ areaId }, 'ALARM_POLICY names an area that does not exist; its override applies to nobody');
@@ -108,11 +128,27 @@ export class Dispatcher {
     this.o.logger.info({ active: alarms.length, rearmed: open.length }, 'dispatcher started; open alarms re-armed');
   }
 
+  /** The broker listens: devices can come back from now (the start-up grace runs). */
+  listening(): void {
+    this.grace?.begin();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.timers.stop();
     // writes still waiting for the database are given a moment, then left (unacknowledged)
     await Promise.race([Promise.allSettled([...this.alarms.opening.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await this.writer.settle(2_000);
+  }
+
+  /** Decisions made while the database was away and not yet written. */
+  get queuedWrites(): number {
+    return this.writer.queued;
+  }
+
+  /** True while the database is away and decisions are made from memory. */
+  get deciding(): 'database' | 'memory' {
+    return this.writer.degraded ? 'memory' : 'database';
   }
 
   get openTimers(): number {
@@ -184,6 +220,8 @@ export class Dispatcher {
         return;
       } catch (err) {
         if (err instanceof ConflictError) return; // the wrist was told to stop inside act()
+        // an alarm this instance does not hold, with the database away: nobody can say more now
+        if (isTransientDbFailure(err)) return stop('unknown');
         if (!(err instanceof NotFoundError)) throw err;
         if (waitMs === undefined || this.stopped) return stop('unknown');
         await new Promise((r) => setTimeout(r, waitMs));
@@ -193,9 +231,35 @@ export class Dispatcher {
 
   handleStatus(s: StatusChange): void {
     this.presence.emit(s);
+    if (s.online) this.grace?.online(s.deviceId);
     if (this.o.directory.setWearableOnline(s.deviceId, s.online)) {
       this.o.directory.announce().catch((err: unknown) => this.o.logger.warn({ err }, 'wearable presence not announced'));
+      if (!s.online) this.watchLostWrist(s.deviceId);
     }
+  }
+
+  /**
+   * A wrist went offline (its owner's phone lost coverage, or the broker dropped it for not
+   * reading): if it stays gone past WRIST_LOST_AFTER_S, every open step that now reaches nobody
+   * moves on (the next one texts whoever is offline).
+   */
+  private watchLostWrist(wearableId: string): void {
+    const caregiver = this.o.directory.caregiverByWearable(wearableId);
+    if (!caregiver || !this.alarms.someOpenFor(caregiver.id)) return;
+    const at = new Date(this.o.clock.now().getTime() + this.o.settings.wristLostAfterS * 1000);
+    this.o.clock.setTimer(at, () => {
+      if (this.stopped || this.o.directory.isWearableOnline(wearableId)) return;
+      const dir = this.o.directory;
+      const wristOnline = (id: string) => {
+        const w = dir.caregiver(id)?.wearableId;
+        return w ? dir.isWearableOnline(w) : undefined;
+      };
+      for (const a of this.alarms.openFor(caregiver.id)) {
+        if (!stepUnheard(a, wristOnline)) continue;
+        this.o.logger.warn({ alarmId: a.id, wearableId, step: a.step }, 'every wrist this step asked is gone; moving on now');
+        void this.escalate(a.id, a.token, 'wearable_lost');
+      }
+    });
   }
 
   // ---- opening and joining --------------------------------------------------------------
@@ -220,22 +284,32 @@ export class Dispatcher {
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
     this.o.metrics.alarmsOpened.inc({ priority });
     this.alarms.track(alarm);
-    const write = untilStored(() => this.insertNew(alarm, fx, t), this.o.logger, 'opening alarm', () => this.stopped).then(
-      async (result) => {
-        // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
-        if (result.kind === 'inserted') return this.after(fx, { alerted: true });
-        this.alarms.untrack(alarm);
-        for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
-        if (result.kind === 'active_conflict') return this.join(result.existingId, t, priority); // opened elsewhere a moment ago
-        return undefined; // an old resend of an opening event whose alarm is already closed
-      },
+    const { first, stored } = this.writer.insert(id, (replayed) => this.insertNew(alarm, fx, t, replayed));
+    // the database is away: the rest of the first step (SMS, the console) goes out now too
+    const early = first.then((how) => (how === 'queued' ? this.after(fx, { alerted: true, stored: false }) : undefined));
+    const write = stored.then(async (result) => {
+      // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
+      if (result.kind === 'inserted') {
+        if ((await first) === 'committed') return this.after(fx, { alerted: true, stored: true });
+        await early;
+        return this.told(fx, true);
+      }
+      this.alarms.untrack(alarm);
+      for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
+      if (result.kind === 'active_conflict') return this.join(result.existingId, t, priority); // opened elsewhere a moment ago
+      return undefined; // an old resend of an opening event whose alarm is already closed
+    });
+    // decisions on this alarm wait for its first write only while it is quick (see AlarmWriter.insert)
+    this.alarms.opening.set(id, first);
+    void first.then(
+      () => this.alarms.opening.delete(id),
+      () => this.alarms.opening.delete(id),
     );
-    this.alarms.opening.set(id, write);
-    void write.finally(() => this.alarms.opening.delete(id));
     return write.then(() => undefined);
   }
 
-  private async insertNew(alarm: AlarmRecord, fx: Effects, t: Trigger) {
+  /** `replayed`: an earlier try may have landed before the database went away (then "exists" is ours). */
+  private async insertNew(alarm: AlarmRecord, fx: Effects, t: Trigger, replayed: boolean) {
     for (;;) {
       const r = await this.o.db.withTransaction(async (tx) => {
         const res = await insertAlarm(tx, alarm);
@@ -245,21 +319,26 @@ export class Dispatcher {
         await insertNotifications(tx, fx.notices.map((p) => p.notification));
         return res;
       });
+      if (r.kind === 'exists' && replayed) return { kind: 'inserted' as const };
       if (r.kind !== 'code_taken') return r;
-      alarm.replyCode = this.alarms.newReplyCode(); // taken by another instance's alarm: the SMS are not out yet
+      // taken by another instance's alarm: the SMS are not out yet (unless the database was away)
+      alarm.replyCode = this.alarms.newReplyCode();
       for (const p of fx.notices) if (p.notice.channel === 'sms') p.notification.body = smsBody(alarm, p.notice.audience);
     }
   }
 
   private async join(alarmId: string, t: Trigger, priority: Priority): Promise<void> {
     let joined = false;
-    await this.mutate(alarmId, async (a, tx, now) => {
-      if (!isActive(a.status)) return undefined; // closed meanwhile (another instance): open a new one below
-      joined = true;
-      const fresh = await addAlarmEvent(tx, { alarmId: a.id, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at });
-      if (!fresh) return undefined;
-      return decide(a, { type: 'join', trigger: t, priority, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now);
-    });
+    const event: JoinedEvent = { alarmId, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at };
+    await this.mutate(
+      alarmId,
+      (a, now) => {
+        if (!isActive(a.status)) return undefined; // closed meanwhile (another instance): open a new one below
+        joined = true;
+        return decide(a, { type: 'join', trigger: t, priority, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now);
+      },
+      event,
+    );
     if (joined) return;
     const stale = this.alarms.get(alarmId);
     if (stale) this.alarms.untrack(stale);
@@ -284,7 +363,7 @@ export class Dispatcher {
     const who = req.caregiverId ? this.o.directory.caregiver(req.caregiverId) : undefined;
     if (who) req = { ...req, actor: { ...req.actor, name: who.name } };
     let refused: Refusal | undefined;
-    const a = await this.mutate(alarmId, async (x, _tx, now) => {
+    const a = await this.mutate(alarmId, (x, now) => {
       const people = [...x.notified, x.acceptedBy, req.caregiverId, req.targetCaregiverId];
       const d = decide(x, { type: 'act', request: req, newId: randomUUID }, this.situation({ residentId: x.residentId, alarmId: x.id, people, now }), now);
       refused = d.refused;
@@ -297,45 +376,18 @@ export class Dispatcher {
   }
 
   /**
-   * An SMS to the Twilio number: "4711" or "4711 A" from a caregiver's phone or a family
-   * contact of the resident accepts the alarm with that code. The reply is recorded on the
-   * alarm's timeline whoever sent it.
+   * An SMS to the Twilio number: "4711" or "4711 A" accepts the alarm with that code, from a
+   * number its escalation texted or a caregiver on duty for its grid (see sms-replies.ts).
    */
   async smsReply(r: { from: string; text: string; messageSid: string | undefined }): Promise<SmsReplyOutcome> {
-    const m = SMS_REPLY.exec(r.text);
-    if (!m) return { kind: 'not_understood' };
-    const code = m[1]!;
-    const found = await findActiveByReplyCode(this.o.db, code);
-    if (!found) return { kind: 'no_alarm', code };
-    const dir = this.o.directory;
-    const who = await dir.findFresh(() => {
-      const caregiver = dir.caregiverByPhone(r.from);
-      const contact = caregiver ? undefined : dir.familyContact(found.residentId, r.from);
-      return caregiver || contact ? { caregiver, contact } : undefined;
-    });
-    const { caregiver, contact } = who ?? {};
-    const actor: Actor = caregiver
-      ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name }
-      : contact
-        ? { kind: 'contact', name: contact.name }
-        : { kind: 'system' };
-    await this.mutate(found.id, async (a, _tx, now) =>
-      decide(a, { type: 'sms_reply', actor, from: r.from, body: r.text, messageSid: r.messageSid, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now),
-    );
-    if (!caregiver && !contact) return { kind: 'not_registered' };
-    try {
-      await this.act(found.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
-    } catch (err) {
-      if (err instanceof ConflictError) return { kind: 'taken', code, by: found.acceptedByName };
-      throw err;
-    }
-    return { kind: 'accepted', resident: found.resident.name, address: found.resident.address };
+    return this.smsReplies.handle(r);
   }
 
   /** A deadline passed (or the step was exhausted early): next step, if the token still matches. */
   async escalate(alarmId: string, token: number, reason: EscalationReason): Promise<void> {
+    await this.ready; // at start-up: the fleet's grace to reconnect first
     if (this.stopped) return;
-    await this.mutate(alarmId, async (a, _tx, now) => {
+    await this.mutate(alarmId, (a, now) => {
       const people = [...a.currentNotified];
       const d = decide(a, { type: 'escalate', token, reason, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, people, now }), now);
       if (d.missedDeadline) {
@@ -350,32 +402,49 @@ export class Dispatcher {
     });
   }
 
-  /** Row-locked read-modify-write; effects act after the commit. Resolves with the alarm as committed (undefined: no such alarm). */
-  private async mutate(alarmId: string, change: (a: AlarmRecord, tx: Queryable, now: Date) => Promise<Decision | undefined>): Promise<AlarmRecord | undefined> {
-    await this.alarms.opening.get(alarmId);
-    const fx = await untilStored(
-      () =>
-        this.o.db.withTransaction(async (tx) => {
-          const a = await lockAlarm(tx, alarmId);
-          if (!a) return undefined;
-          const effects = (await change(a, tx, this.o.clock.now()))?.effects ?? new Effects(a, randomUUID);
-          if (effects.alarm !== a) await saveAlarm(tx, effects.alarm);
-          effects.recorded = await appendTimeline(tx, effects.timeline);
-          await markAlertsWithdrawn(tx, alarmId, effects.withdrawals.map((w) => w.wearableId));
-          await insertNotifications(tx, effects.notices.map((p) => p.notification));
-          return effects;
-        }),
-      this.o.logger,
-      'alarm update',
-      () => this.stopped,
-    );
-    if (!fx) return undefined;
-    await this.after(fx, { alerted: false });
-    return fx.alarm;
+  /**
+   * Row-locked read-modify-write; effects act after the commit. Resolves with the alarm as
+   * committed (undefined: no such alarm). With the database away (failed, or no answer within
+   * the deadline) the decision is made on this instance's copy, acted on at once, and written
+   * later in order: a database outage delays the writing, never the alerting or escalating.
+   */
+  private async mutate(alarmId: string, change: (a: AlarmRecord, now: Date) => Decision | undefined, event?: JoinedEvent): Promise<AlarmRecord | undefined> {
+    let decided: Write | undefined;
+    if (!this.writer.mustQueue(alarmId)) await this.alarms.opening.get(alarmId)?.catch(() => undefined);
+    if (!this.writer.mustQueue(alarmId)) {
+      const r = await this.writer.attempt(alarmId, (a) => change(a, this.o.clock.now())?.effects, event);
+      if (r.kind === 'missing') return undefined;
+      if (r.kind === 'nothing') return r.alarm;
+      if (r.kind === 'committed') {
+        await this.after(r.fx, { alerted: false, stored: true });
+        return r.fx.alarm;
+      }
+      decided = r.decided;
+    }
+    const w = decided ?? this.decideFromMemory(alarmId, change, event);
+    if (w === 'missing') {
+      if (this.writer.degraded) throw AlarmWriter.unavailable(); // not known here: only the database could say
+      return undefined;
+    }
+    if (w === 'nothing') return this.alarms.get(alarmId);
+    void this.writer.later(w).then(() => this.told(w.fx, false));
+    await this.after(w.fx, { alerted: false, stored: false });
+    return w.fx.alarm;
   }
 
-  /** After commit: remember, arm, send. */
-  private async after(fx: Effects, o: { alerted: boolean }): Promise<void> {
+  private decideFromMemory(alarmId: string, change: (a: AlarmRecord, now: Date) => Decision | undefined, event?: JoinedEvent): Write | 'missing' | 'nothing' {
+    const a = this.alarms.get(alarmId);
+    if (!a) return 'missing';
+    const key = event && `${alarmId}|${event.deviceId}|${event.eventId}`;
+    if (key && this.joinedInMemory.has(key)) return 'nothing';
+    const d = change(a, this.o.clock.now());
+    if (!d) return 'nothing';
+    if (key) this.joinedInMemory.add(key);
+    return { fx: d.effects, base: a, writeId: randomUUID(), event };
+  }
+
+  /** After commit (or, with the database away, at once): remember, arm, send. */
+  private async after(fx: Effects, o: { alerted: boolean; stored: boolean }): Promise<void> {
     const a = fx.alarm;
     this.alarms.track(a);
     for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
@@ -395,7 +464,12 @@ export class Dispatcher {
     // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
     void Promise.allSettled(sends);
     // the consoles hear of it last: their fan-out must not hold up a wrist's alert
-    if (fx.changed) this.changes.emit({ alarm: a, timeline: fx.recorded, raised: o.alerted });
+    if (o.stored) this.told(fx, o.alerted);
+  }
+
+  /** The live consoles hear of a change once it is stored. */
+  private told(fx: Effects, raised: boolean): void {
+    if (fx.changed) this.changes.emit({ alarm: fx.alarm, timeline: fx.recorded, raised });
   }
 
   /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
@@ -431,7 +505,7 @@ export class Dispatcher {
         return active ? this.join(active.id, t, priority) : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
       },
       markArrivalOverdue: (id) =>
-        this.mutate(id, async (x, _tx, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
+        this.mutate(id, (x, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
     };
   }
 

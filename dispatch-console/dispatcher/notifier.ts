@@ -41,6 +41,15 @@ export class Notifier {
     this.changes = new Watchers((err) => o.logger.error({ err }, 'notification change watcher failed'));
   }
 
+  /**
+   * How bookkeeping reaches the database: the dispatcher's writer, which keeps each alarm's
+   * writes in order and holds them while the database is away (default: straight through).
+   */
+  useRecorder(record: (alarmId: string, what: string, fn: () => Promise<void>) => Promise<void>): void {
+    this.recorder = record;
+  }
+  private recorder = (_alarmId: string, _what: string, fn: () => Promise<void>) => fn();
+
   get smsProvider(): string {
     return this.o.sms?.name ?? 'none';
   }
@@ -100,7 +109,7 @@ export class Notifier {
         },
       );
       this.o.metrics.smsSent.inc({ result: 'sent' });
-      await this.write(async () => {
+      await this.write(n.alarmId, async () => {
         await updateNotification(this.o.db, n.id, { status: receipt.status, providerSid: receipt.providerSid, attempts });
         this.changes.emit({ notification: { ...n, status: receipt.status, providerSid: receipt.providerSid, attempts }, timeline: [] });
       });
@@ -145,7 +154,7 @@ export class Notifier {
   }
 
   private async record(n: NotificationRecord, patch: Parameters<typeof updateNotification>[2], code: 'notification.failed' | 'sms.outbox', extra: Record<string, unknown> = {}): Promise<void> {
-    await this.write(async () => {
+    await this.write(n.alarmId, async () => {
       await updateNotification(this.o.db, n.id, patch);
       const timeline = await appendTimeline(this.o.db, [
         { alarmId: n.alarmId, at: this.o.clock.now(), code, actor: SYSTEM, detail: { notificationId: n.id, channel: n.channel, to: n.recipientName, target: n.target, ...(patch.error && { error: patch.error }), ...extra } },
@@ -154,10 +163,13 @@ export class Notifier {
     });
   }
 
-  /** Bookkeeping after a send: a database hiccup here is logged, not fatal (the send happened). */
-  private async write(fn: () => Promise<void>): Promise<void> {
+  /**
+   * Bookkeeping after a send, after the alarm's own writes (held while the database is away); a
+   * write that fails for good is logged, not fatal (the send happened).
+   */
+  private async write(alarmId: string, fn: () => Promise<void>): Promise<void> {
     try {
-      await fn();
+      await this.recorder(alarmId, 'notification bookkeeping', fn);
     } catch (err) {
       this.o.logger.error({ err }, 'notification bookkeeping not written');
     }

@@ -19,6 +19,7 @@ import { provisionCentre, type TimelineRow } from './care-centre.ts';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.ts';
 import { waitFor } from './gateway-harness.ts';
 import { createPgDatabase, migratedEmbeddedDir, type TestDbKind } from './test-db.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 /** What left through the (recording) device link: alerts and withdrawals to wrists, commands to devices. */
 export interface Sent {
@@ -40,6 +41,8 @@ export interface DispatcherFixtureOptions {
   env?: Record<string, string>;
   /** SMS through the real twilio provider to a local fake Twilio (otherwise: the outbox). */
   twilio?: boolean;
+  /** PostgreSQL only: instances reach it through a TCP proxy the test can cut or blackhole. */
+  proxy?: boolean;
 }
 
 /** One dispatcher (directory, notifier) on the fixture's database, sending through the recording link. */
@@ -78,6 +81,7 @@ export async function dispatcherFixture(opts: DispatcherFixtureOptions = {}): Pr
 
   // the database: opened per instance (a restart opens it again; instances share PostgreSQL)
   let dbConfig: { url: string | undefined; dataDir: string };
+  let proxy: TcpProxy | undefined;
   let dropDb: () => Promise<void>;
   if (kind === 'embedded') {
     const dir = await migratedEmbeddedDir('homecare-fixture-');
@@ -87,6 +91,18 @@ export async function dispatcherFixture(opts: DispatcherFixtureOptions = {}): Pr
     const pg = await createPgDatabase();
     dbConfig = { url: pg.url, dataDir: '' };
     dropDb = pg.drop;
+    if (opts.proxy) {
+      const p = await startTcpProxy('127.0.0.1', Number(new URL(pg.url).port || 5432));
+      proxy = p;
+      const via = new URL(pg.url);
+      via.hostname = '127.0.0.1';
+      via.port = String(p.port);
+      dbConfig = { url: via.toString(), dataDir: '' };
+      dropDb = async () => {
+        await p.close();
+        await pg.drop();
+      };
+    }
   }
 
   const sent: Sent[] = [];
@@ -147,6 +163,7 @@ export async function dispatcherFixture(opts: DispatcherFixtureOptions = {}): Pr
     config,
     sent,
     twilio,
+    proxy,
     instance,
     /** The first instance; tests may replace it (a restart). */
     main: main as Instance,
@@ -226,6 +243,8 @@ export interface DispatcherFixture {
   /** Everything sent through the recording device link, in order. */
   sent: Sent[];
   twilio: FakeTwilio | undefined;
+  /** With `proxy: true`: the way to the database, to cut or blackhole. */
+  proxy: TcpProxy | undefined;
   /** Builds and starts another instance on the same database (a restart, a second instance). */
   instance(): Promise<Instance>;
   /** The instance the helpers use by default; tests replace it (a restart, a failover). */

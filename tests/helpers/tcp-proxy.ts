@@ -7,6 +7,8 @@ import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
   let up = true;
+  /** Blackholed: connections are accepted and kept, and nothing passes either way. */
+  let held = false;
   const server = createServer((client) => {
     if (!up) return client.destroy();
     const upstream = connect(targetPort, targetHost);
@@ -17,7 +19,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.pipe(upstream).pipe(client);
+    client.on('data', (d) => void (held || upstream.write(d)));
+    upstream.on('data', (d) => void (held || client.write(d)));
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
   });
@@ -31,6 +34,16 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     },
     restore: () => {
       up = true;
+      if (held) {
+        // what a blackhole leaves behind: connections that lost bytes are dead (keepalive, RST)
+        held = false;
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      }
+    },
+    /** A blackhole: nothing refused, nothing answered (a silently dead network); `restore` ends it. */
+    hold: () => {
+      held = true;
     },
     close: () => {
       up = false;
@@ -39,3 +52,5 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     },
   };
 }
+
+export type TcpProxy = Awaited<ReturnType<typeof startTcpProxy>>;

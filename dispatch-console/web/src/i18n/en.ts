@@ -83,6 +83,7 @@ export const en = {
   'error.reason.alarm_not_open': 'This alarm is no longer at a stage that allows this.',
   'error.reason.alarm_not_allowed': 'This action is not allowed here.',
   'error.reason.alarm_not_found': 'This alarm was not found.',
+  'error.reason.alarm_not_alerted': 'Only a caregiver who was alerted, or who is on duty near the resident, can take this alarm.',
 
   'queue.title': 'Active alarms',
   'queue.empty': 'No active alarms.',

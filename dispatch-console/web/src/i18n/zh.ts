@@ -57,6 +57,7 @@ export const zh: Catalogue = {
   'error.reason.alarm_not_open': '此警报当前的状态不允许该操作。',
   'error.reason.alarm_not_allowed': '此处不允许该操作。',
   'error.reason.alarm_not_found': '未找到此警报。',
+  'error.reason.alarm_not_alerted': '只有收到警报的护理员或在居民附近值班的护理员才能接受此警报。',
 
   'queue.title': '当前警情',
   'queue.empty': '暂无未结束的警情。',
