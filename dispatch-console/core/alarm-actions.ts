@@ -20,6 +20,8 @@ export interface ActionRequest {
   note?: string | undefined;
   via: 'wearable' | 'console' | 'sms' | 'device';
   deviceId?: string | undefined;
+  /** When it reached the service (a wrist's ack): the action is stamped then, not when it could be applied. */
+  receivedAt?: Date | undefined;
 }
 
 export interface ActionDeps {

@@ -210,7 +210,7 @@ export class Dispatcher {
     if (!UUID.test(a.ack.alarmId)) return stop('unknown');
     const action = ({ accept: 'accept', decline: 'decline', arrived: 'arrive', resolve: 'resolve' } as const)[a.ack.action];
     const actor: Actor = { kind: 'caregiver', id: caregiver.id, name: caregiver.name };
-    const request: ActionRequest = { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable' };
+    const request: ActionRequest = { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable', receivedAt: a.receivedAt };
     // An alarm's first alert leaves while its row is still being written, maybe by another
     // instance (MQTT_URL): an accept can overtake that commit. Not found is final only after
     // the write has had a moment; a lost accept would leave the caregiver told "closed".
@@ -365,7 +365,9 @@ export class Dispatcher {
     let refused: Refusal | undefined;
     const a = await this.mutate(alarmId, (x, now) => {
       const people = [...x.notified, x.acceptedBy, req.caregiverId, req.targetCaregiverId];
-      const d = decide(x, { type: 'act', request: req, newId: randomUUID }, this.situation({ residentId: x.residentId, alarmId: x.id, people, now }), now);
+      // stamped when it reached us (not when a slow or absent database let it through)
+      const at = req.receivedAt && req.receivedAt.getTime() < now.getTime() ? req.receivedAt : now;
+      const d = decide(x, { type: 'act', request: req, newId: randomUUID }, this.situation({ residentId: x.residentId, alarmId: x.id, people, now: at }), at);
       refused = d.refused;
       return d;
     });

@@ -1,0 +1,108 @@
+/**
+ * Care rules of the pure core added for "every alarm reaches a person", table by table: who may
+ * take an open alarm without having been alerted, and when a step nobody can hear moves on.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AlarmRecord } from '../contract/alarm-record.ts';
+import { DEFAULT_POLICIES } from '../contract/escalation-policy.ts';
+import { newAlarm, withState } from '../dispatch-console/core/alarm-state.ts';
+import { decide, stepUnheard } from '../dispatch-console/core/decide.ts';
+import type { Candidate, RoutingPool } from '../dispatch-console/core/routing.ts';
+import type { Person, Situation } from '../dispatch-console/core/situation.ts';
+
+const NOW = new Date('2026-12-04T20:00:00.000Z');
+const at = (s: number) => new Date(NOW.getTime() + s * 1000);
+let n = 0;
+const newId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+const person = (id: string, o: Partial<Person> = {}): Person => ({
+  id,
+  name: id,
+  role: 'caregiver',
+  wearableId: `w-${id}`,
+  phone: `+8613700000${id.length}`,
+  areaIds: ['grid-1'],
+  onDuty: true,
+  wearableOnline: true,
+  ...o,
+});
+const cand = (p: Person): Candidate => ({
+  caregiverId: p.id,
+  name: p.name,
+  role: p.role,
+  wearableId: p.wearableId,
+  wearableOnline: p.wearableOnline,
+  phone: p.phone,
+  activeAlarms: 0,
+});
+
+const li = person('li');
+const wang = person('wang');
+const far = person('far', { areaIds: ['grid-9'] });
+const boss = person('boss', { role: 'supervisor' });
+
+function situation(pool: Partial<RoutingPool>): Situation {
+  return {
+    pool: { grid: [], community: [], supervisors: [], family: [], ...pool },
+    people: new Map([li, wang, far, boss].map((p) => [p.id, p])),
+    areaPath: ['grid-1'],
+    policy: {},
+    cancelWindowS: 0,
+  };
+}
+
+/** An emergency alarm at step 1 that asked Li. */
+function openAlarm(): AlarmRecord {
+  const a = newAlarm({ id: 'a-1', deviceId: 'pendant-1', kind: 'button.pressed', priority: 'emergency', raisedAt: NOW, resident: undefined, policy: DEFAULT_POLICIES.emergency, replyCode: '4711' });
+  return withState(a, { step: 1, token: 1, deadline: at(60), notified: ['li'], current: ['li'], declined: [] }, 'next_in_grid');
+}
+
+describe('taking an open alarm one was not alerted to', () => {
+  const pool = { grid: [cand(li), cand(wang)], community: [], supervisors: [cand(boss)] };
+  const cases: Array<[string, Person, 'accept' | 'arrive', Partial<RoutingPool>, string | null]> = [
+    ['the alerted caregiver', li, 'accept', pool, null],
+    ['a colleague on duty in the grid ("I\'ve got it")', wang, 'accept', pool, null],
+    ['a colleague on duty in the grid, arriving first', wang, 'arrive', pool, null],
+    ['the supervisor on duty', boss, 'accept', pool, null],
+    ['a caregiver of another community', far, 'accept', pool, 'not_alerted'],
+    ['a grid colleague who is off duty (not in the pool)', wang, 'accept', { grid: [cand(li)] }, 'not_alerted'],
+  ];
+  it.each(cases)('%s', (_name, who, action, p, refusal) => {
+    const a = openAlarm();
+    const d = decide(a, { type: 'act', request: { action, actor: { kind: 'caregiver', id: who.id, name: who.name }, caregiverId: who.id, via: 'wearable' }, newId }, situation(p), at(10));
+    if (refusal === null) {
+      expect(d.refused).toBeUndefined();
+      expect(d.alarm.acceptedBy).toBe(who.id);
+      const row = d.effects.timeline.find((t) => t.code === 'alarm.accepted')!;
+      expect(row.detail).toMatchObject({ via: 'wearable' });
+      expect((row.detail as { alerted?: boolean }).alerted).toBe(who === li ? undefined : false);
+      return;
+    }
+    expect(d.refused).toMatchObject({ kind: 'conflict', reason: refusal });
+    expect(d.alarm).toBe(a); // nothing changed
+    expect(d.effects.timeline.map((t) => [t.code, (t.detail as { reason?: string }).reason])).toEqual([['ack.refused', 'not_alerted']]);
+    expect(d.effects.withdrawals).toEqual([{ wearableId: who.wearableId, message: { type: 'alarm.closed', alarmId: a.id, reason: 'unknown' } }]);
+  });
+
+  it('an SMS accept from a family contact (no caregiver id) is not this rule\'s to refuse', () => {
+    const d = decide(openAlarm(), { type: 'act', request: { action: 'accept', actor: { kind: 'contact', name: 'Daughter' }, via: 'sms' }, newId }, situation({}), at(10));
+    expect(d.refused).toBeUndefined();
+    expect(d.alarm.status).toBe('accepted');
+  });
+});
+
+describe('stepUnheard: every wrist the step asked is gone', () => {
+  const online = (m: Record<string, boolean | undefined>) => (id: string) => m[id];
+  const base = openAlarm();
+  const cases: Array<[string, AlarmRecord, Record<string, boolean | undefined>, boolean]> = [
+    ['the one wrist asked is gone', base, { li: false }, true],
+    ['the one wrist asked is still there', base, { li: true }, false],
+    ['one of two gone, the other there', { ...base, currentNotified: ['li', 'wang'] }, { li: false, wang: true }, false],
+    ['both gone', { ...base, currentNotified: ['li', 'wang'] }, { li: false, wang: false }, true],
+    ['asked by SMS only (no wrist): the ask stands', { ...base, currentNotified: ['li', 'sms-only'] }, { li: false, 'sms-only': undefined }, false],
+    ['a console step is the operators\'', { ...base, stepKind: 'console' }, { li: false }, false],
+    ['already accepted', { ...base, status: 'accepted' }, { li: false }, false],
+    ['nobody asked', { ...base, currentNotified: [] }, {}, false],
+  ];
+  it.each(cases)('%s', (_name, a, m, expected) => expect(stepUnheard(a, online(m))).toBe(expected));
+});
