@@ -67,7 +67,8 @@ type Checked =
  * alarm's escalation texted or a caregiver on duty for its grid (sms-reply-rules.ts). Any other
  * number is answered exactly as a code that matches nothing, and its wrong codes are limited
  * per number (kept in the database: restarts and other instances count the same). A number
- * nobody registered is told so whatever it sent. Each MessageSid is answered once.
+ * nobody registered is told so whatever it sent (nothing read, stored or counted for it).
+ * A registered number's MessageSid is answered once: a replay gets the stored answer.
  */
 export class SmsReplies {
   private readonly limits: SmsReplyLimits;
@@ -79,6 +80,12 @@ export class SmsReplies {
 
   async handle(r: InboundSms, retried = false): Promise<SmsReplyOutcome> {
     const from = phoneDigits(r.from);
+    // a number nobody registered is told so whatever it sent: no code read, nothing stored
+    const caregiver = from === '' ? undefined : await this.sender(r.from, from);
+    if (caregiver === undefined) {
+      this.o.logger.debug({ phone: maskedPhone(from) }, 'SMS from a number nobody registered');
+      return { kind: 'not_registered' };
+    }
     const sid = r.messageSid || undefined;
     if (sid) {
       const now = this.o.clock.now();
@@ -91,7 +98,7 @@ export class SmsReplies {
     }
     let outcome: SmsReplyOutcome;
     try {
-      outcome = await this.answer(r, from);
+      outcome = await this.answer(r, from, caregiver);
     } catch (err) {
       if (sid) await releaseSmsReply(this.o.db, sid).catch((e: unknown) => this.o.logger.warn({ err: e }, 'SMS reply claim not released'));
       throw err;
@@ -124,12 +131,8 @@ export class SmsReplies {
     return { kind: 'in_progress' };
   }
 
-  private async answer(r: InboundSms, from: string): Promise<SmsReplyOutcome> {
-    const caregiver = from === '' ? undefined : await this.sender(r.from, from);
-    if (caregiver === undefined) {
-      this.o.logger.debug({ phone: maskedPhone(from) }, 'SMS from a number nobody registered');
-      return { kind: 'not_registered' };
-    }
+  /** `caregiver`: the caregiver texting, or null for a family contact of some resident. */
+  private async answer(r: InboundSms, from: string, caregiver: DirectoryCaregiver | null): Promise<SmsReplyOutcome> {
     const now = this.o.clock.now();
     const onDuty = caregiver !== null && this.o.directory.isOnDuty(caregiver.id, now);
     const checked = await this.check(r.text, from, now, (t) =>
