@@ -33,15 +33,8 @@ const POLICY = JSON.stringify({
 });
 
 type Centre = Awaited<ReturnType<typeof provisionCentre>>;
-interface Detail {
-  id: string;
-  status: string;
-  replyCode: string;
-  acceptedBy: string | null;
-  acceptedByName: string | null;
-  timeline: TimelineRow[];
-  notifications: Array<{ channel: string; target: string | null; audience: string; body: string | null }>;
-}
+type Row = { channel: string; target: string | null; audience: string; body: string | null };
+type Detail = { id: string; status: string; replyCode: string; acceptedBy: string | null; acceptedByName: string | null; timeline: TimelineRow[]; notifications: Row[] };
 
 const NO_ALARM = (code: string) => `<Response><Message>No open alarm has code ${code}; it may be closed already.</Message></Response>`;
 const TOO_MANY = '<Response><Message>Too many attempts with wrong codes. Please call the care centre.</Message></Response>';
@@ -60,25 +53,10 @@ describe.each(['embedded', 'postgres'] as const)('SMS reply codes on %s: only th
   let seq = 0;
 
   const start = async () => {
-    service = await startService(
-      loadConfig({
-        MQTT_PORT: '0',
-        MQTT_WS_PORT: '0',
-        HTTP_PORT: '0',
-        MQTT_HOST: '127.0.0.1',
-        ADMIN_USERNAME: ADMIN.username,
-        ADMIN_PASSWORD: ADMIN.password,
-        ALARM_POLICY: POLICY,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_FROM: FROM,
-        TWILIO_API_URL: fake.url,
-        PUBLIC_URL,
-        ...dbEnv,
-      }),
-      logger,
-      clock,
-    );
+    const ports = { MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', MQTT_HOST: '127.0.0.1' };
+    const twilio = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL };
+    const admin = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
+    service = await startService(loadConfig({ ...ports, ...admin, ...twilio, ALARM_POLICY: POLICY, ...dbEnv }), logger, clock);
     api = apiClient(service.httpUrl);
     await api.login();
   };
