@@ -38,7 +38,7 @@ describe('a slow console never holds the others up (real sockets)', () => {
   });
 
   it('drops a stalled console\'s messages while a reading one gets all of them; once drained the stalled one gets a fresh snapshot', async () => {
-    const s = await hubOnServer({ highWaterBytes: 256 * 1024, lowWaterBytes: 16 * 1024, checkEveryMs: 50, maxBehindMs: 60_000 });
+    const s = await hubOnServer({ highWaterBytes: 256 * 1024, lowWaterBytes: 16 * 1024, checkEveryMs: 50, maxBehindMs: 60_000, maxStalledMs: 60_000 });
     cleanups.push(s.close);
     const fast = await openConsole(s.url);
     const slow = await openConsole(s.url);
@@ -84,6 +84,46 @@ describe('a slow console never holds the others up (real sockets)', () => {
     pauseReading(slow).resume();
     const [code] = (await once(slow.ws, 'close')) as [number];
     // 4008 when the close frame got through, 1006 when the peer was cut off unread
+    expect([4008, 1006]).toContain(code);
+  }, 30_000);
+
+  it('closes a console whose queue stops moving, even below the high water mark', async () => {
+    // the drop-and-resync rule never starts (64 MB high water): only the stall rule can let it go
+    const s = await hubOnServer({ highWaterBytes: 64 << 20, maxBufferedBytes: 256 << 20, maxBehindMs: 60_000, maxStalledMs: 300, checkEveryMs: 50 });
+    cleanups.push(s.close);
+    const slow = await openConsole(s.url);
+    cleanups.push(() => slow.close());
+    await slow.next((m) => m.type === 'snapshot');
+    pauseReading(slow).pause();
+    for (let i = 0; i < 400; i++) s.hub.broadcast(bulky(i)); // 25 MB: more than loopback's socket buffers hold
+    expect(s.hub.size).toBe(1);
+    await waitFor(async () => s.hub.size === 0, 5_000);
+    expect(await dropped(s.metrics)).toBe(0);
+    pauseReading(slow).resume();
+    const [code] = (await once(slow.ws, 'close')) as [number];
+    expect([4008, 1006]).toContain(code);
+  }, 30_000);
+
+  it('closes a console at once when its queue passes the hard bound', async () => {
+    // neither timed rule can fire within the test (a minute), nor the high water one
+    const s = await hubOnServer({ highWaterBytes: 64 << 20, maxBufferedBytes: 1 << 20, maxBehindMs: 60_000, maxStalledMs: 60_000, checkEveryMs: 60_000 });
+    cleanups.push(s.close);
+    const slow = await openConsole(s.url);
+    const other = await openConsole(s.url);
+    cleanups.push(() => slow.close(), () => other.close());
+    await slow.next((m) => m.type === 'snapshot');
+    await other.next((m) => m.type === 'snapshot');
+    pauseReading(slow).pause();
+    let sent = 0;
+    while (s.hub.size === 2 && sent < 1_000) {
+      s.hub.broadcast(bulky(sent++));
+      if (sent % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(s.hub.size).toBe(1);
+    expect(sent).toBeLessThan(1_000); // 64 MB would have been queued otherwise
+    await other.next((m) => m.type === 'error' && m.data.code === `n${sent - 1}`, 20_000);
+    pauseReading(slow).resume();
+    const [code] = (await once(slow.ws, 'close')) as [number];
     expect([4008, 1006]).toContain(code);
   }, 30_000);
 

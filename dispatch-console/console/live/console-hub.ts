@@ -11,6 +11,10 @@ export interface HubLimits {
   lowWaterBytes: number;
   /** Behind for longer than this: closed (4008); the page reconnects and starts afresh. */
   maxBehindMs: number;
+  /** Bytes queued and none of them leaving the socket for this long: closed (4008). */
+  maxStalledMs: number;
+  /** More than this queued when anything (a snapshot, a reply) is about to be written: closed (4008) at once. */
+  maxBufferedBytes: number;
   /** How often laggards are looked at. */
   checkEveryMs: number;
   /** WebSocket ping interval; a console that missed the last pong is dropped (dead TCP). */
@@ -19,7 +23,18 @@ export interface HubLimits {
   sessionCheckMs: number;
 }
 
-export const DEFAULT_HUB_LIMITS: HubLimits = { highWaterBytes: 1 << 20, lowWaterBytes: 64 << 10, maxBehindMs: 30_000, checkEveryMs: 500, heartbeatMs: 30_000, sessionCheckMs: 60_000 };
+// A console that cannot take the stream for a few seconds is better off reconnecting (a fresh
+// snapshot) than being fed what it missed: seconds, not the heartbeat's minute, bound what it holds.
+export const DEFAULT_HUB_LIMITS: HubLimits = {
+  highWaterBytes: 1 << 20,
+  lowWaterBytes: 64 << 10,
+  maxBehindMs: 5_000,
+  maxStalledMs: 5_000,
+  maxBufferedBytes: 4 << 20,
+  checkEveryMs: 500,
+  heartbeatMs: 30_000,
+  sessionCheckMs: 60_000,
+};
 
 interface Client {
   socket: WebSocket;
@@ -27,8 +42,12 @@ interface Client {
   /** Re-checks the session the console connected with: false once it has ended. */
   stillValid: () => Promise<boolean>;
   /** Live messages wait here while the first snapshot is read, so none falls between. */
-  pending: string[] | null;
+  pending: Buffer[] | null;
   behindSince: number | null;
+  /** Bytes handed to the socket, and the most of them seen to have left it, and when. */
+  sentBytes: number;
+  flushedBytes: number;
+  flowingAt: number;
   alive: boolean;
   lastResyncAt: number;
 }
@@ -36,11 +55,17 @@ interface Client {
 const OPEN = 1;
 const MAX_PENDING = 10_000;
 const MIN_RESYNC_INTERVAL_MS = 2_000;
+/** Serialised and UTF-8 encoded once, whoever it goes to (sent as a text frame). */
+const encode = (message: ServerMessage) => Buffer.from(JSON.stringify(message));
 
 /**
- * The consoles connected to this instance. A broadcast is serialised once; each console gets it
- * unless it has fallen behind, so a slow or dead console never holds the dispatcher up: its
- * messages are dropped and, once it drains, it is sent a fresh snapshot instead.
+ * The consoles connected to this instance. A broadcast is serialised and encoded once (every
+ * console's queue holds the same bytes); each console gets it unless it has fallen behind.
+ * Consoles are isolated from each other: a write is handed to that console's own socket and never
+ * awaited, so a slow or dead console never holds the dispatcher or another console up; its
+ * messages are dropped and, once it drains, it is sent a fresh snapshot instead. One that does
+ * not drain within seconds, or whose queue passes a hard bound, is closed (4008): what a console
+ * that stopped reading can make the server hold stays bounded.
  */
 export class ConsoleHub {
   private readonly clients = new Set<Client>();
@@ -70,7 +95,8 @@ export class ConsoleHub {
 
   /** A signed-in console connected: snapshot first, then live messages. */
   async add(socket: WebSocket, user: AuthUser, stillValid: () => Promise<boolean>): Promise<void> {
-    const c: Client = { socket, user, stillValid, pending: [], behindSince: null, alive: true, lastResyncAt: Date.now() };
+    const now = Date.now();
+    const c: Client = { socket, user, stillValid, pending: [], behindSince: null, sentBytes: 0, flushedBytes: 0, flowingAt: now, alive: true, lastResyncAt: now };
     this.clients.add(c);
     this.o.metrics.consoleClients.set(this.clients.size);
     socket.on('close', () => {
@@ -80,7 +106,7 @@ export class ConsoleHub {
     socket.on('pong', () => (c.alive = true));
     socket.on('message', (data, isBinary) => this.onMessage(c, data.toString(), isBinary));
     try {
-      this.write(c, JSON.stringify(await this.o.snapshot(user, false)));
+      this.write(c, encode(await this.o.snapshot(user, false)));
     } catch (err) {
       this.o.logger.error({ err, username: user.username }, 'console snapshot failed; closing so the page reconnects');
       socket.close(1011, 'snapshot failed');
@@ -88,14 +114,14 @@ export class ConsoleHub {
     }
     const held = c.pending ?? [];
     c.pending = null;
-    for (const text of held) this.send(c, text);
+    for (const data of held) this.send(c, data);
   }
 
   /** To every console that may see it (`visible` filters per staff member). */
   broadcast(message: ServerMessage, visible?: (user: AuthUser) => boolean): void {
     if (this.clients.size === 0) return;
-    const text = JSON.stringify(message);
-    for (const c of this.clients) if (!visible || visible(c.user)) this.send(c, text);
+    const data = encode(message);
+    for (const c of this.clients) if (!visible || visible(c.user)) this.send(c, data);
   }
 
   close(): void {
@@ -103,9 +129,9 @@ export class ConsoleHub {
     for (const c of this.clients) c.socket.close(1001, 'server shutting down');
   }
 
-  private send(c: Client, text: string): void {
+  private send(c: Client, data: Buffer): void {
     if (c.pending) {
-      if (c.pending.length < MAX_PENDING) c.pending.push(text);
+      if (c.pending.length < MAX_PENDING) c.pending.push(data);
       else c.behindSince ??= Date.now(); // the snapshot read is stuck: resync once it is sent
       return;
     }
@@ -119,11 +145,15 @@ export class ConsoleHub {
       this.o.logger.warn({ username: c.user.username, bufferedBytes: c.socket.bufferedAmount }, 'console fell behind; dropping its live messages until it catches up');
       return;
     }
-    this.write(c, text);
+    this.write(c, data);
   }
 
-  private write(c: Client, text: string): void {
-    if (c.socket.readyState === OPEN) c.socket.send(text);
+  /** Hands the bytes to this console's socket, without waiting for them to leave. */
+  private write(c: Client, data: Buffer): void {
+    if (c.socket.readyState !== OPEN) return;
+    if (c.socket.bufferedAmount > this.limits.maxBufferedBytes) return this.closeSlow(c, 'its queue passed the bound');
+    c.sentBytes += data.length;
+    c.socket.send(data, { binary: false });
   }
 
   private onMessage(c: Client, text: string, isBinary: boolean): void {
@@ -136,33 +166,46 @@ export class ConsoleHub {
     const m = clientMessageSchema.safeParse(parsed);
     if (!m.success) {
       const message = 'expected a JSON text message {"type":"ping"} or {"type":"resync"}';
-      this.write(c, JSON.stringify({ type: 'error', data: { code: 'bad_message', message } } satisfies ServerMessage));
+      this.write(c, encode({ type: 'error', data: { code: 'bad_message', message } }));
       return;
     }
-    if (m.data.type === 'ping') this.send(c, JSON.stringify({ type: 'pong', data: { serverTime: new Date() } } satisfies ServerMessage));
+    if (m.data.type === 'ping') this.send(c, encode({ type: 'pong', data: { serverTime: new Date() } }));
     else if (Date.now() - c.lastResyncAt < MIN_RESYNC_INTERVAL_MS) {
       // each snapshot reads the database: a page stuck in a loop must not turn into a load test
       const message = `a fresh snapshot at most every ${MIN_RESYNC_INTERVAL_MS / 1000} s; live messages keep coming meanwhile`;
-      this.write(c, JSON.stringify({ type: 'error', data: { code: 'resync_too_soon', message } } satisfies ServerMessage));
+      this.write(c, encode({ type: 'error', data: { code: 'resync_too_soon', message } }));
     } else void this.resync(c);
   }
 
   private checkLaggards(): void {
     const now = Date.now();
     const l = this.limits;
-    for (const c of this.clients) {
-      if (c.behindSince === null || c.pending) continue;
-      if (c.socket.bufferedAmount <= l.lowWaterBytes) void this.resync(c);
-      else if (now - c.behindSince > l.maxBehindMs) {
-        this.o.metrics.consoleResyncs.inc({ result: 'closed' });
-        this.o.logger.warn({ username: c.user.username, bufferedBytes: c.socket.bufferedAmount }, 'console stayed behind; closing it');
-        c.socket.close(WS_CLOSE.tooSlow, 'too far behind; reconnect');
-        // a peer that does not read will not complete the closing handshake either
-        setTimeout(() => c.socket.terminate(), 2_000).unref();
-        this.clients.delete(c);
-        this.o.metrics.consoleClients.set(this.clients.size);
+    for (const c of [...this.clients]) {
+      const buffered = c.socket.bufferedAmount;
+      // bytes handed over minus bytes still queued: what has left; a new frame's header makes it dip, hence the most seen
+      const flushed = c.sentBytes - buffered;
+      if (buffered === 0 || flushed > c.flushedBytes) {
+        c.flowingAt = now;
+        c.flushedBytes = Math.max(c.flushedBytes, flushed);
+      } else if (now - c.flowingAt > l.maxStalledMs) {
+        this.closeSlow(c, `nothing it was sent left its socket for ${l.maxStalledMs} ms`);
+        continue;
       }
+      if (c.behindSince === null || c.pending) continue;
+      if (buffered <= l.lowWaterBytes) void this.resync(c);
+      else if (now - c.behindSince > l.maxBehindMs) this.closeSlow(c, `still behind after ${l.maxBehindMs} ms`);
     }
+  }
+
+  /** Lets a console go that cannot take the stream; the page reconnects and starts from a snapshot. */
+  private closeSlow(c: Client, why: string): void {
+    if (!this.clients.delete(c)) return;
+    this.o.metrics.consoleClients.set(this.clients.size);
+    this.o.metrics.consoleResyncs.inc({ result: 'closed' });
+    this.o.logger.warn({ username: c.user.username, bufferedBytes: c.socket.bufferedAmount, why }, 'console too slow for the live stream; closing it');
+    c.socket.close(WS_CLOSE.tooSlow, 'too far behind; reconnect');
+    // a peer that does not read will not complete the closing handshake either: what is queued for it goes
+    setTimeout(() => c.socket.terminate(), 2_000).unref();
   }
 
   /** A fresh snapshot replaces whatever the console missed. */
@@ -173,7 +216,7 @@ export class ConsoleHub {
     try {
       const snapshot = await this.o.snapshot(c.user, true);
       c.behindSince = null;
-      this.write(c, JSON.stringify(snapshot));
+      this.write(c, encode(snapshot));
       this.o.metrics.consoleResyncs.inc({ result: 'sent' });
     } catch (err) {
       this.o.logger.error({ err, username: c.user.username }, 'console resync failed; closing so the page reconnects');
@@ -181,7 +224,7 @@ export class ConsoleHub {
     }
     const held = c.pending ?? [];
     c.pending = null;
-    for (const text of held) this.send(c, text);
+    for (const data of held) this.send(c, data);
   }
 
   /** A console whose session ended (logout, expiry, disabled login) stops receiving: closed with 4001. */
