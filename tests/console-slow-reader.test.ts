@@ -97,7 +97,7 @@ describe('a console that stops reading the live stream (real service, real socke
     const t0 = performance.now();
     let seq = 0;
     let stalledClosedMs: number | undefined;
-    while (performance.now() - t0 < 15_000 && stalledClosedMs === undefined) {
+    while (performance.now() - t0 < 20_000 && stalledClosedMs === undefined) {
       emittedAt.set(++seq, performance.now());
       const resident = { ...alarm.resident, name: `seq-${seq}`, notes };
       service.dispatcher.changes.emit({ alarm: { ...alarm, resident }, timeline: [], raised: false });
@@ -112,13 +112,13 @@ describe('a console that stops reading the live stream (real service, real socke
     const sorted = [...latencies].sort((a, b) => a - b);
     const p50 = quantile(sorted, 0.5);
     const max = sorted.at(-1)!;
-    const closedAfter = stalledClosedMs === undefined ? 'still open after 15 s' : `closed after ${stalledClosedMs.toFixed(0)} ms`;
+    const closedAfter = stalledClosedMs === undefined ? 'still open after 20 s' : `closed after ${stalledClosedMs.toFixed(0)} ms`;
     await annotate(`${last} changes of 64 KB; the reading console's latency p50 ${p50.toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, max ${max.toFixed(1)} ms; the stalled console ${closedAfter}`);
     expect(p50).toBeLessThan(100);
     expect(max).toBeLessThan(1_000); // a busy CI machine pauses for GC; a console held up by the other would wait seconds
 
-    // the stalled console is let go within seconds (5 s without draining, plus the checks' period)
-    expect(stalledClosedMs ?? Infinity, 'the stalled console was still connected after 15 s').toBeLessThan(12_000);
+    // let go within seconds: its socket's buffers fill (~1 s here), then 5 s without a byte leaving; generous for a busy machine
+    expect(stalledClosedMs ?? Infinity, 'the stalled console was still connected after 20 s').toBeLessThan(15_000);
     expect(await closedAsSlow(service)).toBe(1);
 
     // what the stalled console holds is bounded: far less than was sent, and the server ends the stream
