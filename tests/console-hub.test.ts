@@ -127,6 +127,18 @@ describe('a slow console never holds the others up (real sockets)', () => {
     expect([4008, 1006]).toContain(code);
   }, 30_000);
 
+  it('shuts down within seconds with a console that stopped reading (not the 30 s ws waits for a close answer)', async () => {
+    const s = await hubOnServer({});
+    const slow = await openConsole(s.url);
+    cleanups.push(() => slow.ws.terminate());
+    await slow.next((m) => m.type === 'snapshot');
+    pauseReading(slow).pause();
+    for (let i = 0; i < 200; i++) s.hub.broadcast(bulky(i)); // its buffers full: the close frame cannot get through
+    const t0 = performance.now();
+    await s.close();
+    expect(performance.now() - t0).toBeLessThan(15_000);
+  }, 60_000);
+
   it('closes a console whose session ended (logout, expiry) with 4001', async () => {
     const session = { valid: true };
     const s = await hubOnServer({ sessionCheckMs: 50 }, session);

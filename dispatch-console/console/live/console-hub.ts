@@ -55,6 +55,8 @@ interface Client {
 const OPEN = 1;
 const MAX_PENDING = 10_000;
 const MIN_RESYNC_INTERVAL_MS = 2_000;
+/** How long a closing console has to answer the close before its connection is dropped. */
+const CLOSE_GRACE_MS = 2_000;
 /** Serialised and UTF-8 encoded once, whoever it goes to (sent as a text frame). */
 const encode = (message: ServerMessage) => Buffer.from(JSON.stringify(message));
 
@@ -126,7 +128,11 @@ export class ConsoleHub {
 
   close(): void {
     for (const t of this.timers) clearInterval(t);
-    for (const c of this.clients) c.socket.close(1001, 'server shutting down');
+    for (const c of this.clients) {
+      c.socket.close(1001, 'server shutting down');
+      // a console that is not reading never answers the close: the server's own close would wait ws's 30 s for it
+      setTimeout(() => c.socket.terminate(), CLOSE_GRACE_MS).unref();
+    }
   }
 
   private send(c: Client, data: Buffer): void {
@@ -205,7 +211,7 @@ export class ConsoleHub {
     this.o.logger.warn({ username: c.user.username, bufferedBytes: c.socket.bufferedAmount, why }, 'console too slow for the live stream; closing it');
     c.socket.close(WS_CLOSE.tooSlow, 'too far behind; reconnect');
     // a peer that does not read will not complete the closing handshake either: what is queued for it goes
-    setTimeout(() => c.socket.terminate(), 2_000).unref();
+    setTimeout(() => c.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** A fresh snapshot replaces whatever the console missed. */
