@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger.ts';
 import { createMetrics, type Metrics } from '../common/metrics.ts';
 import { markAllDevicesOffline } from '../db/queries/device-presence.ts';
 import { openDb, type Db } from '../db/index.ts';
-import { buildApp, type HealthStatus } from '../dispatch-console/console/app.ts';
+import { buildApp } from '../dispatch-console/console/app.ts';
 import { ensureFirstAdmin } from '../dispatch-console/console/auth.ts';
 import { listen } from '../dispatch-console/console/server.ts';
 import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
@@ -14,6 +14,7 @@ import { Notifier, type Outbound } from '../dispatch-console/dispatcher/notifier
 import { DEFAULT_SMS_RETRY } from '../dispatch-console/dispatcher/sms/sms-provider.ts';
 import { createTwilioProvider } from '../dispatch-console/dispatcher/sms/twilio-provider.ts';
 import type { IntakeListeners } from '../gateway/message-intake.ts';
+import { healthChecks } from './health-checks.ts';
 import { startMaintenance } from './maintenance.ts';
 import { checkPortsFree } from './port-check.ts';
 import { Gateway } from '../gateway/gateway.ts';
@@ -85,7 +86,7 @@ async function openDatabase(config: Config, logger: Logger): Promise<Db> {
 }
 
 /** The dispatcher with its routing directory and notifier; sends go through the link once it exists. */
-async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: Metrics, clock: Clock, link: () => DeviceLink) {
+async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: Metrics, clock: Clock, link: () => DeviceLink, reconnecting: readonly string[]) {
   const outbound: Outbound = {
     toWearable: (id, message) => link().publishToWearable(id, message),
     toDevice: (id, command) => link().publishToDevice(id, command),
@@ -104,7 +105,7 @@ async function startDispatcher(config: Config, db: Db, logger: Logger, metrics: 
   const directory = new DispatchDirectory(db, clock);
   const unfollow = directory.follow(logger.child({ part: 'directory' }));
   const dispatcher = new Dispatcher({ db, logger: logger.child({ part: 'dispatcher' }), metrics, directory, notifier, settings: config.dispatch, clock });
-  await dispatcher.start();
+  await dispatcher.start({ reconnecting });
   return { dispatcher, directory, notifier, unfollow };
 }
 
@@ -128,7 +129,10 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     for (const c of cleanups.reverse()) await c().catch((err) => logger.error({ err }, 'cleanup failed'));
   };
   try {
-    const dispatch = await startDispatcher(config, db, logger, metrics, clock, () => link);
+    // the embedded broker is the only one: whatever a previous run left "online" is not (yet);
+    // escalation steps give the wrists that were online a grace to come back (ReconnectGrace)
+    const reconnecting = embeddedBroker ? await markAllDevicesOffline(db, new Date()) : [];
+    const dispatch = await startDispatcher(config, db, logger, metrics, clock, () => link, reconnecting);
     cleanups.push(async () => {
       await dispatch.unfollow();
       await dispatch.dispatcher.stop();
@@ -146,8 +150,6 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       link = await connectExternal(config, db, logger, metrics, listeners);
       cleanups.push(() => link.close());
     } else {
-      // the embedded broker is the only one: whatever a previous run left "online" is not
-      await markAllDevicesOffline(db, new Date());
       gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload, listeners });
       link = gateway;
       const g = gateway;
@@ -166,20 +168,9 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
         metrics,
       });
     }
+    dispatch.dispatcher.listening();
 
-    const health = async (): Promise<HealthStatus> => {
-      const checks: HealthStatus['checks'] = {};
-      try {
-        await db.ping();
-        checks.database = { ok: true, detail: `${db.kind}${db.timescale ? ' + timescaledb' : ''}` };
-      } catch (err) {
-        checks.database = { ok: false, detail: (err as Error).message };
-      }
-      checks.broker = link.health();
-      checks.sms = { ok: true, detail: config.twilio ? 'twilio' : 'no provider configured (outbox only)' };
-      checks.dispatcher = { ok: true, detail: `${dispatch.dispatcher.activeCount} active alarms, ${dispatch.dispatcher.openTimers} deadlines armed` };
-      return { ok: Object.values(checks).every((c) => c.ok), checks };
-    };
+    const health = healthChecks({ db, link, dispatcher: dispatch.dispatcher, smsProvider: config.twilio ? 'twilio' : undefined });
     let endpoints: { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
     const app = await buildApp({
       config,
