@@ -6,6 +6,7 @@ import type { Db } from '../db/types.ts';
 import { authorisePublishTopic, authoriseSubscribeFilter, type DeviceIdentity } from './acl.ts';
 import { DeviceAuthenticator } from './device-auth.ts';
 import { IntakeLink } from './intake-link.ts';
+import { cutOffReason } from './mqtt-connection.ts';
 import type { IntakeListeners } from './message-intake.ts';
 import type { Intake } from './message-intake.ts';
 
@@ -17,11 +18,14 @@ export interface GatewayOptions {
   metrics: Metrics;
   maxPayloadBytes: number;
   listeners?: IntakeListeners | undefined;
+  /** Live connections one device may hold; a new one beyond this drops the oldest (default 4). */
+  maxConnectionsPerDevice?: number | undefined;
 }
 
 const MAX_CLIENT_ID = 128;
 /** Persistent sessions kept per device (a wearable app may hold two); older ones are dropped. */
 const MAX_PERSISTENT_SESSIONS = 4;
+const MAX_CONNECTIONS_PER_DEVICE = 4;
 const NOT_AUTHORIZED = 5;
 const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
@@ -60,6 +64,11 @@ export class Gateway extends IntakeLink {
       id: 'homecare-gateway',
       maxClientsIdLength: 256, // MQTT 3.1 only; ids here are "<device id>/<clientId>" (see preConnect)
       connectTimeout: 10_000, // a socket that never sends CONNECT is dropped
+      // Every publish takes one of mqemitter's delivery slots until each subscriber's socket
+      // has taken it (lib/write.js waits for 'drain'): with the default 100 slots, a wrist
+      // that stops reading held every other wrist's alerts until its drain timeout. Slots are
+      // unbounded instead; MqttConnection cuts off a reader that does not drain.
+      concurrency: 0,
       preConnect: (client, packet, done) => {
         // Sessions are keyed "<device id>/<clientId>": a clientId is free per device (DESIGN),
         // and no device can take over or squat another's session.
@@ -74,8 +83,17 @@ export class Gateway extends IntakeLink {
     });
     this.aedes.on('clientReady', (client) => this.onConnected(client));
     this.aedes.on('clientDisconnect', (client) => this.onDisconnected(client));
-    this.aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
-    this.aedes.on('connectionError', (client, err) => logger.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error'));
+    // a slow reader or a stalled packet: the device's presence goes offline with the connection
+    this.aedes.on('clientError', (client, err) => {
+      const reason = cutOffReason(err);
+      if (!reason) return logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
+      logger.warn({ deviceId: this.identities.get(client)?.deviceId, clientId: client.id, reason, detail: err.message }, 'mqtt connection cut off');
+    });
+    this.aedes.on('connectionError', (client, err) => {
+      const reason = cutOffReason(err);
+      if (!reason) return logger.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error');
+      logger.warn({ reason, detail: err.message }, 'mqtt connection cut off before CONNECT completed');
+    });
   }
 
   get connectedClients(): number {
@@ -195,8 +213,22 @@ export class Gateway extends IntakeLink {
     if (!set) this.connections.set(who.deviceId, (set = new Set()));
     set.add(client);
     this.opts.metrics.mqttConnections.inc();
+    this.dropOldestBeyondCap(who.deviceId, set);
     if (!client.clean) this.trackPersistentSession(who.deviceId, client.id);
     this.intake.presenceChange(who.deviceId, true);
+  }
+
+  /**
+   * A device holds a few connections at most (a wearable app may overlap two while it
+   * reconnects); thousands opened with one secret would otherwise all be served.
+   */
+  private dropOldestBeyondCap(deviceId: string, set: Set<Client>): void {
+    const cap = this.opts.maxConnectionsPerDevice ?? MAX_CONNECTIONS_PER_DEVICE;
+    const live = [...set].filter((c) => !c.closed); // oldest first: a Set keeps insertion order
+    for (const oldest of live.slice(0, Math.max(0, live.length - cap))) {
+      this.opts.logger.info({ deviceId, clientId: oldest.id, cap }, 'oldest connection dropped: the device opened more than its cap');
+      oldest.close();
+    }
   }
 
   /**

@@ -1,12 +1,14 @@
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Aedes } from 'aedes';
 import { ConfigError } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
-import { guardConnection } from './packet-size-guard.ts';
+import { MqttConnection, type ConnectionLimits } from './mqtt-connection.ts';
+import { PacketTooLargeError } from './packet-size-guard.ts';
 
 export interface MqttListeners {
   port: number;
@@ -14,6 +16,16 @@ export interface MqttListeners {
   close(): Promise<void>;
 }
 
+/** Per-connection limits besides the packet size (see MqttConnection); each has a default. */
+export type ConnectionLimitOptions = Partial<Omit<ConnectionLimits, 'maxPacketBytes'>>;
+
+export const CONNECTION_LIMIT_DEFAULTS: Omit<ConnectionLimits, 'maxPacketBytes'> = {
+  readDeadlineMs: 10_000,
+  // an alert is a few KB: a wrist that leaves a megabyte unread, or takes nothing for
+  // 5 s, is not going to show the next one in time (the dispatcher falls back to SMS)
+  maxUnsentBytes: 1024 * 1024,
+  drainTimeoutMs: 5_000,
+};
 
 function listen(server: NetServer | HttpServer, host: string, port: number, variable: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,18 +47,30 @@ function closeServer(server: NetServer | HttpServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** MQTT over TCP and over WebSocket (path-agnostic, subprotocol "mqtt"), both size-guarded. */
+/** MQTT over TCP and over WebSocket (path-agnostic, subprotocol "mqtt"), both guarded by MqttConnection. */
 export async function listenMqtt(
   aedes: Aedes,
-  opts: { host: string; port: number; wsPort: number; maxPacketBytes: number; logger: Logger; metrics: Metrics },
+  opts: { host: string; port: number; wsPort: number; maxPacketBytes: number; logger: Logger; metrics: Metrics } & ConnectionLimitOptions,
 ): Promise<MqttListeners> {
-  const onReject = (remote: string | undefined) => (err: Error) => {
-    opts.metrics.messagesRejected.inc({ code: 'packet_too_large' });
-    opts.logger.warn({ remote, reason: err.message }, 'mqtt connection dropped: packet too large');
+  const limits: ConnectionLimits = {
+    maxPacketBytes: opts.maxPacketBytes,
+    readDeadlineMs: opts.readDeadlineMs ?? CONNECTION_LIMIT_DEFAULTS.readDeadlineMs,
+    maxUnsentBytes: opts.maxUnsentBytes ?? CONNECTION_LIMIT_DEFAULTS.maxUnsentBytes,
+    drainTimeoutMs: opts.drainTimeoutMs ?? CONNECTION_LIMIT_DEFAULTS.drainTimeoutMs,
   };
+  const onRefused = (remote: string | undefined) => (err: Error) => {
+    if (err instanceof PacketTooLargeError) {
+      opts.metrics.messagesRejected.inc({ code: 'packet_too_large' });
+      opts.logger.warn({ remote, reason: err.message }, 'mqtt connection dropped: packet too large');
+    } else {
+      opts.metrics.mqttConnectRefused.inc({ reason: 'protocol_version' });
+      opts.logger.warn({ remote, reason: err.message }, 'mqtt connect refused: unacceptable protocol version');
+    }
+  };
+  const guarded = (socket: Duplex, remote: string | undefined) => new MqttConnection(socket, limits, onRefused(remote));
   const tcp = createNetServer((socket) => {
     socket.setNoDelay(true);
-    aedes.handle(guardConnection(socket, opts.maxPacketBytes, onReject(socket.remoteAddress)));
+    aedes.handle(guarded(socket, socket.remoteAddress));
   });
   const http = createHttpServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
@@ -67,7 +91,7 @@ export async function listenMqtt(
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws);
     stream.on('error', () => ws.terminate());
-    aedes.handle(guardConnection(stream, opts.maxPacketBytes, onReject(req.socket.remoteAddress)), req);
+    aedes.handle(guarded(stream, req.socket.remoteAddress), req);
   });
   opts.logger.info({ port, wsPort }, 'mqtt broker listening');
   return {

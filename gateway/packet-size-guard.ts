@@ -1,21 +1,35 @@
-import { Duplex, Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 
 export class PacketTooLargeError extends Error {
   readonly code = 'packet_too_large';
+}
+
+/** A packet began arriving and was not complete in time (a truncated packet, a stalled sender). */
+export class ReadDeadlineError extends Error {
+  readonly code = 'read_deadline';
 }
 
 /**
  * Passes MQTT bytes through unchanged while reading each fixed header, and fails the stream
  * as soon as a packet announces a Remaining Length above the limit — before buffering it.
  * (aedes' parser accepts packets up to 256 MB.)  [MQTT-2.2.3] remaining length encoding.
+ *
+ * It also fails the stream when a packet that has begun arriving is not complete within
+ * `readDeadlineMs`: aedes waits for the rest forever on a connection with keepalive 0.
  */
 export class PacketSizeGuard extends Transform {
   private state: 'header' | 'length' | 'body' = 'header';
   private length = 0;
   private multiplier = 1;
   private remaining = 0;
+  /** Packets begun so far: tells the deadline's packet from a later one. */
+  private started = 0;
+  private deadline: { packet: number; timer: NodeJS.Timeout } | undefined;
 
-  constructor(private readonly maxPacketBytes: number) {
+  constructor(
+    private readonly maxPacketBytes: number,
+    private readonly readDeadlineMs = 0,
+  ) {
     super();
   }
 
@@ -24,6 +38,7 @@ export class PacketSizeGuard extends Transform {
     while (i < chunk.length) {
       if (this.state === 'header') {
         i++;
+        this.started++;
         this.state = 'length';
         this.length = 0;
         this.multiplier = 1;
@@ -47,21 +62,36 @@ export class PacketSizeGuard extends Transform {
         if (this.remaining === 0) this.state = 'header';
       }
     }
+    this.watchDeadline();
     done(null, chunk);
   }
-}
 
-/** The connection aedes sees: guarded bytes in, raw writes out; errors close the socket. */
-export function guardConnection(socket: Duplex, maxPacketBytes: number, onReject: (err: Error) => void): Duplex {
-  const guard = new PacketSizeGuard(maxPacketBytes);
-  const conn = Duplex.from({ readable: socket.pipe(guard), writable: socket });
-  guard.on('error', (err) => {
-    if (err instanceof PacketTooLargeError) onReject(err);
-    socket.destroy();
-    conn.destroy();
-  });
-  socket.on('error', () => conn.destroy());
-  socket.on('close', () => conn.destroy());
-  conn.on('close', () => socket.destroy());
-  return conn;
+  override _flush(done: TransformCallback): void {
+    this.clearDeadline();
+    done();
+  }
+
+  override _destroy(err: Error | null, done: (err: Error | null) => void): void {
+    this.clearDeadline();
+    done(err);
+  }
+
+  /** Armed when a chunk ends inside a packet; the clock runs from that packet's first chunk. */
+  private watchDeadline(): void {
+    if (this.readDeadlineMs <= 0) return;
+    if (this.state === 'header') return this.clearDeadline();
+    if (this.deadline?.packet === this.started) return;
+    this.clearDeadline();
+    const timer = setTimeout(
+      () => this.destroy(new ReadDeadlineError(`an MQTT packet was not complete within ${this.readDeadlineMs} ms`)),
+      this.readDeadlineMs,
+    );
+    timer.unref();
+    this.deadline = { packet: this.started, timer };
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline.timer);
+    this.deadline = undefined;
+  }
 }
