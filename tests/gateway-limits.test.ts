@@ -1,0 +1,224 @@
+import { once } from 'node:events';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import type { MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createMetrics } from '../common/metrics.ts';
+import type { StatusChange } from '../contract/received.ts';
+import { topics } from '../contract/topics.ts';
+import { listDeviceEvents } from '../db/queries/events.ts';
+import type { Db } from '../db/types.ts';
+import { Gateway } from '../gateway/gateway.ts';
+import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
+import { connect, provisionResident } from './helpers/gateway-harness.ts';
+import { createTestDb } from './helpers/test-db.ts';
+
+const READ_DEADLINE_MS = 1_500;
+
+const mqttString = (s: string | Buffer) => {
+  const b = Buffer.from(s);
+  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+};
+function frame(header: number, body: Buffer): Buffer {
+  const len: number[] = [];
+  let n = body.length;
+  do {
+    len.push((n % 128) | (n >= 128 ? 0x80 : 0));
+    n = Math.floor(n / 128);
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([header, ...len]), body]);
+}
+/** CONNECT, clean session, username + password, keepalive 0; `properties` only where given (MQTT 5). */
+const connectPacket = (level: number, id: string, secret: string, properties?: Buffer) =>
+  frame(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([level, 0xc2, 0, 0]), properties ?? Buffer.alloc(0), mqttString(id), mqttString(id), mqttString(secret)]));
+/** PUBLISH QoS 1, packet id 1. */
+const publishPacket = (topic: string, payload: string) => frame(0x32, Buffer.concat([mqttString(topic), Buffer.from([0, 1]), Buffer.from(payload)]));
+
+/** A raw TCP connection: what it received, and when (if) the broker closed it. */
+async function rawConnection(port: number) {
+  const socket: Socket = tcpConnect(port, '127.0.0.1');
+  let received = Buffer.alloc(0);
+  socket.on('data', (d: Buffer) => void (received = Buffer.concat([received, d])));
+  socket.on('error', () => undefined);
+  const closed = once(socket, 'close').then(() => Date.now());
+  await once(socket, 'connect');
+  return {
+    socket,
+    received: () => received,
+    closedWithin: (ms: number) => Promise.race([closed, new Promise<undefined>((r) => setTimeout(r, ms))]),
+    until: async (bytes: number, ms = 5_000) => {
+      const deadline = Date.now() + ms;
+      while (received.length < bytes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return received;
+    },
+  };
+}
+
+describe('gateway connection limits', () => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let gateway: Gateway;
+  let listeners: MqttListeners;
+  let metrics: ReturnType<typeof createMetrics>;
+  let url: string;
+  const lines: string[] = [];
+  const offline = new Set<string>();
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await createTestDb('postgres'));
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    metrics = createMetrics();
+    gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
+    gateway.onStatus((s: StatusChange) => void (s.online ? offline.delete(s.deviceId) : offline.add(s.deviceId)));
+    listeners = await listenMqtt(gateway.aedes, {
+      host: '127.0.0.1',
+      port: 0,
+      wsPort: 0,
+      maxPacketBytes: 64 * 1024,
+      logger,
+      metrics,
+      readDeadlineMs: READ_DEADLINE_MS,
+    });
+    url = `mqtt://127.0.0.1:${listeners.port}`;
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    const closing = listeners?.close();
+    await gateway?.close();
+    await closing;
+    await cleanup?.();
+  });
+
+  describe('a CONNECT for another protocol level gets CONNACK 0x01, then the connection closes [MQTT-3.1.2-2]', () => {
+    it.each([
+      // MQTT 5 with its (empty) properties, as a v5 client sends it
+      ['MQTT 5', (id: string, secret: string) => connectPacket(5, id, secret, Buffer.from([0]))],
+      // MQTT 5 with properties: session expiry 60 s, receive maximum 10
+      ['MQTT 5 with properties', (id: string, secret: string) => connectPacket(5, id, secret, Buffer.from([8, 0x11, 0, 0, 0, 60, 0x21, 0, 10]))],
+      // level 5 on a 3.1.1-shaped packet: aedes' parser failed on it and closed without CONNACK
+      ['level 5 without properties', (id: string, secret: string) => connectPacket(5, id, secret)],
+      ['level 6', (id: string, secret: string) => connectPacket(6, id, secret)],
+    ])('%s over TCP', async (_name, packet) => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const before = (await metrics.mqttConnectRefused.get()).values.find((v) => v.labels.reason === 'protocol_version')?.value ?? 0;
+      const connectedBefore = gateway.connectedClients;
+      const c = await rawConnection(listeners.port);
+      c.socket.write(packet(dev.id, dev.secret));
+      expect(await c.closedWithin(10_000)).toBeDefined();
+      expect([...c.received()]).toEqual([0x20, 0x02, 0x00, 0x01]);
+      const after = (await metrics.mqttConnectRefused.get()).values.find((v) => v.labels.reason === 'protocol_version')?.value;
+      expect(after).toBe(before + 1);
+      expect(gateway.connectedClients).toBe(connectedBefore);
+    });
+
+    it('MQTT 5 over WebSocket', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const ws = new WebSocket(`ws://127.0.0.1:${listeners.wsPort}`, 'mqtt');
+      const frames: Buffer[] = [];
+      ws.on('message', (data: Buffer) => frames.push(data));
+      const closed = once(ws, 'close');
+      await once(ws, 'open');
+      ws.send(connectPacket(5, dev.id, dev.secret, Buffer.from([0])));
+      await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still open')), 10_000))]);
+      expect([...Buffer.concat(frames)]).toEqual([0x20, 0x02, 0x00, 0x01]);
+    });
+
+    it('an MQTT 3.1.1 CONNECT is still accepted', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const c = await rawConnection(listeners.port);
+      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
+      c.socket.destroy();
+    });
+  });
+
+  describe('read deadline', () => {
+    it('closes a keepalive-0 connection whose PUBLISH stops half-way, and reports the device offline', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const c = await rawConnection(listeners.port);
+      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
+      const whole = publishPacket(topics.deviceEvents(dev.id), JSON.stringify({ id: 'e1', type: 'button.pressed' }));
+      const sentAt = Date.now();
+      c.socket.write(whole.subarray(0, 10));
+      const closedAt = await c.closedWithin(READ_DEADLINE_MS + 15_000);
+      expect(closedAt).toBeDefined();
+      expect(closedAt! - sentAt).toBeGreaterThanOrEqual(READ_DEADLINE_MS - 50); // the deadline, not something sooner
+      await expect.poll(() => offline.has(dev.id), { timeout: 10_000 }).toBe(true);
+      const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.deviceId === dev.id && l.reason === 'read_deadline');
+      expect(warned).toHaveLength(1);
+      expect(await listDeviceEvents(db, dev.id)).toEqual([]);
+    });
+
+    it('closes a connection whose CONNECT stops half-way', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const c = await rawConnection(listeners.port);
+      c.socket.write(connectPacket(4, dev.id, dev.secret).subarray(0, 12));
+      // well before aedes' own 10 s wait for a CONNECT
+      expect(await c.closedWithin(READ_DEADLINE_MS + 6_000)).toBeDefined();
+      expect(c.received()).toHaveLength(0);
+    });
+
+    it('keeps a connection whose packet arrives in pieces within the deadline', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const c = await rawConnection(listeners.port);
+      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
+      // three packets, each split in two, the gaps adding up to more than one deadline
+      for (let i = 1; i <= 3; i++) {
+        const whole = publishPacket(topics.deviceEvents(dev.id), JSON.stringify({ id: `split-${i}`, type: 'motion' }));
+        c.socket.write(whole.subarray(0, 12));
+        await new Promise((r) => setTimeout(r, READ_DEADLINE_MS / 3));
+        c.socket.write(whole.subarray(12));
+        expect((await c.until(4 + 4 * i)).length).toBe(4 + 4 * i); // its PUBACK
+      }
+      expect(await c.closedWithin(100)).toBeUndefined();
+      expect(await listDeviceEvents(db, dev.id)).toHaveLength(3);
+      c.socket.destroy();
+    });
+  });
+
+  describe('connections per device', () => {
+    it('keeps the newest 4 of one device and drops the oldest; other devices and presence are unaffected', async () => {
+      const { devices } = await provisionResident(db, ['pendant', 'door_sensor']);
+      const [dev, other] = [devices[0]!, devices[1]!];
+      const bystander = await connect(url, { username: other.id, password: other.secret, clientId: other.id });
+      clients.push(bystander);
+      const conns: Array<{ client: MqttClient; closed: boolean }> = [];
+      for (let n = 1; n <= 6; n++) {
+        const client = await connect(url, { username: dev.id, password: dev.secret, clientId: `app-${n}` });
+        clients.push(client);
+        const entry = { client, closed: false };
+        client.on('close', () => (entry.closed = true));
+        conns.push(entry);
+      }
+      await expect.poll(() => conns.map((c) => c.closed), { timeout: 10_000 }).toEqual([true, true, false, false, false, false]);
+      await new Promise((r) => setTimeout(r, 300)); // nothing else is dropped after a while
+      expect(conns.map((c) => c.client.connected)).toEqual([false, false, true, true, true, true]);
+      expect(bystander.connected).toBe(true);
+      expect(gateway.connectedClients).toBe(5);
+      expect(offline.has(dev.id)).toBe(false);
+      // the newest ones are served
+      await conns[5]!.client.subscribeAsync(topics.deviceCommands(dev.id), { qos: 1 });
+      const got = new Promise((r) => conns[5]!.client.once('message', (_t, p: Buffer) => r(JSON.parse(p.toString()))));
+      await gateway.publishToDevice(dev.id, { type: 'checkin.reminder' });
+      expect(await got).toEqual({ type: 'checkin.reminder' });
+    });
+
+    it('holds many simultaneous connections with one secret to the cap', async () => {
+      const { devices } = await provisionResident(db, ['pendant']);
+      const dev = devices[0]!;
+      const opened = await Promise.allSettled(Array.from({ length: 40 }, (_, n) => connect(url, { username: dev.id, password: dev.secret, clientId: `storm-${n}` })));
+      for (const r of opened) if (r.status === 'fulfilled') clients.push(r.value);
+      await expect.poll(() => clients.filter((c) => c.connected && c.options.clientId?.startsWith('storm-')).length, { timeout: 10_000 }).toBe(4);
+    });
+  });
+});
