@@ -1,4 +1,4 @@
-import type { DirectoryCaregiver } from '../core/routing.ts';
+import type { DirectoryCaregiver } from './routing.ts';
 
 /**
  * The rules for inbound SMS replies, pure (no clock, database or directory inside): what a

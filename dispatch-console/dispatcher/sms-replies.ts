@@ -23,7 +23,7 @@ import type { Db } from '../../db/types.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
 import type { DirectoryCaregiver } from '../core/routing.ts';
 import type { DispatchDirectory } from './directory.ts';
-import { maskedPhone, phoneDigits, replyCodeOf, replyEntitlement, SMS_REPLY_LIMITS, tooManyWrongCodes, type ReplyEntitlement, type SmsReplyLimits } from './sms-reply-rules.ts';
+import { maskedPhone, phoneDigits, replyCodeOf, replyEntitlement, SMS_REPLY_LIMITS, tooManyWrongCodes, type ReplyEntitlement, type SmsReplyLimits } from '../core/sms-reply-rules.ts';
 
 export type { SmsReplyOutcome } from '../../contract/sms-replies.ts';
 

@@ -5,7 +5,7 @@ import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
 import type { Notifier } from '../../dispatcher/notifier.ts';
 import { mapTwilioStatus } from '../../dispatcher/sms/sms-provider.ts';
 import { validateTwilioSignature } from '../../dispatcher/sms/twilio-provider.ts';
-import { SMS_REPLY_WINDOW_MS, SMS_REPLY_WRONG_CODE_LIMIT } from '../../dispatcher/sms-reply-rules.ts';
+import { SMS_REPLY_WINDOW_MS, SMS_REPLY_WRONG_CODE_LIMIT } from '../../core/sms-reply-rules.ts';
 import { errorResponses, noContent } from './shared-schemas.ts';
 
 export interface TwilioWebhookOptions {
