@@ -46,7 +46,7 @@ async function rawConnection(port: number) {
   return {
     socket,
     received: () => received,
-    closedWithin: (ms: number) => Promise.race([closed, new Promise<undefined>((r) => setTimeout(r, ms))]),
+    closedWithin: (ms: number) => Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]),
     until: async (bytes: number, ms = 5_000) => {
       const deadline = Date.now() + ms;
       while (received.length < bytes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
