@@ -62,7 +62,9 @@ export class MqttConnection extends Duplex {
     check.on('error', fail);
     this.input = socket.pipe(this.guard).pipe(check);
     this.input.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) this.input.pause();
+      if (this.push(chunk)) return;
+      this.input.pause();
+      this.guard.holdDeadline();
     });
     this.input.on('end', () => this.push(null));
     socket.on('error', () => this.destroy());
@@ -70,6 +72,7 @@ export class MqttConnection extends Duplex {
   }
 
   override _read(): void {
+    this.guard.resumeDeadline();
     this.input.resume();
   }
 

@@ -25,6 +25,7 @@ export class PacketSizeGuard extends Transform {
   /** Packets begun so far: tells the deadline's packet from a later one. */
   private started = 0;
   private deadline: { packet: number; timer: NodeJS.Timeout } | undefined;
+  private deadlineHeld = false;
 
   constructor(
     private readonly maxPacketBytes: number,
@@ -76,9 +77,23 @@ export class PacketSizeGuard extends Transform {
     done(err);
   }
 
+  /**
+   * Our reader has stopped reading (aedes waits on a commit): the rest of the packet is not
+   * arriving because of us, not the sender. The deadline starts afresh on resumeDeadline().
+   */
+  holdDeadline(): void {
+    this.deadlineHeld = true;
+    this.clearDeadline();
+  }
+
+  resumeDeadline(): void {
+    this.deadlineHeld = false;
+    this.watchDeadline();
+  }
+
   /** Armed when a chunk ends inside a packet; the clock runs from that packet's first chunk. */
   private watchDeadline(): void {
-    if (this.readDeadlineMs <= 0) return;
+    if (this.readDeadlineMs <= 0 || this.deadlineHeld || this.destroyed) return;
     if (this.state === 'header') return this.clearDeadline();
     if (this.deadline?.packet === this.started) return;
     this.clearDeadline();

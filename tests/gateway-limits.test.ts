@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
+import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -32,8 +33,9 @@ function frame(header: number, body: Buffer): Buffer {
 /** CONNECT, clean session, username + password, keepalive 0; `properties` only where given (MQTT 5). */
 const connectPacket = (level: number, id: string, secret: string, properties?: Buffer) =>
   frame(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([level, 0xc2, 0, 0]), properties ?? Buffer.alloc(0), mqttString(id), mqttString(id), mqttString(secret)]));
-/** PUBLISH QoS 1, packet id 1. */
-const publishPacket = (topic: string, payload: string) => frame(0x32, Buffer.concat([mqttString(topic), Buffer.from([0, 1]), Buffer.from(payload)]));
+/** PUBLISH QoS 1. */
+const publishPacket = (topic: string, payload: string, packetId = 1) =>
+  frame(0x32, Buffer.concat([mqttString(topic), Buffer.from([packetId >> 8, packetId & 0xff]), Buffer.from(payload)]));
 
 /** A raw TCP connection: what it received, and when (if) the broker closed it. */
 async function rawConnection(port: number) {
@@ -41,11 +43,14 @@ async function rawConnection(port: number) {
   let received = Buffer.alloc(0);
   socket.on('data', (d: Buffer) => void (received = Buffer.concat([received, d])));
   socket.on('error', () => undefined);
-  const closed = once(socket, 'close').then(() => Date.now());
+  let open = true;
+  // not events.once: a reset ('error' first) is a close too
+  const closed = new Promise<number>((resolve) => socket.once('close', () => ((open = false), resolve(Date.now()))));
   await once(socket, 'connect');
   return {
     socket,
     received: () => received,
+    isOpen: () => open,
     closedWithin: (ms: number) => Promise.race([closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]),
     until: async (bytes: number, ms = 5_000) => {
       const deadline = Date.now() + ms;
@@ -62,12 +67,13 @@ describe('gateway connection limits', () => {
   let listeners: MqttListeners;
   let metrics: ReturnType<typeof createMetrics>;
   let url: string;
+  let dbUrl: string | undefined;
   const lines: string[] = [];
   const offline = new Set<string>();
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    ({ db, cleanup } = await createTestDb('postgres'));
+    ({ db, cleanup, url: dbUrl } = await createTestDb('postgres'));
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     metrics = createMetrics();
     gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
@@ -184,6 +190,34 @@ describe('gateway connection limits', () => {
       expect(await listDeviceEvents(db, dev.id)).toHaveLength(3);
       c.socket.destroy();
     });
+  });
+
+  it("does not count against the sender the time the gateway is not reading (a commit waits)", async () => {
+    const { devices } = await provisionResident(db, ['motion_sensor']);
+    const dev = devices[0]!;
+    const c = await rawConnection(listeners.port);
+    c.socket.write(connectPacket(4, dev.id, dev.secret));
+    expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
+    // a second session holds a lock the insert needs: aedes waits on the first PUBACK and
+    // reads nothing more, so the rest stops part-way through some packet on our side
+    const lock = new pg.Client({ connectionString: dbUrl });
+    await lock.connect();
+    await lock.query('BEGIN; LOCK TABLE event_keys IN EXCLUSIVE MODE');
+    try {
+      const pad = 'x'.repeat(5_000);
+      const events = Array.from({ length: 150 }, (_, i) =>
+        publishPacket(topics.deviceEvents(dev.id), JSON.stringify({ id: `held-${i}`, type: 'motion', data: { pad } }), i + 1),
+      );
+      c.socket.write(Buffer.concat(events)); // 750 KB, all of it sent at once, more than the buffers take
+      await new Promise((r) => setTimeout(r, READ_DEADLINE_MS * 2.5));
+      expect(c.isOpen()).toBe(true);
+    } finally {
+      await lock.query('COMMIT');
+      await lock.end();
+    }
+    expect((await c.until(4 + 150 * 4, 30_000)).length).toBe(4 + 150 * 4); // every PUBACK
+    expect(await listDeviceEvents(db, dev.id, 1_000)).toHaveLength(150);
+    c.socket.destroy();
   });
 
   describe('connections per device', () => {

@@ -56,7 +56,7 @@ const subscribePacket = (topic: string) => frame(0x82, Buffer.concat([Buffer.fro
 async function frozenSubscriber(port: number, dev: { id: string; secret: string }, topic: string) {
   const socket: Socket = tcpConnect(port, '127.0.0.1');
   socket.on('error', () => undefined);
-  const closed = once(socket, 'close');
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())); // a reset is a close too
   await once(socket, 'connect');
   socket.write(Buffer.concat([connectPacket(dev.id, dev.secret), subscribePacket(topic)]));
   let got = Buffer.alloc(0);
