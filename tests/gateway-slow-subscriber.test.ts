@@ -3,6 +3,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createMetrics } from '../common/metrics.ts';
 import type { StatusChange } from '../contract/received.ts';
 import { topics } from '../contract/topics.ts';
@@ -81,6 +82,7 @@ async function startTunedGateway(db: Db, limits: ConnectionLimitOptions, lines: 
   return {
     gateway,
     port: listeners.port,
+    wsPort: listeners.wsPort,
     url: `mqtt://127.0.0.1:${listeners.port}`,
     offline,
     offlineAt: async (deviceId: string, ms = 30_000) => {
@@ -235,6 +237,32 @@ describe('a subscriber that stops reading', () => {
       await Promise.all(flood);
       const warned = lines.map((l) => JSON.parse(l)).filter((l) => l.deviceId === stuck.id && l.reason === 'unsent_bytes');
       expect(warned).toHaveLength(1);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('over WebSocket too: cut off at its drain timeout, and reported offline', async () => {
+    const gw = await startTunedGateway(db, { drainTimeoutMs: 2_000, maxUnsentBytes: 64 * 1024 * 1024 }, []);
+    try {
+      const { devices } = await provisionResident(db, ['wearable']);
+      const stuck = devices[0]!;
+      const ws = new WebSocket(`ws://127.0.0.1:${gw.wsPort}`, 'mqtt');
+      let received = 0;
+      ws.on('message', (d: Buffer) => void (received += d.length));
+      ws.on('error', () => undefined);
+      await once(ws, 'open');
+      ws.send(Buffer.concat([connectPacket(stuck.id, stuck.secret), subscribePacket(topics.wearableAlerts(stuck.id))]));
+      await expect.poll(() => received, { timeout: 10_000 }).toBe(9); // CONNACK, SUBACK
+      (ws as unknown as { _socket: Socket })._socket.pause(); // the app stops reading its socket
+      const floodStart = Date.now();
+      const flood = Array.from({ length: FLOOD }, (_, i) => gw.gateway.publishToWearable(stuck.id, alert(`flood-${i}`, NOTE)));
+      const offlineAfter = (await gw.offlineAt(stuck.id)) - floodStart;
+      expect(offlineAfter).toBeGreaterThanOrEqual(1_900); // the drain timeout, not something sooner
+      expect(offlineAfter).toBeLessThan(15_000);
+      await Promise.all(flood);
+      expect(gw.gateway.connectedClients).toBe(0);
+      ws.terminate();
     } finally {
       await gw.close();
     }
