@@ -13,6 +13,14 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    mqttConnectionsDropped: new Counter({
+      name: 'homecare_mqtt_connections_dropped_total',
+      help:
+        'Connections the broker closed on its own: unsent_bytes and drain_timeout (a reader that does not take its messages), ' +
+        'read_deadline (a packet left half-sent), connection_cap (a device over its live connections: the oldest)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     mqttAclDenied: new Counter({
       name: 'homecare_mqtt_acl_denied_total',
       help: 'Publishes/subscribes refused by the topic ACL',

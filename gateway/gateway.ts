@@ -87,11 +87,13 @@ export class Gateway extends IntakeLink {
     this.aedes.on('clientError', (client, err) => {
       const reason = cutOffReason(err);
       if (!reason) return logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
+      opts.metrics.mqttConnectionsDropped.inc({ reason });
       logger.warn({ deviceId: this.identities.get(client)?.deviceId, clientId: client.id, reason, detail: err.message }, 'mqtt connection cut off');
     });
     this.aedes.on('connectionError', (client, err) => {
       const reason = cutOffReason(err);
       if (!reason) return logger.debug({ clientId: client?.id, err: err.message }, 'mqtt connection error');
+      opts.metrics.mqttConnectionsDropped.inc({ reason });
       logger.warn({ reason, detail: err.message }, 'mqtt connection cut off before CONNECT completed');
     });
   }
@@ -226,6 +228,7 @@ export class Gateway extends IntakeLink {
     const cap = this.opts.maxConnectionsPerDevice ?? MAX_CONNECTIONS_PER_DEVICE;
     const live = [...set].filter((c) => !c.closed); // oldest first: a Set keeps insertion order
     for (const oldest of live.slice(0, Math.max(0, live.length - cap))) {
+      this.opts.metrics.mqttConnectionsDropped.inc({ reason: 'connection_cap' });
       this.opts.logger.info({ deviceId, clientId: oldest.id, cap }, 'oldest connection dropped: the device opened more than its cap');
       oldest.close();
     }
