@@ -64,6 +64,11 @@ export class ActiveAlarms {
     else if (o.arm !== false) this.timers.arm(a.id, a.token, a.deadline);
   }
 
+  /** This instance just wrote the alarm (a decision made while the database was away landed). */
+  touch(id: string): void {
+    if (this.byId.has(id)) this.touched.set(id, this.clock.now().getTime());
+  }
+
   untrack(a: AlarmRecord): void {
     this.byId.delete(a.id);
     this.touched.delete(a.id);
@@ -76,8 +81,9 @@ export class ActiveAlarms {
    * changed since the read began is newer than the read, and stays; a deadline long past is the
    * watchdog's to serve (and to record), not a re-armed timer's.
    */
-  reloaded(alarms: readonly AlarmRecord[], readStartedAt: number, graceMs: number): void {
-    const settled = (id: string) => !this.opening.has(id) && (this.touched.get(id) ?? 0) < readStartedAt;
+  reloaded(alarms: readonly AlarmRecord[], readStartedAt: number, graceMs: number, writesPending: (id: string) => boolean = () => false): void {
+    // decided here while the database was away and not written yet: this instance knows better
+    const settled = (id: string) => !this.opening.has(id) && !writesPending(id) && (this.touched.get(id) ?? 0) < readStartedAt;
     const ids = new Set(alarms.map((a) => a.id));
     for (const a of [...this.byId.values()]) if (!ids.has(a.id) && settled(a.id)) this.untrack(a);
     for (const a of alarms) {

@@ -292,6 +292,7 @@ export class Dispatcher {
       if (result.kind === 'inserted') {
         if ((await first) === 'committed') return this.after(fx, { alerted: true, stored: true });
         await early;
+        this.alarms.touch(id);
         return this.told(fx, true);
       }
       this.alarms.untrack(alarm);
@@ -429,7 +430,10 @@ export class Dispatcher {
       return undefined;
     }
     if (w === 'nothing') return this.alarms.get(alarmId);
-    void this.writer.later(w).then(() => this.told(w.fx, false));
+    void this.writer.later(w).then(() => {
+      this.alarms.touch(alarmId); // a reload that began before this landed must not undo it
+      this.told(w.fx, false);
+    });
     await this.after(w.fx, { alerted: false, stored: false });
     return w.fx.alarm;
   }
@@ -478,7 +482,7 @@ export class Dispatcher {
   async reload(graceMs = 5_000): Promise<AlarmRecord[]> {
     const started = this.o.clock.now().getTime();
     const alarms = await listActiveAlarms(this.o.db);
-    this.alarms.reloaded(alarms, started, graceMs);
+    this.alarms.reloaded(alarms, started, graceMs, (id) => this.writer.mustQueue(id));
     return alarms;
   }
 
