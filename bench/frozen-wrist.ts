@@ -14,16 +14,12 @@
 //   node --import tsx bench/frozen-wrist.ts --max-unsent-kb 65536
 // The defaults cut the frozen wrist off by its unsent bytes within a fraction of a second; the
 // last line keeps it connected and stuck until the drain timeout (5 s), to time the others then.
-import { once } from 'node:events';
-import { connect as tcpConnect } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { MqttClient } from 'mqtt';
-import { pino } from 'pino';
-import { createMetrics } from '../common/metrics.ts';
 import { topics } from '../contract/topics.ts';
-import { Gateway } from '../gateway/gateway.ts';
-import { CONNECTION_LIMIT_DEFAULTS, listenMqtt } from '../gateway/listeners.ts';
+import { CONNECTION_LIMIT_DEFAULTS } from '../gateway/listeners.ts';
 import { connect, provisionResident } from '../tests/helpers/gateway-harness.ts';
+import { alertFor, frozenSubscriber, startLimitedGateway } from '../tests/helpers/raw-mqtt.ts';
 import { createTestDb, type TestDbKind } from '../tests/helpers/test-db.ts';
 
 const { values: args } = parseArgs({
@@ -56,62 +52,17 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
-const alert = (alarmId: string, notes: string | null) => ({
-  type: 'alarm.alert',
-  alarmId,
-  priority: 'urgent',
-  kind: 'button.pressed',
-  resident: { id: 'r-bench', name: 'Huang Xueying', address: '12 Jade Lane', grid: 'G1', notes },
-  raisedAt: new Date().toISOString(),
-  step: 1,
-  acceptBy: new Date(Date.now() + 60_000).toISOString(),
-});
-
-const mqttString = (s: string) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-};
-function frame(header: number, body: Buffer): Buffer {
-  const len: number[] = [];
-  let n = body.length;
-  do {
-    len.push((n % 128) | (n >= 128 ? 0x80 : 0));
-    n = Math.floor(n / 128);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([header, ...len]), body]);
-}
+const alert = (alarmId: string, notes: string | null) => alertFor(alarmId, notes, 'r-bench');
 
 /** CONNECT (3.1.1, keepalive 0) + SUBSCRIBE QoS 1 over a raw socket; then it never reads again. */
 async function freeze(port: number, dev: { id: string; secret: string }) {
-  const socket = tcpConnect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  const connectPacket = frame(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 0]), mqttString(dev.id), mqttString(dev.id), mqttString(dev.secret)]));
-  const subscribePacket = frame(0x82, Buffer.concat([Buffer.from([0, 1]), mqttString(topics.wearableAlerts(dev.id)), Buffer.from([1])]));
-  socket.write(Buffer.concat([connectPacket, subscribePacket]));
-  let got = Buffer.alloc(0);
-  while (got.length < 9) got = Buffer.concat([got, (await once(socket, 'data'))[0] as Buffer]);
+  const { handshake: got } = await frozenSubscriber(port, dev, topics.wearableAlerts(dev.id));
   if (got[3] !== 0 || got[8] !== 1) throw new Error(`frozen wrist not connected and subscribed: ${got.toString('hex')}`);
-  socket.pause();
-  return socket;
 }
 
 const { db, cleanup } = await createTestDb(kind);
 const lines: string[] = [];
-const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-const metrics = createMetrics();
-const gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
-const mqttL = await listenMqtt(gateway.aedes, {
-  host: '127.0.0.1',
-  port: 0,
-  wsPort: 0,
-  maxPacketBytes: 64 * 1024,
-  logger,
-  metrics,
-  drainTimeoutMs: drainMs,
-  maxUnsentBytes: maxUnsentKb * 1024,
-});
-const url = `mqtt://127.0.0.1:${mqttL.port}`;
+const { gateway, listeners: mqttL, url, close } = await startLimitedGateway(db, { drainTimeoutMs: drainMs, maxUnsentBytes: maxUnsentKb * 1024 }, { lines, level: 'warn' });
 const clients: MqttClient[] = [];
 try {
   const { devices } = await provisionResident(db, Array.from({ length: nWrists + 1 }, () => 'wearable' as const));
@@ -172,8 +123,6 @@ try {
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
   for (const c of clients) c.end(true);
-  const closing = mqttL.close();
-  await gateway.close();
-  await closing;
+  await close();
   await cleanup();
 }

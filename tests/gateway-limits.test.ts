@@ -2,40 +2,20 @@ import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createMetrics } from '../common/metrics.ts';
+import type { Metrics } from '../common/metrics.ts';
 import type { StatusChange } from '../contract/received.ts';
 import { topics } from '../contract/topics.ts';
 import { listDeviceEvents } from '../db/queries/events.ts';
 import type { Db } from '../db/types.ts';
-import { Gateway } from '../gateway/gateway.ts';
-import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
-import { connect, provisionResident } from './helpers/gateway-harness.ts';
+import type { Gateway } from '../gateway/gateway.ts';
+import type { MqttListeners } from '../gateway/listeners.ts';
+import { connect, provisionResident, type RunningGateway } from './helpers/gateway-harness.ts';
+import { connectPacket, publishPacket, startLimitedGateway } from './helpers/raw-mqtt.ts';
 import { createTestDb } from './helpers/test-db.ts';
 
 const READ_DEADLINE_MS = 1_500;
-
-const mqttString = (s: string | Buffer) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-};
-function frame(header: number, body: Buffer): Buffer {
-  const len: number[] = [];
-  let n = body.length;
-  do {
-    len.push((n % 128) | (n >= 128 ? 0x80 : 0));
-    n = Math.floor(n / 128);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([header, ...len]), body]);
-}
-/** CONNECT, clean session, username + password, keepalive 0; `properties` only where given (MQTT 5). */
-const connectPacket = (level: number, id: string, secret: string, properties?: Buffer) =>
-  frame(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([level, 0xc2, 0, 0]), properties ?? Buffer.alloc(0), mqttString(id), mqttString(id), mqttString(secret)]));
-/** PUBLISH QoS 1. */
-const publishPacket = (topic: string, payload: string, packetId = 1) =>
-  frame(0x32, Buffer.concat([mqttString(topic), Buffer.from([packetId >> 8, packetId & 0xff]), Buffer.from(payload)]));
 
 /** A raw TCP connection: what it received, and when (if) the broker closed it. */
 async function rawConnection(port: number) {
@@ -65,7 +45,8 @@ describe('gateway connection limits', () => {
   let cleanup: () => Promise<void>;
   let gateway: Gateway;
   let listeners: MqttListeners;
-  let metrics: ReturnType<typeof createMetrics>;
+  let metrics: Metrics;
+  let running: RunningGateway | undefined;
   let url: string;
   let dbUrl: string | undefined;
   const lines: string[] = [];
@@ -74,38 +55,25 @@ describe('gateway connection limits', () => {
 
   beforeAll(async () => {
     ({ db, cleanup, url: dbUrl } = await createTestDb('postgres'));
-    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    metrics = createMetrics();
-    gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
+    running = await startLimitedGateway(db, { readDeadlineMs: READ_DEADLINE_MS }, { lines, level: 'info' });
+    ({ gateway, listeners, metrics, url } = running);
     gateway.onStatus((s: StatusChange) => void (s.online ? offline.delete(s.deviceId) : offline.add(s.deviceId)));
-    listeners = await listenMqtt(gateway.aedes, {
-      host: '127.0.0.1',
-      port: 0,
-      wsPort: 0,
-      maxPacketBytes: 64 * 1024,
-      logger,
-      metrics,
-      readDeadlineMs: READ_DEADLINE_MS,
-    });
-    url = `mqtt://127.0.0.1:${listeners.port}`;
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);
-    const closing = listeners?.close();
-    await gateway?.close();
-    await closing;
+    await running?.close();
     await cleanup?.();
   });
 
   describe('a CONNECT for another protocol level gets CONNACK 0x01, then the connection closes [MQTT-3.1.2-2]', () => {
     it.each([
       // MQTT 5 with its (empty) properties, as a v5 client sends it
-      ['MQTT 5', (id: string, secret: string) => connectPacket(5, id, secret, Buffer.from([0]))],
+      ['MQTT 5', (id: string, secret: string) => connectPacket(id, secret, { protocolLevel: 5, properties: Buffer.from([0]) })],
       // MQTT 5 with properties: session expiry 60 s, receive maximum 10
-      ['MQTT 5 with properties', (id: string, secret: string) => connectPacket(5, id, secret, Buffer.from([8, 0x11, 0, 0, 0, 60, 0x21, 0, 10]))],
+      ['MQTT 5 with properties', (id: string, secret: string) => connectPacket(id, secret, { protocolLevel: 5, properties: Buffer.from([8, 0x11, 0, 0, 0, 60, 0x21, 0, 10]) })],
       // level 5 on a 3.1.1-shaped packet: aedes' parser failed on it and closed without CONNACK
-      ['level 5 without properties', (id: string, secret: string) => connectPacket(5, id, secret)],
-      ['level 6', (id: string, secret: string) => connectPacket(6, id, secret)],
+      ['level 5 without properties', (id: string, secret: string) => connectPacket(id, secret, { protocolLevel: 5 })],
+      ['level 6', (id: string, secret: string) => connectPacket(id, secret, { protocolLevel: 6 })],
     ])('%s over TCP', async (_name, packet) => {
       const { devices } = await provisionResident(db, ['pendant']);
       const dev = devices[0]!;
@@ -128,7 +96,7 @@ describe('gateway connection limits', () => {
       ws.on('message', (data: Buffer) => frames.push(data));
       const closed = once(ws, 'close');
       await once(ws, 'open');
-      ws.send(connectPacket(5, dev.id, dev.secret, Buffer.from([0])));
+      ws.send(connectPacket(dev.id, dev.secret, { protocolLevel: 5, properties: Buffer.from([0]) }));
       await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still open')), 10_000))]);
       expect([...Buffer.concat(frames)]).toEqual([0x20, 0x02, 0x00, 0x01]);
     });
@@ -137,7 +105,7 @@ describe('gateway connection limits', () => {
       const { devices } = await provisionResident(db, ['pendant']);
       const dev = devices[0]!;
       const c = await rawConnection(listeners.port);
-      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      c.socket.write(connectPacket(dev.id, dev.secret));
       expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
       c.socket.destroy();
     });
@@ -148,7 +116,7 @@ describe('gateway connection limits', () => {
       const { devices } = await provisionResident(db, ['pendant']);
       const dev = devices[0]!;
       const c = await rawConnection(listeners.port);
-      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      c.socket.write(connectPacket(dev.id, dev.secret));
       expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
       const whole = publishPacket(topics.deviceEvents(dev.id), JSON.stringify({ id: 'e1', type: 'button.pressed' }));
       const sentAt = Date.now();
@@ -166,7 +134,7 @@ describe('gateway connection limits', () => {
       const { devices } = await provisionResident(db, ['pendant']);
       const dev = devices[0]!;
       const c = await rawConnection(listeners.port);
-      c.socket.write(connectPacket(4, dev.id, dev.secret).subarray(0, 12));
+      c.socket.write(connectPacket(dev.id, dev.secret).subarray(0, 12));
       // well before aedes' own 10 s wait for a CONNECT
       expect(await c.closedWithin(READ_DEADLINE_MS + 6_000)).toBeDefined();
       expect(c.received()).toHaveLength(0);
@@ -176,7 +144,7 @@ describe('gateway connection limits', () => {
       const { devices } = await provisionResident(db, ['pendant']);
       const dev = devices[0]!;
       const c = await rawConnection(listeners.port);
-      c.socket.write(connectPacket(4, dev.id, dev.secret));
+      c.socket.write(connectPacket(dev.id, dev.secret));
       expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
       // three packets, each split in two, the gaps adding up to more than one deadline
       for (let i = 1; i <= 3; i++) {
@@ -196,7 +164,7 @@ describe('gateway connection limits', () => {
     const { devices } = await provisionResident(db, ['motion_sensor']);
     const dev = devices[0]!;
     const c = await rawConnection(listeners.port);
-    c.socket.write(connectPacket(4, dev.id, dev.secret));
+    c.socket.write(connectPacket(dev.id, dev.secret));
     expect([...(await c.until(4))]).toEqual([0x20, 0x02, 0x00, 0x00]);
     // a second session holds a lock the insert needs: aedes waits on the first PUBACK and
     // reads nothing more, so the rest stops part-way through some packet on our side

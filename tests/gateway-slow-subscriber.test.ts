@@ -1,16 +1,14 @@
 import { once } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createMetrics } from '../common/metrics.ts';
 import type { StatusChange } from '../contract/received.ts';
 import { topics } from '../contract/topics.ts';
 import type { Db } from '../db/types.ts';
-import { Gateway } from '../gateway/gateway.ts';
-import { listenMqtt, type ConnectionLimitOptions } from '../gateway/listeners.ts';
+import type { ConnectionLimitOptions } from '../gateway/listeners.ts';
 import { connect, nextMessage, provisionResident } from './helpers/gateway-harness.ts';
+import { alertFor as alert, connectPacket, frozenSubscriber as rawFrozenSubscriber, startLimitedGateway, subscribePacket } from './helpers/raw-mqtt.ts';
 import { createTestDb } from './helpers/test-db.ts';
 
 // A subscriber whose socket stops being read (a wrist app frozen, a phone asleep mid-connection)
@@ -20,80 +18,28 @@ import { createTestDb } from './helpers/test-db.ts';
 const NOTE = 'n'.repeat(12_000); // long notes: ~12 KB per alert
 const FLOOD = 750; // ~9 MB, more than the kernel buffers of a loopback connection absorb
 
-const alert = (alarmId: string, notes: string | null = null) => ({
-  type: 'alarm.alert',
-  alarmId,
-  priority: 'urgent',
-  kind: 'button.pressed',
-  resident: { id: 'r1', name: 'Huang Xueying', address: '12 Jade Lane', grid: 'G1', notes },
-  raisedAt: new Date().toISOString(),
-  step: 1,
-  acceptBy: new Date(Date.now() + 60_000).toISOString(),
-});
-
-const mqttString = (s: string) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-};
-function frame(header: number, body: Buffer): Buffer {
-  const len: number[] = [];
-  let n = body.length;
-  do {
-    len.push((n % 128) | (n >= 128 ? 0x80 : 0));
-    n = Math.floor(n / 128);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([header, ...len]), body]);
-}
-// CONNECT 3.1.1, clean session, username + password, keepalive 0 [MQTT-3.1]
-const connectPacket = (id: string, secret: string) =>
-  frame(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 0]), mqttString(id), mqttString(id), mqttString(secret)]));
-const subscribePacket = (topic: string) => frame(0x82, Buffer.concat([Buffer.from([0, 1]), mqttString(topic), Buffer.from([1])]));
-
-/**
- * Connects and subscribes (QoS 1) over a raw socket, then stops reading. A socket that is not
- * read does not see the broker close it either: `readToClose` reads again, and resolves once
- * the connection has ended.
- */
+/** The shared raw frozen subscriber (keepalive 0, QoS 1), its handshake checked. */
 async function frozenSubscriber(port: number, dev: { id: string; secret: string }, topic: string) {
-  const socket: Socket = tcpConnect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())); // a reset is a close too
-  await once(socket, 'connect');
-  socket.write(Buffer.concat([connectPacket(dev.id, dev.secret), subscribePacket(topic)]));
-  let got = Buffer.alloc(0);
-  while (got.length < 9) got = Buffer.concat([got, (await once(socket, 'data'))[0] as Buffer]);
-  expect([...got]).toEqual([0x20, 2, 0, 0, 0x90, 3, 0, 1, 1]); // CONNACK accepted, SUBACK QoS 1
-  socket.pause();
-  return {
-    readToClose: async () => {
-      socket.on('data', () => undefined).resume(); // reading again: the backlog, then the end
-      await closed;
-    },
-  };
+  const frozen = await rawFrozenSubscriber(port, dev, topic);
+  expect([...frozen.handshake]).toEqual([0x20, 2, 0, 0, 0x90, 3, 0, 1, 1]); // CONNACK accepted, SUBACK QoS 1
+  return frozen;
 }
 
 async function startTunedGateway(db: Db, limits: ConnectionLimitOptions, lines: string[]) {
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-  const metrics = createMetrics();
-  const gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
-  const listeners = await listenMqtt(gateway.aedes, { host: '127.0.0.1', port: 0, wsPort: 0, maxPacketBytes: 64 * 1024, logger, metrics, ...limits });
+  const running = await startLimitedGateway(db, limits, { lines, level: 'warn' });
   const offline = new Map<string, number>(); // device id → when it was reported offline
-  gateway.onStatus((s: StatusChange) => void (s.online || offline.set(s.deviceId, Date.now())));
+  running.gateway.onStatus((s: StatusChange) => void (s.online || offline.set(s.deviceId, Date.now())));
   return {
-    gateway,
-    port: listeners.port,
-    wsPort: listeners.wsPort,
-    url: `mqtt://127.0.0.1:${listeners.port}`,
+    gateway: running.gateway,
+    port: running.listeners.port,
+    wsPort: running.listeners.wsPort,
+    url: running.url,
     offline,
     offlineAt: async (deviceId: string, ms = 30_000) => {
       await expect.poll(() => offline.has(deviceId), { timeout: ms }).toBe(true);
       return offline.get(deviceId)!;
     },
-    close: async () => {
-      const closing = listeners.close();
-      await gateway.close();
-      await closing;
-    },
+    close: running.close,
   };
 }
 

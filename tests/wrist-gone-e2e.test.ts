@@ -1,11 +1,10 @@
-import { once } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
 import { apiClient } from './helpers/api-client.ts';
 import { connectDevice, press, provisionCentre } from './helpers/care-centre.ts';
 import { startFakeTwilio } from './helpers/fake-twilio.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
+import { rawSubscriber } from './helpers/raw-mqtt.ts';
 import { startTestService } from './helpers/service-fixture.ts';
 
 /**
@@ -25,25 +24,10 @@ const POLICY = JSON.stringify({
   emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 600 }, { kind: 'all_in_grid', acceptWithinS: 600 }, { kind: 'console', acceptWithinS: 600 }] },
 });
 
-const mqttString = (s: string) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
-};
-const frame = (header: number, body: Buffer) => Buffer.concat([Buffer.from([header, body.length]), body]); // bodies < 128 bytes here
-
 /** A wrist over a raw socket: CONNECT (keepalive 1 s), SUBSCRIBE to its alerts, then silence. */
 async function silentWrist(port: number, w: { id: string; secret: string }): Promise<{ closed: Promise<void> }> {
-  const socket: Socket = tcpConnect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((r) => socket.once('close', () => r()));
-  await once(socket, 'connect');
-  // [MQTT-3.1.2-3] protocol level 4; flags: username, password, clean session; keepalive 1 s
-  const connectBody = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 1]), mqttString(w.id), mqttString(w.id), mqttString(w.secret)]);
-  const subscribeBody = Buffer.concat([Buffer.from([0, 1]), mqttString(topics.wearableAlerts(w.id)), Buffer.from([1])]);
-  socket.write(Buffer.concat([frame(0x10, connectBody), frame(0x82, subscribeBody)]));
-  let got = Buffer.alloc(0);
-  while (got.length < 9) got = Buffer.concat([got, (await once(socket, 'data'))[0] as Buffer]);
-  expect([...got.subarray(0, 9)]).toEqual([0x20, 2, 0, 0, 0x90, 3, 0, 1, 1]); // CONNACK accepted, SUBACK QoS 1
+  const { socket, handshake, closed } = await rawSubscriber(port, w, topics.wearableAlerts(w.id), { keepaliveS: 1 });
+  expect([...handshake.subarray(0, 9)]).toEqual([0x20, 2, 0, 0, 0x90, 3, 0, 1, 1]); // CONNACK accepted, SUBACK QoS 1
   socket.on('data', () => undefined); // reads (the kernel would anyway) but never answers or pings
   return { closed };
 }
