@@ -8,7 +8,8 @@ import { insertDevice } from '../../db/queries/devices.ts';
 import { insertResident } from '../../db/queries/residents.ts';
 import type { Db } from '../../db/types.ts';
 import { Gateway } from '../../gateway/gateway.ts';
-import { listenMqtt, type MqttListeners } from '../../gateway/listeners.ts';
+import { listenMqtt, type ConnectionLimitOptions, type MqttListeners } from '../../gateway/listeners.ts';
+import type { Logger } from '../../common/logger.ts';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -19,8 +20,12 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(db: Db, opts: { maxPayloadBytes?: number } = {}): Promise<RunningGateway> {
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+/** The gateway and its listeners on picked ports; `limits` and `logger` as a test needs them. */
+export async function startGateway(
+  db: Db,
+  opts: { maxPayloadBytes?: number; limits?: ConnectionLimitOptions; logger?: Logger } = {},
+): Promise<RunningGateway> {
+  const logger = opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const metrics = createMetrics();
   const maxPayloadBytes = opts.maxPayloadBytes ?? 16 * 1024;
   const gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes });
@@ -31,6 +36,7 @@ export async function startGateway(db: Db, opts: { maxPayloadBytes?: number } = 
     maxPacketBytes: maxPayloadBytes * 4,
     logger,
     metrics,
+    ...opts.limits,
   });
   return {
     gateway,

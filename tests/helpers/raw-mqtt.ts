@@ -5,12 +5,10 @@
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { pino } from 'pino';
-import { createMetrics } from '../../common/metrics.ts';
 import type { Alert } from '../../contract/device-messages.ts';
 import type { Db } from '../../db/types.ts';
-import { Gateway } from '../../gateway/gateway.ts';
-import { listenMqtt, type ConnectionLimitOptions } from '../../gateway/listeners.ts';
-import type { RunningGateway } from './gateway-harness.ts';
+import type { ConnectionLimitOptions } from '../../gateway/listeners.ts';
+import { startGateway, type RunningGateway } from './gateway-harness.ts';
 
 // ---- packets -------------------------------------------------------------------------------
 
@@ -144,21 +142,7 @@ export async function startLimitedGateway(
   log: { lines: string[]; level?: pino.Level },
 ): Promise<RunningGateway> {
   const logger = pino({ level: log.level ?? 'warn' }, { write: (line: string) => void log.lines.push(line) });
-  const metrics = createMetrics();
-  const gateway = await Gateway.create({ db, logger, metrics, maxPayloadBytes: 16 * 1024 });
-  const listeners = await listenMqtt(gateway.aedes, { host: '127.0.0.1', port: 0, wsPort: 0, maxPacketBytes: 64 * 1024, logger, metrics, ...limits });
-  return {
-    gateway,
-    listeners,
-    metrics,
-    url: `mqtt://127.0.0.1:${listeners.port}`,
-    wsUrl: `ws://127.0.0.1:${listeners.wsPort}`,
-    close: async () => {
-      const closing = listeners.close();
-      await gateway.close();
-      await closing;
-    },
-  };
+  return startGateway(db, { limits, logger });
 }
 
 /** An urgent alarm.alert for a wrist; long `notes` make a large one, to fill a frozen socket. */
