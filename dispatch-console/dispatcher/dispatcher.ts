@@ -4,7 +4,6 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import { isActive, type Actor, type AlarmLane, type Priority } from '../../contract/alarms.ts';
-import type { Alert } from '../../contract/device-messages.ts';
 import {
   addAlarmEvent,
   appendTimeline,
@@ -21,11 +20,12 @@ import { alertFor, smsBody } from '../core/alarm-messages.ts';
 import { classifyEvent, type EventContext } from '../core/alarm-rules.ts';
 import { Effects } from '../core/alarm-state.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
-import { decide, planEvent, smsOnlyStep, stepUnheard, type Decision, type EscalationReason } from '../core/decide.ts';
-import { ReconnectGrace } from './reconnect-grace.ts';
+import { decide, planEvent, type EscalationReason } from '../core/decide.ts';
+import { WristPresence } from './wrist-presence.ts';
+import { Decisions } from './decisions.ts';
 import type { Refusal } from '../core/situation.ts';
 import { ActiveAlarms, residentKey } from './active-alarms.ts';
-import { AlarmWriter, type JoinedEvent, type Write } from './alarm-writer.ts';
+import { AlarmWriter, type JoinedEvent } from './alarm-writer.ts';
 import { isTransientDbFailure } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
 import type { AbsenceSettings } from '../core/absence-rules.ts';
@@ -81,11 +81,9 @@ export class Dispatcher {
   private readonly alarms: ActiveAlarms;
   private readonly timers: DeadlineTimers;
   private readonly writer: AlarmWriter;
-  /** Events joined to alarms while the database was away (a resend must not join twice). */
-  private readonly joinedInMemory = new Set<string>();
-  /** Escalation steps wait for this at start-up (the fleet's grace to reconnect); see start(). */
-  private ready: Promise<void> = Promise.resolve();
-  private grace: ReconnectGrace | undefined;
+  private readonly decisions: Decisions;
+  /** Start-up grace for the wrists to come back, and steps whose every wrist went away. */
+  private readonly wrists: WristPresence;
   /** Inbound SMS replies: who may answer which code, wrong-code limits, one answer per MessageSid. */
   private readonly smsReplies: SmsReplies;
   private stopped = false;
@@ -99,11 +97,13 @@ export class Dispatcher {
     this.presence = new Watchers((err) => o.logger.error({ err }, 'presence watcher failed'));
     this.timers = new DeadlineTimers((id, token) => void this.escalate(id, token, 'deadline'), o.clock);
     this.alarms = new ActiveAlarms(this.timers, o.clock);
+    this.wrists = new WristPresence({ ...o, alarms: this.alarms, escalate: (id, token, reason) => this.escalate(id, token, reason), stopped: () => this.stopped });
     this.writer = new AlarmWriter({ db: o.db, logger: o.logger, metrics: o.metrics, deadlineMs: o.settings.dbDeadlineMs, stopped: () => this.stopped });
     o.notifier.useRecorder((alarmId, what, fn) => this.writer.record(alarmId, what, fn));
+    this.decisions = new Decisions({ ...o, writer: this.writer, alarms: this.alarms, changes: this.changes, escalate: (id, token, reason) => this.escalate(id, token, reason) });
     this.smsReplies = new SmsReplies({
       ...o,
-      record: (id, reply) => this.mutate(id, (a, now) => decide(a, { type: 'sms_reply', ...reply, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now)),
+      record: (id, reply) => this.decisions.mutate(id, (a, now) => decide(a, { type: 'sms_reply', ...reply, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now)),
       accept: (id, request) => this.act(id, request),
     });
   }
@@ -114,10 +114,7 @@ export class Dispatcher {
    * empty); steps wait for them, up to the grace counted from `listening()` (ReconnectGrace).
    */
   async start(o: { reconnecting?: readonly string[] } = {}): Promise<void> {
-    if (o.reconnecting?.length) {
-      this.grace = new ReconnectGrace(o.reconnecting, this.o.clock, this.o.logger, this.o.settings.startupGraceMs);
-      this.ready = this.grace.ready;
-    }
+    this.wrists.expect(o.reconnecting ?? []);
     await this.o.directory.refresh(this.o.clock.now());
     for (const areaId of Object.keys(this.o.settings.policy.areas ?? {})) {
       if (this.o.directory.areaName(areaId) === null) this.o.logger.warn({ areaId }, 'ALARM_POLICY names an area that does not exist; its override applies to nobody');
@@ -130,7 +127,7 @@ export class Dispatcher {
 
   /** The broker listens: devices can come back from now (the start-up grace runs). */
   listening(): void {
-    this.grace?.begin();
+    this.wrists.listening();
   }
 
   async stop(): Promise<void> {
@@ -231,36 +228,9 @@ export class Dispatcher {
 
   handleStatus(s: StatusChange): void {
     this.presence.emit(s);
-    if (s.online) this.grace?.online(s.deviceId);
-    if (this.o.directory.setWearableOnline(s.deviceId, s.online)) {
-      this.o.directory.announce().catch((err: unknown) => this.o.logger.warn({ err }, 'wearable presence not announced'));
-      if (!s.online) this.watchLostWrist(s.deviceId);
-    }
+    this.wrists.changed(s);
   }
 
-  /**
-   * A wrist went offline (its owner's phone lost coverage, or the broker dropped it for not
-   * reading): if it stays gone past WRIST_LOST_AFTER_S, every open step that now reaches nobody
-   * moves on (the next one texts whoever is offline).
-   */
-  private watchLostWrist(wearableId: string): void {
-    const caregiver = this.o.directory.caregiverByWearable(wearableId);
-    if (!caregiver || !this.alarms.someOpenFor(caregiver.id)) return;
-    const at = new Date(this.o.clock.now().getTime() + this.o.settings.wristLostAfterS * 1000);
-    this.o.clock.setTimer(at, () => {
-      if (this.stopped || this.o.directory.isWearableOnline(wearableId)) return;
-      const dir = this.o.directory;
-      const wristOnline = (id: string) => {
-        const w = dir.caregiver(id)?.wearableId;
-        return w ? dir.isWearableOnline(w) : undefined;
-      };
-      for (const a of this.alarms.openFor(caregiver.id)) {
-        if (!stepUnheard(a, wristOnline)) continue;
-        this.o.logger.warn({ alarmId: a.id, wearableId, step: a.step }, 'every wrist this step asked is gone; moving on now');
-        void this.escalate(a.id, a.token, 'wearable_lost');
-      }
-    });
-  }
 
   // ---- opening and joining --------------------------------------------------------------
 
@@ -286,14 +256,14 @@ export class Dispatcher {
     this.alarms.track(alarm);
     const { first, stored } = this.writer.insert(id, (replayed) => this.insertNew(alarm, fx, t, replayed));
     // the database is away: the rest of the first step (SMS, the console) goes out now too
-    const early = first.then((how) => (how === 'queued' ? this.after(fx, { alerted: true, stored: false }) : undefined));
+    const early = first.then((how) => (how === 'queued' ? this.decisions.after(fx, { alerted: true, stored: false }) : undefined));
     const write = stored.then(async (result) => {
       // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
       if (result.kind === 'inserted') {
-        if ((await first) === 'committed') return this.after(fx, { alerted: true, stored: true });
+        if ((await first) === 'committed') return this.decisions.after(fx, { alerted: true, stored: true });
         await early;
         this.alarms.touch(id);
-        return this.told(fx, true);
+        return this.decisions.told(fx, true);
       }
       this.alarms.untrack(alarm);
       for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
@@ -331,7 +301,7 @@ export class Dispatcher {
   private async join(alarmId: string, t: Trigger, priority: Priority): Promise<void> {
     let joined = false;
     const event: JoinedEvent = { alarmId, deviceId: t.deviceId, eventId: t.eventId, type: t.type, receivedAt: t.at };
-    await this.mutate(
+    await this.decisions.mutate(
       alarmId,
       (a, now) => {
         if (!isActive(a.status)) return undefined; // closed meanwhile (another instance): open a new one below
@@ -364,7 +334,7 @@ export class Dispatcher {
     const who = req.caregiverId ? this.o.directory.caregiver(req.caregiverId) : undefined;
     if (who) req = { ...req, actor: { ...req.actor, name: who.name } };
     let refused: Refusal | undefined;
-    const a = await this.mutate(alarmId, (x, now) => {
+    const a = await this.decisions.mutate(alarmId, (x, now) => {
       const people = [...x.notified, x.acceptedBy, req.caregiverId, req.targetCaregiverId];
       // stamped when it reached us (not when a slow or absent database let it through)
       const at = req.receivedAt && req.receivedAt.getTime() < now.getTime() ? req.receivedAt : now;
@@ -388,9 +358,9 @@ export class Dispatcher {
 
   /** A deadline passed (or the step was exhausted early): next step, if the token still matches. */
   async escalate(alarmId: string, token: number, reason: EscalationReason): Promise<void> {
-    await this.ready; // at start-up: the fleet's grace to reconnect first
+    await this.wrists.ready; // at start-up: the fleet's grace to reconnect first
     if (this.stopped) return;
-    await this.mutate(alarmId, (a, now) => {
+    await this.decisions.mutate(alarmId, (a, now) => {
       const people = [...a.currentNotified];
       const d = decide(a, { type: 'escalate', token, reason, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, people, now }), now);
       if (d.missedDeadline) {
@@ -403,79 +373,6 @@ export class Dispatcher {
       if (err instanceof NotFoundError) return;
       this.o.logger.error({ err, alarmId }, 'escalation step failed; the watchdog will retry it');
     });
-  }
-
-  /**
-   * Row-locked read-modify-write; effects act after the commit. Resolves with the alarm as
-   * committed (undefined: no such alarm). With the database away (failed, or no answer within
-   * the deadline) the decision is made on this instance's copy, acted on at once, and written
-   * later in order: a database outage delays the writing, never the alerting or escalating.
-   */
-  private async mutate(alarmId: string, change: (a: AlarmRecord, now: Date) => Decision | undefined, event?: JoinedEvent): Promise<AlarmRecord | undefined> {
-    let decided: Write | undefined;
-    if (!this.writer.mustQueue(alarmId)) await this.alarms.opening.get(alarmId)?.catch(() => undefined);
-    if (!this.writer.mustQueue(alarmId)) {
-      const r = await this.writer.attempt(alarmId, (a) => change(a, this.o.clock.now())?.effects, event);
-      if (r.kind === 'missing') return undefined;
-      if (r.kind === 'nothing') return r.alarm;
-      if (r.kind === 'committed') {
-        await this.after(r.fx, { alerted: false, stored: true });
-        return r.fx.alarm;
-      }
-      decided = r.decided;
-    }
-    const w = decided ?? this.decideFromMemory(alarmId, change, event);
-    if (w === 'missing') {
-      if (this.writer.degraded) throw AlarmWriter.unavailable(); // not known here: only the database could say
-      return undefined;
-    }
-    if (w === 'nothing') return this.alarms.get(alarmId);
-    void this.writer.later(w).then(() => {
-      this.alarms.touch(alarmId); // a reload that began before this landed must not undo it
-      this.told(w.fx, false);
-    });
-    await this.after(w.fx, { alerted: false, stored: false });
-    return w.fx.alarm;
-  }
-
-  private decideFromMemory(alarmId: string, change: (a: AlarmRecord, now: Date) => Decision | undefined, event?: JoinedEvent): Write | 'missing' | 'nothing' {
-    const a = this.alarms.get(alarmId);
-    if (!a) return 'missing';
-    const key = event && `${alarmId}|${event.deviceId}|${event.eventId}`;
-    if (key && this.joinedInMemory.has(key)) return 'nothing';
-    const d = change(a, this.o.clock.now());
-    if (!d) return 'nothing';
-    if (key) this.joinedInMemory.add(key);
-    return { fx: d.effects, base: a, writeId: randomUUID(), event };
-  }
-
-  /** After commit (or, with the database away, at once): remember, arm, send. */
-  private async after(fx: Effects, o: { alerted: boolean; stored: boolean }): Promise<void> {
-    const a = fx.alarm;
-    this.alarms.track(a);
-    for (const b of fx.busy) this.o.directory.adjustBusy(b.caregiverId, b.delta);
-    const alert: Alert = alertFor(a);
-    const sends: Array<Promise<unknown>> = [];
-    for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));
-    const sms = fx.notices.filter((p) => p.notice.channel === 'sms').map((p) => this.o.notifier.sms(p, a));
-    sends.push(...sms);
-    // SMS are this step's only way through and none got out (a bad number): move on now
-    if (smsOnlyStep(fx.notices.map((p) => p.notice), (id) => this.o.directory.isWearableOnline(id))) {
-      void Promise.all(sms).then((ok) => {
-        if (!ok.some(Boolean) && this.o.notifier.smsProvider !== 'none') void this.escalate(a.id, a.token, 'undeliverable');
-      });
-    }
-    for (const w of fx.withdrawals) sends.push(this.o.notifier.withdraw(w.wearableId, a.id, w.message.reason, w.message.by));
-    for (const c of fx.commands) sends.push(this.o.notifier.toDevice(c.deviceId, c.command));
-    // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
-    void Promise.allSettled(sends);
-    // the consoles hear of it last: their fan-out must not hold up a wrist's alert
-    if (o.stored) this.told(fx, o.alerted);
-  }
-
-  /** The live consoles hear of a change once it is stored. */
-  private told(fx: Effects, raised: boolean): void {
-    if (fx.changed) this.changes.emit({ alarm: fx.alarm, timeline: fx.recorded, raised });
   }
 
   /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
@@ -511,7 +408,7 @@ export class Dispatcher {
         return active ? this.join(active.id, t, priority) : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
       },
       markArrivalOverdue: (id) =>
-        this.mutate(id, (x, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
+        this.decisions.mutate(id, (x, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
     };
   }
 
