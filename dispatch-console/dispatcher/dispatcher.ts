@@ -28,33 +28,19 @@ import { ActiveAlarms, residentKey } from './active-alarms.ts';
 import { AlarmWriter, type JoinedEvent } from './alarm-writer.ts';
 import { isTransientDbFailure } from './db-retry.ts';
 import { DeadlineTimers } from './deadline-timers.ts';
-import type { AbsenceSettings } from '../core/absence-rules.ts';
 import { localHour } from '../core/local-clock.ts';
 import { raiseAbsences, sweepAlarms, type ScheduleHost } from './schedules.ts';
 import type { DispatchDirectory } from './directory.ts';
-import type { PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Notifier } from './notifier.ts';
 import { Watchers, type AlarmChange } from './watchers.ts';
 import { SmsReplies, type SmsReplyOutcome } from './sms-replies.ts';
+import type { DispatchSettings } from './dispatch-settings.ts';
 
 export type { EscalationReason } from '../core/decide.ts';
 
 export type { SmsReplyOutcome } from './sms-replies.ts';
 
-export interface DispatchSettings {
-  policy: PolicyConfig;
-  cancelWindowS: number;
-  nightHours: { start: number; end: number };
-  temperature: { minC: number; maxC: number };
-  absence: Omit<AbsenceSettings, 'nightHours'>;
-  /** How long a decision waits for the database before it is made from memory. */
-  dbDeadlineMs: number;
-  /** At start-up, how long overdue steps wait for the wrists that were online to reconnect. */
-  startupGraceMs: number;
-  /** A wrist gone this long while an open step waits for its answer: the step moves on. */
-  wristLostAfterS: number;
-}
-
+export type { DispatchSettings } from './dispatch-settings.ts';
 
 export interface DispatcherOptions {
   db: Db;

@@ -4,7 +4,7 @@ import type { Db } from '../../db/types.ts';
 import type { Priority } from '../../contract/alarms.ts';
 import { findAbsences, type ResidentFacts } from '../core/absence-rules.ts';
 import type { DispatchDirectory } from './directory.ts';
-import type { DispatchSettings } from './dispatcher.ts';
+import type { DispatchSettings } from './dispatch-settings.ts';
 import { dueAction, type EscalationReason } from '../core/decide.ts';
 import { alarmIdFor } from './alarm-ids.ts';
 import type { Trigger } from '../core/trigger.ts';
