@@ -52,6 +52,10 @@ export const envSchema = z
       .transform((v) => v ?? 'homecare')
       .refine((v) => /^[A-Za-z0-9_-]+$/.test(v), { message: 'letters, digits, "_" or "-" only' }),
     MQTT_INGEST_LANES: positiveInt(4),
+    MQTT_DRAIN_TIMEOUT_MS: positiveNumber(5_000, 120_000),
+    MQTT_MAX_UNSENT_KB: positiveNumber(1024, 1024 * 1024),
+    MQTT_READ_DEADLINE_MS: positiveNumber(10_000, 600_000),
+    MQTT_MAX_CONNECTIONS_PER_DEVICE: positiveInt(4),
     MQTT_CLIENT_ID: optionalString,
     MQTT_SESSION_EXPIRY: z.preprocess(
       (v) => (v === undefined || v === '' ? 86_400 : Number(v)),
@@ -131,6 +135,8 @@ export const configSchema = envSchema.transform((e) => ({
     maxPayload: e.MQTT_MAX_PAYLOAD,
     shareGroup: e.MQTT_SHARE_GROUP,
     ingestLanes: e.MQTT_INGEST_LANES,
+    limits: { drainTimeoutMs: e.MQTT_DRAIN_TIMEOUT_MS, maxUnsentBytes: Math.round(e.MQTT_MAX_UNSENT_KB * 1024), readDeadlineMs: e.MQTT_READ_DEADLINE_MS },
+    maxConnectionsPerDevice: e.MQTT_MAX_CONNECTIONS_PER_DEVICE,
     clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
     clientIdExplicit: e.MQTT_CLIENT_ID !== undefined,
     sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,

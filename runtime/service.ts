@@ -150,7 +150,14 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       link = await connectExternal(config, db, logger, metrics, listeners);
       cleanups.push(() => link.close());
     } else {
-      gateway = await Gateway.create({ db, logger: logger.child({ part: 'gateway' }), metrics, maxPayloadBytes: config.mqtt.maxPayload, listeners });
+      gateway = await Gateway.create({
+        db,
+        logger: logger.child({ part: 'gateway' }),
+        metrics,
+        maxPayloadBytes: config.mqtt.maxPayload,
+        maxConnectionsPerDevice: config.mqtt.maxConnectionsPerDevice,
+        listeners,
+      });
       link = gateway;
       const g = gateway;
       cleanups.push(async () => {
@@ -166,6 +173,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
         maxPacketBytes: config.mqtt.maxPayload * 4,
         logger,
         metrics,
+        ...config.mqtt.limits,
       });
     }
     dispatch.dispatcher.listening();
