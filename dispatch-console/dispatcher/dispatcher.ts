@@ -68,6 +68,8 @@ export class Dispatcher {
   private readonly timers: DeadlineTimers;
   private readonly writer: AlarmWriter;
   private readonly decisions: Decisions;
+  /** New alarms until they are in the database (a resend of the opening event is acked after). */
+  private readonly inserting = new Map<string, Promise<void>>();
   /** Start-up grace for the wrists to come back, and steps whose every wrist went away. */
   private readonly wrists: WristPresence;
   /** Inbound SMS replies: who may answer which code, wrong-code limits, one answer per MessageSid. */
@@ -120,7 +122,7 @@ export class Dispatcher {
     this.stopped = true;
     this.timers.stop();
     // writes still waiting for the database are given a moment, then left (unacknowledged)
-    await Promise.race([Promise.allSettled([...this.alarms.opening.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.race([Promise.allSettled([...this.inserting.values()]), new Promise((r) => setTimeout(r, 2_000).unref())]);
     await this.writer.settle(2_000);
   }
 
@@ -167,7 +169,7 @@ export class Dispatcher {
     const t = triggerOf(e);
     const openId = alarmIdFor(t.deviceId, t.eventId, t.fingerprint);
     // a resend of the opening event: the alarm it opened, not a join of itself
-    if (c.kind === 'opens' && this.alarms.get(openId)) return this.alarms.opening.get(openId)?.then(() => undefined);
+    if (c.kind === 'opens' && this.alarms.get(openId)) return this.inserting.get(openId);
     const active = (lane: AlarmLane) => this.alarms.forResident(residentKey(t.residentId, t.deviceId, lane));
     const plan = planEvent(c, { care: active('care'), technical: active('technical') });
     switch (plan.kind) {
@@ -241,28 +243,39 @@ export class Dispatcher {
     this.o.metrics.alarmsOpened.inc({ priority });
     this.alarms.track(alarm);
     const { first, stored } = this.writer.insert(id, (replayed) => this.insertNew(alarm, fx, t, replayed));
-    // the database is away: the rest of the first step (SMS, the console) goes out now too
-    const early = first.then((how) => (how === 'queued' ? this.decisions.after(fx, { alerted: true, stored: false }) : undefined));
-    const write = stored.then(async (result) => {
+    // acted on: committed (or known not to be new), or queued with the database away; then
+    // the rest of the first step (SMS, the console) goes out. Later decisions wait for this.
+    const acted = first.then(async (how) => {
+      if (how === 'queued') return this.decisions.after(fx, { alerted: true, stored: false });
       // (not waiting for the alerts' PUBACKs: the notifier records a failed one)
+      if ((await stored).kind === 'inserted') return this.decisions.after(fx, { alerted: true, stored: true });
+    });
+    this.alarms.opening.set(id, acted);
+    void acted.then(
+      () => this.alarms.opening.delete(id),
+      () => this.alarms.opening.delete(id),
+    );
+    const write = stored.then(async (result) => {
+      await acted;
       if (result.kind === 'inserted') {
-        if ((await first) === 'committed') return this.decisions.after(fx, { alerted: true, stored: true });
-        await early;
-        this.alarms.touch(id);
-        return this.decisions.told(fx, true);
+        if ((await first) === 'queued') {
+          this.alarms.touch(id); // a reload that began before this landed must not undo it
+          this.decisions.told(fx, true);
+        }
+        return;
       }
       this.alarms.untrack(alarm);
       for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.withdraw(p.notice.wearableId, id, 'closed');
       if (result.kind === 'active_conflict') return this.join(result.existingId, t, priority); // opened elsewhere a moment ago
       return undefined; // an old resend of an opening event whose alarm is already closed
     });
-    // decisions on this alarm wait for its first write only while it is quick (see AlarmWriter.insert)
-    this.alarms.opening.set(id, first);
-    void first.then(
-      () => this.alarms.opening.delete(id),
-      () => this.alarms.opening.delete(id),
+    const done = write.then(() => undefined);
+    this.inserting.set(id, done);
+    void done.then(
+      () => this.inserting.delete(id),
+      () => this.inserting.delete(id),
     );
-    return write.then(() => undefined);
+    return done;
   }
 
   /** `replayed`: an earlier try may have landed before the database went away (then "exists" is ours). */
