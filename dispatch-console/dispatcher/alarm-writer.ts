@@ -105,6 +105,9 @@ export class AlarmWriter {
     const state: { abandoned: boolean; decided?: Write } = { abandoned: false };
     const tx = this.o.db.withTransaction(async (q): Promise<Attempt> => {
       const a = await lockAlarm(q, alarmId);
+      // given up on while waiting for the row: the caller decided without us (and the
+      // decision's bookkeeping, metrics and logs, must not run twice)
+      if (state.abandoned) throw ABANDONED;
       if (!a) return { kind: 'missing' };
       const fx = decideOn(a);
       if (!fx) return { kind: 'nothing', alarm: a };
