@@ -84,7 +84,7 @@ export function createMetrics() {
     }),
     dispatchDbAway: new Counter({
       name: 'homecare_dispatch_db_away_total',
-      help: 'Times the dispatcher found the database away and went on deciding from memory (writing later, in order)',
+      help: 'Times the database failed or gave no answer within DB_DEADLINE_MS (an outage, or a burst that saturates it) and the dispatcher went on deciding from memory, writing later in order',
       registers: [registry],
     }),
     smsSent: new Counter({

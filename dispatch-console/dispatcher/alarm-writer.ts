@@ -69,7 +69,7 @@ export class AlarmWriter {
     this.journal = new WriteJournal(o.logger, o.stopped, () => {
       if (!this.away) return;
       this.away = false;
-      o.logger.warn('database back: every decision made meanwhile is written; deciding on the database again');
+      o.logger.info('database back: every decision made meanwhile is written; deciding on the database again');
     });
   }
 
@@ -92,7 +92,9 @@ export class AlarmWriter {
     if (this.away) return;
     this.away = true;
     this.o.metrics.dispatchDbAway.inc();
-    this.o.logger.error({ err: (err as Error | undefined)?.message }, 'database away: deciding from memory, sending at once, writing later in order');
+    // a saturated database (a burst of alarms) lands here too, and is meant to: a slow write
+    // must not hold up a step. An outage shows as this lasting, and in the pool's own errors.
+    this.o.logger.warn({ err: (err as Error | undefined)?.message, deadlineMs: this.o.deadlineMs }, 'database away or slow: deciding from memory, sending at once, writing later in order');
     // something must find out when it is back, even if no decision needs writing meanwhile
     void this.journal.push('~probe', 'database probe', () => this.o.db.ping());
   }
