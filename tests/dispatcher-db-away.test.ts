@@ -21,8 +21,9 @@ async function openAlarm(f: DispatcherFixture, centre: Awaited<ReturnType<Dispat
   return f.alarm(list.find((a) => a.residentId === centre.resident.id)!.id);
 }
 
-describe('escalation while the database is away (PostgreSQL behind a proxy, manual clock)', () => {
-  let f: DispatcherFixture;
+/** A fixture on PostgreSQL behind a proxy, for one describe block (SMS through the fake Twilio). */
+function awayFixture(): () => DispatcherFixture {
+  let f: DispatcherFixture | undefined;
   beforeAll(async () => {
     f = await dispatcherFixture({ db: 'postgres', proxy: true, twilio: true, policy: POLICY, env: { CANCEL_WINDOW_S: '0', DB_DEADLINE_MS: '400' } });
   });
@@ -30,8 +31,14 @@ describe('escalation while the database is away (PostgreSQL behind a proxy, manu
     f?.proxy?.restore();
     await f?.close();
   });
+  return () => f!;
+}
+
+describe('escalation while the database is away (PostgreSQL behind a proxy, manual clock)', () => {
+  const fixture = awayFixture();
 
   it('cut: step 2 at its deadline with SMS for the offline wrist; an accept stamped when received, the resident told at once; written once when back', async () => {
+    const f = fixture();
     const centre = await f.centre({ caregivers: 3 });
     const [li, wang, zhao] = centre.caregivers;
     await f.online(li!.wearable.id, wang!.wearable.id); // Zhao's wrist is off: step 2 texts him
@@ -77,6 +84,7 @@ describe('escalation while the database is away (PostgreSQL behind a proxy, manu
   });
 
   it('blackhole: a step due while the database answers nothing goes out within DB_DEADLINE_MS, and is written once when it is back', async () => {
+    const f = fixture();
     const centre = await f.centre({ caregivers: 2 });
     const [li, wang] = centre.caregivers;
     await f.online(li!.wearable.id, wang!.wearable.id);
@@ -102,5 +110,45 @@ describe('escalation while the database is away (PostgreSQL behind a proxy, manu
     expect(startedSteps(d)).toEqual([1, 2, 3]);
     expect(Date.parse(rows(d, 'step.started')[2]!.at)).toBe(t0 + 2 * S * 1000);
     expect(rows(d, 'console.called')).toHaveLength(1);
+  });
+});
+
+describe('SMS replies while the database is away (PostgreSQL behind a proxy, manual clock)', () => {
+  const fixture = awayFixture();
+
+  it('a texted caregiver accepts by SMS; a stranger and an untexted caregiver elsewhere learn nothing; a replay changes nothing; all written once back', async () => {
+    const f = fixture();
+    const centre = await f.centre({ caregivers: 3 });
+    const [li, , zhao] = centre.caregivers;
+    // another community's caregiver, on duty there now
+    const far = await f.centre({ caregivers: 0 });
+    const zhou = await f.api.create('/api/caregivers', { name: 'Zhou Min', phone: '+8613700000099', areaIds: [far.grid.id], role: 'caregiver' });
+    const now = f.clock.now().getTime();
+    await f.api.create('/api/shifts', { caregiverId: zhou.id, start: new Date(now - 3600_000).toISOString(), end: new Date(now + 8 * 3600_000).toISOString() });
+    await f.dispatcher.refreshDirectory();
+    await f.online(li!.wearable.id); // Wang and Zhao are texted at step 2
+    const alarm = await openAlarm(f, centre);
+
+    f.proxy!.cut();
+    await f.clock.advance(S * 1000);
+    await waitFor(async () => f.twilio!.messages.find((m) => m.to === zhao!.phone && m.body.includes(alarm.replyCode)));
+    expect(f.dispatcher.deciding).toBe('memory');
+
+    const code = alarm.replyCode;
+    expect(await f.dispatcher.smsReply({ from: '+15550001111', text: code, messageSid: 'SM-away-stranger' })).toEqual({ kind: 'not_registered' });
+    expect(await f.dispatcher.smsReply({ from: '+8613700000099', text: code, messageSid: 'SM-away-zhou' })).toEqual({ kind: 'no_alarm', code });
+    const received = f.clock.now();
+    const accepted = await f.dispatcher.smsReply({ from: zhao!.phone, text: `${code} A`, messageSid: 'SM-away-zhao' });
+    expect(accepted).toEqual({ kind: 'accepted', resident: 'Huang Xueying', address: '12 Jade Lane' });
+    expect(await f.dispatcher.smsReply({ from: zhao!.phone, text: `${code} A`, messageSid: 'SM-away-zhao' })).toEqual(accepted); // a replay
+    expect(f.to(centre.pendant.id).some((s) => s.message.type === 'alarm.accepted' && s.message.by === 'Zhao Lei')).toBe(true);
+
+    f.proxy!.restore();
+    await waitFor(async () => f.dispatcher.queuedWrites === 0 && f.dispatcher.deciding === 'database', 30_000);
+    const d = await f.until(alarm.id, (x) => x.status === 'accepted');
+    expect(d.acceptedBy).toBe(zhao!.id);
+    expect(Date.parse(d.acceptedAt)).toBe(received.getTime());
+    expect(rows(d, 'alarm.accepted').map((r) => r.detail.via)).toEqual(['sms']);
+    expect(rows(d, 'sms.reply').map((r) => r.actorName)).toEqual(['Zhao Lei']); // nothing from the others, once
   });
 });

@@ -19,6 +19,8 @@ export class ActiveAlarms {
   private readonly touched = new Map<string, number>();
   /** First writes of alarms opened on the fast path; everything else about them waits for these. */
   readonly opening = new Map<string, Promise<unknown>>();
+  /** Numbers (digits) each alarm texted from here: who may answer its code while the database is away. */
+  private readonly textedTo = new Map<string, Set<string>>();
 
   constructor(
     private readonly timers: DeadlineTimers,
@@ -38,6 +40,23 @@ export class ActiveAlarms {
     let n = 0;
     for (const a of this.byId.values()) if (a.status === 'open' && a.id !== exceptAlarmId && a.currentNotified.includes(caregiverId)) n++;
     return n;
+  }
+
+  /** The active alarm with this SMS reply code. */
+  byReplyCode(code: string): AlarmRecord | undefined {
+    for (const a of this.byId.values()) if (a.replyCode === code) return a;
+    return undefined;
+  }
+
+  /** A number (digits) this alarm's escalation texted, from this instance. */
+  noteTexted(alarmId: string, digits: string): void {
+    let set = this.textedTo.get(alarmId);
+    if (!set) this.textedTo.set(alarmId, (set = new Set()));
+    set.add(digits);
+  }
+
+  texted(alarmId: string, digits: string): boolean {
+    return this.textedTo.get(alarmId)?.has(digits) ?? false;
   }
 
   /** Open alarms whose current step asked this caregiver. */
@@ -71,6 +90,7 @@ export class ActiveAlarms {
 
   untrack(a: AlarmRecord): void {
     this.byId.delete(a.id);
+    this.textedTo.delete(a.id);
     this.touched.delete(a.id);
     if (this.byResident.get(keyOf(a)) === a.id) this.byResident.delete(keyOf(a));
     this.timers.clear(a.id);

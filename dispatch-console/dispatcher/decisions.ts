@@ -5,6 +5,7 @@ import type { AlarmRecord } from '../../db/queries/alarms.ts';
 import { alertFor } from '../core/alarm-messages.ts';
 import type { Effects } from '../core/alarm-state.ts';
 import { smsOnlyStep, type Decision, type EscalationReason } from '../core/decide.ts';
+import { phoneDigits } from '../core/sms-reply-rules.ts';
 import type { ActiveAlarms } from './active-alarms.ts';
 import { AlarmWriter, type JoinedEvent, type Write } from './alarm-writer.ts';
 import type { DispatchDirectory } from './directory.ts';
@@ -87,6 +88,7 @@ export class Decisions {
     const alert: Alert = alertFor(a);
     const sends: Array<Promise<unknown>> = [];
     for (const p of fx.notices) if (p.notice.channel === 'wearable' && !o.alerted) sends.push(this.o.notifier.alert(p, alert));
+    for (const p of fx.notices) if (p.notice.channel === 'sms') this.o.alarms.noteTexted(a.id, phoneDigits(p.notice.phone));
     const sms = fx.notices.filter((p) => p.notice.channel === 'sms').map((p) => this.o.notifier.sms(p, a));
     sends.push(...sms);
     // SMS are this step's only way through and none got out (a bad number): move on now

@@ -164,6 +164,13 @@ export class DispatchDirectory {
     return undefined;
   }
 
+  /** Whether the number is some resident's family contact (digits compared). */
+  isFamilyContactPhone(phone: string): boolean {
+    const d = digits(phone);
+    for (const r of this.residents.values()) if ((r.contacts ?? []).some((c) => digits(c.phone) === d)) return true;
+    return false;
+  }
+
   familyContact(residentId: string | null, phone: string): FamilyContact | undefined {
     const d = digits(phone);
     return this.contacts(residentId).find((c) => digits(c.phone) === d);

@@ -33,7 +33,9 @@ import { raiseAbsences, sweepAlarms, type ScheduleHost } from './schedules.ts';
 import type { DispatchDirectory } from './directory.ts';
 import type { Notifier } from './notifier.ts';
 import { Watchers, type AlarmChange } from './watchers.ts';
-import { SmsReplies, type SmsReplyOutcome } from './sms-replies.ts';
+import { SmsReplies, type SmsReplyOutcome, type SmsReplyRecord } from './sms-replies.ts';
+import { SmsRepliesAway } from './sms-replies-away.ts';
+import { SMS_REPLY_LIMITS } from '../core/sms-reply-rules.ts';
 import type { DispatchSettings } from './dispatch-settings.ts';
 
 export type { EscalationReason } from '../core/decide.ts';
@@ -89,11 +91,16 @@ export class Dispatcher {
     this.writer = new AlarmWriter({ db: o.db, logger: o.logger, metrics: o.metrics, deadlineMs: o.settings.dbDeadlineMs, stopped: () => this.stopped });
     o.notifier.useRecorder((alarmId, what, fn) => this.writer.record(alarmId, what, fn));
     this.decisions = new Decisions({ ...o, writer: this.writer, alarms: this.alarms, changes: this.changes, escalate: (id, token, reason) => this.escalate(id, token, reason) });
-    this.smsReplies = new SmsReplies({
+    const sms = {
       ...o,
-      record: (id, reply) => this.decisions.mutate(id, (a, now) => decide(a, { type: 'sms_reply', ...reply, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now)),
-      accept: (id, request) => this.act(id, request),
-    });
+      limits: SMS_REPLY_LIMITS,
+      record: (id: string, reply: SmsReplyRecord) =>
+        this.decisions.mutate(id, (a, now) => decide(a, { type: 'sms_reply', ...reply, newId: randomUUID }, this.situation({ residentId: a.residentId, now }), now)),
+      accept: (id: string, request: ActionRequest) => this.act(id, request),
+    };
+    // with the database away, replies are taken on what this instance holds (same rules)
+    const away = new SmsRepliesAway({ ...sms, activeByCode: (code) => this.alarms.byReplyCode(code), texted: (id, digits) => this.alarms.texted(id, digits) });
+    this.smsReplies = new SmsReplies({ ...sms, away: { handle: (r) => away.handle(r), active: () => this.writer.degraded } });
   }
 
   /**

@@ -23,6 +23,7 @@ import type { Db } from '../../db/types.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
 import type { DirectoryCaregiver } from '../core/routing.ts';
 import type { DispatchDirectory } from './directory.ts';
+import { isTransientDbFailure } from './db-retry.ts';
 import { maskedPhone, phoneDigits, replyCodeOf, replyEntitlement, SMS_REPLY_LIMITS, tooManyWrongCodes, type ReplyEntitlement, type SmsReplyLimits } from '../core/sms-reply-rules.ts';
 
 export type { SmsReplyOutcome } from '../../contract/sms-replies.ts';
@@ -34,6 +35,14 @@ export interface InboundSms {
   messageSid: string | undefined;
 }
 
+/** An SMS reply as the alarm's timeline records it (the core's `sms_reply`). */
+export interface SmsReplyRecord {
+  actor: Actor;
+  from: string;
+  body: string;
+  messageSid: string | undefined;
+}
+
 /** What the dispatcher lends this module: the alarm's timeline and its accept, under its row lock. */
 export interface SmsReplyDeps {
   db: Db;
@@ -42,10 +51,12 @@ export interface SmsReplyDeps {
   directory: DispatchDirectory;
   clock: Clock;
   /** Records the reply on the alarm's timeline (the core's `sms_reply`); the alarm as committed. */
-  record(alarmId: string, reply: { actor: Actor; from: string; body: string; messageSid: string | undefined }): Promise<AlarmRecord | undefined>;
+  record(alarmId: string, reply: SmsReplyRecord): Promise<AlarmRecord | undefined>;
   /** The accept, as every other way of accepting takes it (ConflictError: taken or closed). */
   accept(alarmId: string, request: ActionRequest): Promise<unknown>;
   limits?: SmsReplyLimits;
+  /** While the database is away: the same rules on what this instance holds (sms-replies-away.ts). */
+  away?: { handle(r: InboundSms): Promise<SmsReplyOutcome>; active(): boolean };
 }
 
 /** A claim on a MessageSid left unanswered this long belongs to a handler that died. */
@@ -78,7 +89,18 @@ export class SmsReplies {
     this.limits = o.limits ?? SMS_REPLY_LIMITS;
   }
 
-  async handle(r: InboundSms, retried = false): Promise<SmsReplyOutcome> {
+  async handle(r: InboundSms): Promise<SmsReplyOutcome> {
+    const away = this.o.away;
+    if (away?.active()) return away.handle(r);
+    try {
+      return await this.handleStored(r);
+    } catch (err) {
+      if (away && isTransientDbFailure(err)) return away.handle(r);
+      throw err;
+    }
+  }
+
+  private async handleStored(r: InboundSms, retried = false): Promise<SmsReplyOutcome> {
     const from = phoneDigits(r.from);
     // a number nobody registered is told so whatever it sent: no code read, nothing stored
     const caregiver = from === '' ? undefined : await this.sender(r.from, from);
@@ -93,7 +115,7 @@ export class SmsReplies {
       if (!claimed) {
         const stored = await this.replayed(sid, from);
         // the first delivery failed and gave its claim up: this one is handled afresh
-        return stored ?? (retried ? { kind: 'in_progress' } : this.handle(r, true));
+        return stored ?? (retried ? { kind: 'in_progress' } : this.handleStored(r, true));
       }
     }
     let outcome: SmsReplyOutcome;
@@ -201,21 +223,10 @@ export class SmsReplies {
   }
 
   /** An entitled reply: on the alarm's timeline, then the accept. */
-  private async accept(r: InboundSms, code: string, t: SmsReplyTarget, caregiver: DirectoryCaregiver | null): Promise<SmsReplyOutcome> {
+  private accept(r: InboundSms, code: string, t: SmsReplyTarget, caregiver: DirectoryCaregiver | null): Promise<SmsReplyOutcome> {
     const contactName = caregiver ? undefined : (this.o.directory.familyContact(t.residentId, r.from)?.name ?? t.texted?.recipientName ?? undefined);
     const actor: Actor = caregiver ? { kind: 'caregiver', id: caregiver.id, name: caregiver.name } : { kind: 'contact', name: contactName };
-    const fresh = await this.o.record(t.id, { actor, from: r.from, body: r.text, messageSid: r.messageSid });
-    if (!fresh) return { kind: 'no_alarm', code };
-    try {
-      await this.o.accept(t.id, { action: 'accept', actor, caregiverId: caregiver?.id, via: 'sms' });
-    } catch (err) {
-      if (err instanceof NotFoundError) return { kind: 'no_alarm', code };
-      if (!(err instanceof ConflictError)) throw err;
-      // someone else has it; closed meanwhile (or refused otherwise): no open alarm for them
-      if (err.reason === 'alarm_already_accepted') return { kind: 'taken', code, by: fresh.acceptedByName };
-      return { kind: 'no_alarm', code };
-    }
-    return { kind: 'accepted', resident: t.residentName, address: t.residentAddress };
+    return acceptByReply(this.o, r, code, { id: t.id, resident: { name: t.residentName, address: t.residentAddress } }, actor, caregiver?.id);
   }
 
   /** Now and then (this instance's clock): wrong codes past the window, old answered MessageSids. */
@@ -227,4 +238,29 @@ export class SmsReplies {
       this.o.logger.warn({ err }, 'pruning old SMS replies failed'),
     );
   }
+}
+
+/**
+ * An entitled reply, whether the database is there or away: on the alarm's timeline, then the
+ * accept. Someone else has it: "taken"; closed meanwhile (or refused otherwise): no open alarm.
+ */
+export async function acceptByReply(
+  deps: Pick<SmsReplyDeps, 'record' | 'accept'>,
+  r: InboundSms,
+  code: string,
+  alarm: { id: string; resident: { name: string; address: string | null } },
+  actor: Actor,
+  caregiverId: string | undefined,
+): Promise<SmsReplyOutcome> {
+  const fresh = await deps.record(alarm.id, { actor, from: r.from, body: r.text, messageSid: r.messageSid });
+  if (!fresh) return { kind: 'no_alarm', code };
+  try {
+    await deps.accept(alarm.id, { action: 'accept', actor, caregiverId, via: 'sms' });
+  } catch (err) {
+    if (err instanceof NotFoundError) return { kind: 'no_alarm', code };
+    if (!(err instanceof ConflictError)) throw err;
+    if (err.reason === 'alarm_already_accepted') return { kind: 'taken', code, by: fresh.acceptedByName };
+    return { kind: 'no_alarm', code };
+  }
+  return { kind: 'accepted', resident: alarm.resident.name, address: alarm.resident.address };
 }
