@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger.ts';
 import { pruneEventKeys, releaseLease, runTimescaleJob, timescalePolicyJobs, tryTakeLease } from '../db/queries/maintenance.ts';
 import { deleteExpiredSessions } from '../db/queries/sessions.ts';
 import { pruneAbsenceNotices } from '../db/queries/absence-facts.ts';
+import { applyEventRetentionPolicy, deleteEventsBefore } from '../db/queries/retention.ts';
 import type { Db } from '../db/types.ts';
 import type { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
 
@@ -39,8 +40,25 @@ export interface MaintenanceJob {
   quiet?: boolean;
 }
 
+/** How long data is kept (the centre's policy). */
+export interface RetentionSettings {
+  /** Sensor events (alarms and their timelines are kept: the response reports rest on them). */
+  eventDays: number;
+  /** True once a TimescaleDB retention policy does it (applyEventRetentionPolicy): the job rests. */
+  eventPolicy: () => boolean;
+}
+
+export const DEFAULT_EVENT_RETENTION_DAYS = 400;
+const DEFAULT_RETENTION: RetentionSettings = { eventDays: DEFAULT_EVENT_RETENTION_DAYS, eventPolicy: () => false };
+
 /** The periodic housekeeping the service needs, as plain async functions. */
-export function maintenanceJobs(db: Db, logger: Logger, dispatcher?: Dispatcher, now: () => Date = () => new Date()): MaintenanceJob[] {
+export function maintenanceJobs(
+  db: Db,
+  logger: Logger,
+  dispatcher?: Dispatcher,
+  now: () => Date = () => new Date(),
+  retention: RetentionSettings = DEFAULT_RETENTION,
+): MaintenanceJob[] {
   const jobs: MaintenanceJob[] = [
     {
       name: 'prune-dedup-keys',
@@ -87,6 +105,13 @@ export function maintenanceJobs(db: Db, logger: Logger, dispatcher?: Dispatcher,
       },
     );
   }
+  jobs.push({
+    name: 'event-retention',
+    schedule: '41 3 * * *',
+    run: async (): Promise<Record<string, number>> =>
+      retention.eventPolicy() ? { byPolicy: 1 } : { deleted: await deleteEventsBefore(db, new Date(now().getTime() - retention.eventDays * DAY_MS)) },
+    leaseMs: 60 * 60_000,
+  });
   // TimescaleDB's background workers do not run inside PGlite: run its policies ourselves.
   if (db.kind === 'embedded' && db.timescale) {
     jobs.push({
@@ -114,8 +139,16 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
-export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher): Maintenance {
-  const jobs = maintenanceJobs(db, logger, dispatcher);
+export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher, eventRetentionDays = DEFAULT_EVENT_RETENTION_DAYS): Maintenance {
+  let eventPolicy = false;
+  void applyEventRetentionPolicy(db, eventRetentionDays).then(
+    (ok) => {
+      eventPolicy = ok;
+      logger.info({ eventRetentionDays, by: ok ? 'timescaledb retention policy' : 'daily delete job' }, 'sensor events are kept this long');
+    },
+    (err: unknown) => logger.warn({ err }, 'event retention policy not set; the daily delete job keeps it'),
+  );
+  const jobs = maintenanceJobs(db, logger, dispatcher, undefined, { eventDays: eventRetentionDays, eventPolicy: () => eventPolicy });
   const coordinator = leaseCoordinator(db, `${process.pid}-${randomUUID().slice(0, 8)}`, logger);
   const tasks: ScheduledTask[] = jobs.map((job) =>
     cron.schedule(
