@@ -132,10 +132,15 @@ export class Gateway extends IntakeLink {
   ): Promise<void> {
     const { logger, metrics } = this.opts;
     try {
-      const outcome = await this.auth.authenticate(username, password);
+      const source = this.auth.sourceOf(client);
+      const outcome = await this.auth.authenticate(username, password, source);
       if (!outcome.ok) {
         metrics.mqttConnectRefused.inc({ reason: outcome.reason });
-        logger.warn({ clientId: client.id, username, reason: outcome.reason }, 'mqtt connect refused');
+        // refused unchecked (over the address's failures, or checks saturated): counted, logged at
+        // debug only, so a flood does not turn into a flood of log lines
+        const unchecked = outcome.reason === 'rate_limited' || outcome.reason === 'busy';
+        logger[unchecked ? 'debug' : 'warn']({ clientId: client.id, username, source, reason: outcome.reason }, 'mqtt connect refused');
+        if (outcome.reason === 'busy') return done(refuse(SERVER_UNAVAILABLE, 'server unavailable'), null);
         return done(refuse(NOT_AUTHORIZED, 'not authorised'), null);
       }
       if (this.badClientIds.has(client)) {
