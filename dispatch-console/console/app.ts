@@ -90,6 +90,29 @@ function useJsonBodies(app: FastifyInstance): void {
   });
 }
 
+/** Query parameters whose values are credentials (`/ws?token=…`): their values never reach a log line. */
+const SECRET_QUERY = /([?&](?:token|access_token|password|secret)=)[^&#]*/gi;
+
+/** A URL as it may be logged: credential query values replaced by `[redacted]`. */
+export function urlForLog(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+/**
+ * Fastify's own `req` serializer (the "incoming request" line), with the URL's credentials
+ * redacted: the live stream takes its session token in the query string.
+ */
+function requestForLog(req: { method: string; url: string; host?: string; ip?: string; headers?: Record<string, unknown>; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: urlForLog(req.url),
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /**
  * The console's HTTP API, not yet listening (see server.ts). Later features register more
  * routes on the returned instance; each /api route needs `onRequest: app.requireRole(...)`
@@ -98,7 +121,7 @@ function useJsonBodies(app: FastifyInstance): void {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger; saying so keeps the instance the plain FastifyInstance type
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestForLog } }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     frameworkErrors,
     clientErrorHandler,
