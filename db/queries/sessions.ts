@@ -38,3 +38,13 @@ export async function deleteSession(q: Queryable, tokenHash: string): Promise<vo
 export async function deleteExpiredSessions(q: Queryable, now: Date): Promise<number> {
   return (await q.query('DELETE FROM sessions WHERE expires_at <= $1::timestamptz', [now.toISOString()])).rowCount;
 }
+
+/** Every session of a login (deactivated, password changed); returns how many ended. */
+export async function deleteUserSessions(q: Queryable, userId: string): Promise<number> {
+  return (await q.query('DELETE FROM sessions WHERE user_id = $1', [userId])).rowCount;
+}
+
+/** The login a session token belongs to, whatever the state of the login. */
+export async function sessionUserId(q: Queryable, tokenHash: string): Promise<string | undefined> {
+  return (await q.query<{ userId: string }>('SELECT user_id AS "userId" FROM sessions WHERE token_hash = $1', [tokenHash])).rows[0]?.userId;
+}

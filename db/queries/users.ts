@@ -83,3 +83,31 @@ export async function deleteUser(q: Queryable, id: string): Promise<void> {
   if (!row.found) throw new NotFoundError('user', id);
   if (!row.deleted) throw new ConflictError('cannot delete the last admin; create another admin first');
 }
+
+/**
+ * Disables or re-enables a login, unless that would leave no enabled admin (one statement,
+ * like deleteUser). Returns the login as it now is.
+ */
+export async function setUserDisabled(q: Queryable, id: string, disabled: boolean): Promise<User> {
+  const r = await q.query<User & { updated: boolean }>(
+    `WITH target AS (SELECT id, role FROM users WHERE id = $1),
+          changed AS (
+            UPDATE users u SET disabled = $2 FROM target t
+             WHERE u.id = t.id
+               AND (NOT $2 OR t.role <> 'admin'
+                    OR (SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> t.id) > 0)
+            RETURNING u.id)
+     SELECT EXISTS (SELECT 1 FROM changed) AS updated, EXISTS (SELECT 1 FROM target) AS found`,
+    [id, disabled],
+  );
+  const row = r.rows[0] as unknown as { updated: boolean; found: boolean };
+  if (!row.found) throw new NotFoundError('user', id);
+  if (!row.updated) throw new ConflictError('cannot disable the last enabled admin; create another admin first');
+  return (await getUser(q, id))!;
+}
+
+export async function setUserPassword(q: Queryable, id: string, passwordHash: string): Promise<User> {
+  const r = await q.query<User>(`UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, passwordHash]);
+  if (!r.rows[0]) throw new NotFoundError('user', id);
+  return r.rows[0];
+}

@@ -60,6 +60,18 @@ const CLOSE_GRACE_MS = 2_000;
 /** Serialised and UTF-8 encoded once, whoever it goes to (sent as a text frame). */
 const encode = (message: ServerMessage) => Buffer.from(JSON.stringify(message));
 
+/** The hubs of this process, so a session ended over HTTP reaches its live streams at once. */
+const liveHubs = new Set<ConsoleHub>();
+
+/**
+ * A login's sessions ended (logout, login disabled or deleted): every live stream of that login
+ * whose session is no longer valid is closed now (4001), not at the next periodic check. Login
+ * ids are UUIDs, so hubs of other apps in the same process (tests) are never touched wrongly.
+ */
+export async function recheckLiveStreamsOf(userId: string): Promise<void> {
+  await Promise.all([...liveHubs].map((h) => h.recheckUser(userId)));
+}
+
 /**
  * The consoles connected to this instance. A broadcast is serialised and encoded once (every
  * console's queue holds the same bytes); each console gets it unless it has fallen behind.
@@ -89,6 +101,7 @@ export class ConsoleHub {
       setInterval(() => void this.checkSessions(), l.sessionCheckMs),
     ];
     for (const t of this.timers) t.unref();
+    liveHubs.add(this);
   }
 
   get size(): number {
@@ -127,6 +140,7 @@ export class ConsoleHub {
   }
 
   close(): void {
+    liveHubs.delete(this);
     for (const t of this.timers) clearInterval(t);
     for (const c of this.clients) {
       c.socket.close(1001, 'server shutting down');
@@ -233,9 +247,17 @@ export class ConsoleHub {
     for (const data of held) this.send(c, data);
   }
 
+  /**
+   * A login's sessions ended (logout, login disabled or deleted): its consoles' sessions are
+   * checked now rather than at the next round, and those that ended are closed (4001).
+   */
+  async recheckUser(userId: string): Promise<void> {
+    await this.checkSessions((c) => c.user.id === userId);
+  }
+
   /** A console whose session ended (logout, expiry, disabled login) stops receiving: closed with 4001. */
-  private async checkSessions(): Promise<void> {
-    for (const c of [...this.clients]) {
+  private async checkSessions(which: (c: Client) => boolean = () => true): Promise<void> {
+    for (const c of [...this.clients].filter(which)) {
       let valid: boolean;
       try {
         valid = await c.stillValid();
@@ -245,8 +267,9 @@ export class ConsoleHub {
       }
       if (valid) continue;
       this.o.logger.info({ username: c.user.username }, 'console session ended; closing its live stream');
+      if (!this.clients.delete(c)) continue; // already let go meanwhile
       c.socket.close(WS_CLOSE.unauthorized, 'session ended; log in again');
-      this.clients.delete(c);
+      setTimeout(() => c.socket.terminate(), CLOSE_GRACE_MS).unref();
       this.o.metrics.consoleClients.set(this.clients.size);
     }
   }

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { NotFoundError } from '../../../common/errors.ts';
+import { ConflictError, NotFoundError } from '../../../common/errors.ts';
 import { PASSWORD_COST, hashSecret } from '../../../common/secrets.ts';
-import { deleteUser, getUser, insertUser, listUsers, staffRoleSchema, userSchema } from '../../../db/queries/users.ts';
+import { deleteUserSessions } from '../../../db/queries/sessions.ts';
+import { deleteUser, getUser, getUserByUsername, insertUser, listUsers, setUserDisabled, setUserPassword, staffRoleSchema, userSchema } from '../../../db/queries/users.ts';
+import { assertStrongPassword } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, noContent } from './shared-schemas.ts';
 
@@ -14,7 +16,8 @@ const createBody = z
       .min(1)
       .max(64)
       .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits, ".", "_", "@" or "-"'),
-    password: z.string().min(8, 'at least 8 characters').max(200),
+    // the strength rules (auth.ts passwordProblems) are checked in the handler, all reasons at once
+    password: z.string().min(1).max(200),
     role: staffRoleSchema,
     caregiverId: idSchema.nullable().optional(),
   })
@@ -22,7 +25,15 @@ const createBody = z
   .refine((u) => u.role !== 'caregiver' || !!u.caregiverId, { message: 'a caregiver login needs caregiverId', path: ['caregiverId'] })
   .refine((u) => u.role === 'caregiver' || !u.caregiverId, { message: 'only caregiver logins have a caregiverId', path: ['caregiverId'] });
 
+const updateBody = z
+  .strictObject({
+    disabled: z.boolean().optional(),
+    password: z.string().min(1).max(200).optional(),
+  })
+  .refine((u) => u.disabled !== undefined || u.password !== undefined, { message: 'send disabled and/or password' });
+
 const ROLE = 'Role: admin.';
+const PASSWORD_RULES = 'A password needs at least 12 characters, two kinds of characters (lower case, upper case, digits, others), not one or a few characters repeated, and must not contain the username; a 400 names every rule it breaks.';
 
 export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
   const { db } = deps;
@@ -52,13 +63,17 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
         summary: 'Create a staff login',
         description:
           `${ROLE} role admin (everything), operator (alarms, directory, reports) or caregiver (own alarms). ` +
-          'A caregiver login must name its caregiverId and then sees only the alarms that caregiver was alerted to or accepted; other roles have none.',
+          'A caregiver login must name its caregiverId and then sees only the alarms that caregiver was alerted to or accepted; other roles have none. ' +
+          PASSWORD_RULES,
         body: createBody,
         response: { 201: userSchema, ...errorResponses(400, 401, 403, 409, 503) },
       },
     },
     async (request, reply) => {
       const { username, password, role } = request.body;
+      // a taken name is the first thing to say (the insert below still decides races)
+      if (await getUserByUsername(db, username)) throw new ConflictError(`username ${username} is already taken`);
+      assertStrongPassword(password, username);
       const passwordHash = await hashSecret(password, PASSWORD_COST);
       const user = await insertUser(db, { username, passwordHash, role, caregiverId: request.body.caregiverId ?? null });
       request.log.info({ username, role }, 'staff login created');
@@ -100,8 +115,44 @@ export const userRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
     },
     async (request, reply) => {
       await deleteUser(db, request.params.id);
+      // its sessions went with it: its live streams close now
+      await auth.sessionsEnded(request.params.id);
       request.log.info({ userId: request.params.id }, 'staff login deleted');
       return reply.code(204).send();
+    },
+  );
+
+  app.patch(
+    '/api/users/:id',
+    {
+      config: { routing: 'unchanged' },
+      onRequest: admin,
+      schema: {
+        operationId: 'updateUser',
+        summary: 'Disable, re-enable or set the password of a staff login',
+        description:
+          `${ROLE} \`disabled: true\` ends the login's sessions and closes its live streams at once (409 for the last enabled admin); ` +
+          `a new \`password\` does the same. ${PASSWORD_RULES}`,
+        params: idParams,
+        body: updateBody,
+        response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const existing = await getUser(db, id);
+      if (!existing) throw new NotFoundError('user', id);
+      const { disabled, password } = request.body;
+      if (password !== undefined) assertStrongPassword(password, existing.username);
+      let user = existing;
+      if (password !== undefined) user = await setUserPassword(db, id, await hashSecret(password, PASSWORD_COST));
+      if (disabled !== undefined) user = await setUserDisabled(db, id, disabled);
+      if (password !== undefined || disabled === true) {
+        await deleteUserSessions(db, id);
+        await auth.sessionsEnded(id);
+      }
+      request.log.info({ userId: id, disabled, passwordChanged: password !== undefined }, 'staff login updated');
+      return user;
     },
   );
 };
