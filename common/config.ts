@@ -1,4 +1,7 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { parsePolicyConfig, type PolicyConfig } from '../contract/escalation-policy.ts';
 
@@ -13,6 +16,39 @@ const port = (fallback: number) =>
     (v) => (v === undefined || v === '' ? fallback : Number(v)),
     z.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0).max(65535),
   );
+
+/** A port, or `off`: that listener is not started (null). */
+const portOrOff = (fallback: number) =>
+  z.union([z.string().trim().toLowerCase().pipe(z.literal('off')).transform(() => null), port(fallback)], {
+    error: 'must be a port number from 0 to 65535, or off',
+  });
+
+/** A PEM file named by a variable: read once here, so a bad path stops the start with its name. */
+const pemFile = (what: 'certificate' | 'private key') =>
+  optionalString.transform((path, ctx): { path: string; pem: string } | undefined => {
+    if (path === undefined) return undefined;
+    let pem: string;
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `cannot read the ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      return z.NEVER;
+    }
+    const marker = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+    let parses = marker.test(pem);
+    if (parses && what === 'certificate') {
+      try {
+        new X509Certificate(pem);
+      } catch {
+        parses = false;
+      }
+    }
+    if (!parses) {
+      ctx.addIssue({ code: 'custom', message: `${path} is not a PEM ${what}` });
+      return z.NEVER;
+    }
+    return { path, pem };
+  });
 
 const positiveInt = (fallback: number) =>
   z.preprocess(
@@ -43,8 +79,13 @@ export const envSchema = z
   .object({
     DATABASE_URL: url(['postgres:', 'postgresql:']),
     DATA_DIR: optionalString.transform((v) => v ?? './data'),
-    MQTT_PORT: port(1883),
-    MQTT_WS_PORT: port(8083),
+    MQTT_PORT: portOrOff(1883),
+    MQTT_WS_PORT: portOrOff(8083),
+    MQTTS_PORT: port(8883),
+    MQTT_WSS_PORT: port(8084),
+    TLS_CERT: pemFile('certificate'),
+    TLS_KEY: pemFile('private key'),
+    TLS_CLIENT_CA: pemFile('certificate'),
     MQTT_HOST: optionalString.transform((v) => v ?? '0.0.0.0'),
     MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
     MQTT_MAX_PAYLOAD: positiveInt(16 * 1024),
@@ -111,6 +152,21 @@ export const envSchema = z
     if (h * 60 + m + env.CHECKIN_GRACE_MINUTES >= 24 * 60) {
       ctx.addIssue({ code: 'custom', path: ['CHECKIN_GRACE_MINUTES'], message: `CHECKIN_BY (${env.CHECKIN_BY}) plus the grace must end before midnight` });
     }
+    if ((env.TLS_CERT === undefined) !== (env.TLS_KEY === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [env.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT'], message: 'set both TLS_CERT and TLS_KEY (PEM files), or neither' });
+    } else if (env.TLS_CERT && env.TLS_KEY) {
+      try {
+        createSecureContext({ cert: env.TLS_CERT.pem, key: env.TLS_KEY.pem });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: `cannot be used with the certificate in TLS_CERT: ${(err as Error).message}` });
+      }
+    }
+    if (env.TLS_CLIENT_CA && !env.TLS_CERT) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_CLIENT_CA'], message: 'needs TLS_CERT and TLS_KEY: client certificates are asked for on the TLS listeners only' });
+    }
+    if (env.MQTT_PORT === null && env.MQTT_WS_PORT === null && !env.TLS_CERT && !env.MQTT_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_PORT'], message: 'MQTT_PORT and MQTT_WS_PORT are both off and TLS_CERT is not set: devices could not connect at all' });
+    }
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
     const set = twilio.filter((v) => v !== undefined).length;
     if (set !== 0 && set !== 3) {
@@ -129,8 +185,14 @@ export const configSchema = envSchema.transform((e) => ({
   database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
   mqtt: {
     host: e.MQTT_HOST,
-    port: e.MQTT_PORT,
-    wsPort: e.MQTT_WS_PORT,
+    // plain listeners; `off` leaves the number at its default for code that only shows it
+    port: e.MQTT_PORT ?? 1883,
+    wsPort: e.MQTT_WS_PORT ?? 8083,
+    tcpOff: e.MQTT_PORT === null,
+    wsOff: e.MQTT_WS_PORT === null,
+    /** MQTT over TLS and over secure WebSocket: used when `tls` is set. */
+    tlsPort: e.MQTTS_PORT,
+    wssPort: e.MQTT_WSS_PORT,
     externalUrl: e.MQTT_URL,
     maxPayload: e.MQTT_MAX_PAYLOAD,
     shareGroup: e.MQTT_SHARE_GROUP,
@@ -142,6 +204,11 @@ export const configSchema = envSchema.transform((e) => ({
     sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
   },
   http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
+  /** TLS_CERT/TLS_KEY (and TLS_CLIENT_CA): MQTTS, MQTT over WSS and HTTPS on HTTP_PORT. */
+  tls:
+    e.TLS_CERT && e.TLS_KEY
+      ? { cert: e.TLS_CERT.pem, key: e.TLS_KEY.pem, clientCa: e.TLS_CLIENT_CA?.pem, certPath: e.TLS_CERT.path }
+      : undefined,
   twilio:
     e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
       ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiUrl: e.TWILIO_API_URL }

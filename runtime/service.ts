@@ -19,7 +19,7 @@ import { startMaintenance } from './maintenance.ts';
 import { checkPortsFree } from './port-check.ts';
 import { Gateway } from '../gateway/gateway.ts';
 import { ExternalBrokerLink } from '../gateway/external-broker-link.ts';
-import { listenMqtt, type MqttListeners } from '../gateway/listeners.ts';
+import { listenDevices, type DeviceListeners } from '../gateway/listeners.ts';
 import type { DeviceLink } from '../gateway/message-intake.ts';
 
 export interface RunningService {
@@ -36,6 +36,9 @@ export interface RunningService {
   httpUrl: string;
   mqttUrl: string;
   mqttWsUrl: string;
+  /** MQTT over TLS and over secure WebSocket, when TLS_CERT/TLS_KEY are set. */
+  mqttsUrl: string | undefined;
+  mqttWssUrl: string | undefined;
   admin: { username: string; password?: string; created: boolean };
   close(): Promise<void>;
 }
@@ -117,8 +120,14 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
   await checkPortsFree([
     ...(embeddedBroker
       ? [
-          { variable: 'MQTT_PORT', host: config.mqtt.host, port: config.mqtt.port },
-          { variable: 'MQTT_WS_PORT', host: config.mqtt.host, port: config.mqtt.wsPort },
+          ...(config.mqtt.tcpOff ? [] : [{ variable: 'MQTT_PORT', host: config.mqtt.host, port: config.mqtt.port }]),
+          ...(config.mqtt.wsOff ? [] : [{ variable: 'MQTT_WS_PORT', host: config.mqtt.host, port: config.mqtt.wsPort }]),
+          ...(config.tls
+            ? [
+                { variable: 'MQTTS_PORT', host: config.mqtt.host, port: config.mqtt.tlsPort },
+                { variable: 'MQTT_WSS_PORT', host: config.mqtt.host, port: config.mqtt.wssPort },
+              ]
+            : []),
         ]
       : []),
     { variable: 'HTTP_PORT', host: config.http.host, port: config.http.port },
@@ -145,7 +154,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     // bound late: the dispatcher sends through it
     let link: DeviceLink;
     let gateway: Gateway | undefined;
-    let mqtt: MqttListeners | undefined;
+    let mqtt: DeviceListeners | undefined;
     if (config.mqtt.externalUrl) {
       link = await connectExternal(config, db, logger, metrics, listeners);
       cleanups.push(() => link.close());
@@ -166,10 +175,15 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
         await closing;
         await markAllDevicesOffline(db, new Date()); // no broker, no connected device
       });
-      mqtt = await listenMqtt(gateway.aedes, {
+      const tls = config.tls;
+      if (tls?.clientCa && (!config.mqtt.tcpOff || !config.mqtt.wsOff)) {
+        logger.warn('TLS_CLIENT_CA is set but a plain MQTT listener is on: devices connecting there present no certificate; set MQTT_PORT=off and MQTT_WS_PORT=off');
+      }
+      mqtt = await listenDevices(gateway.aedes, {
         host: config.mqtt.host,
-        port: config.mqtt.port,
-        wsPort: config.mqtt.wsPort,
+        port: config.mqtt.tcpOff ? null : config.mqtt.port,
+        wsPort: config.mqtt.wsOff ? null : config.mqtt.wsPort,
+        tls: tls && { cert: tls.cert, key: tls.key, clientCa: tls.clientCa, port: config.mqtt.tlsPort, wssPort: config.mqtt.wssPort },
         maxPacketBytes: config.mqtt.maxPayload * 4,
         logger,
         metrics,
@@ -193,14 +207,19 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
     cleanups.push(() => app.close());
     const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher);
     cleanups.push(() => maintenance.stop());
-    const http = await listen(app, config.http.host, config.http.port);
+    const http = await listen(app, config.http.host, config.http.port, config.tls);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
-    const mqttUrl = mqtt ? `mqtt://${mqttHost}:${mqtt.port}` : redactUrl(config.mqtt.externalUrl!);
-    const mqttWsUrl = mqtt ? `ws://${mqttHost}:${mqtt.wsPort}` : 'n/a (external broker)';
-    endpoints = { mqttUrl, mqttWsUrl: mqtt ? mqttWsUrl : null, embeddedBroker: mqtt !== undefined };
+    const at = (scheme: string, port: number | undefined) => (port === undefined ? undefined : `${scheme}://${mqttHost}:${port}`);
+    const mqttsUrl = at('mqtts', mqtt?.tlsPort);
+    const mqttWssUrl = at('wss', mqtt?.wssPort);
+    // the plain listener where there is one, else its TLS counterpart
+    const mqttUrl = mqtt ? (at('mqtt', mqtt.port) ?? mqttsUrl!) : redactUrl(config.mqtt.externalUrl!);
+    const wsUrl = mqtt ? (at('ws', mqtt.wsPort) ?? mqttWssUrl) : undefined;
+    const mqttWsUrl = mqtt ? (wsUrl ?? 'off') : 'n/a (external broker)';
+    endpoints = { mqttUrl, mqttWsUrl: wsUrl ?? null, embeddedBroker: mqtt !== undefined };
     // Last, once everything listens: a start that fails earlier must not use up a generated password.
     const admin = await ensureFirstAdmin(db, config.admin, logger);
-    logger.info({ http: http.url, mqtt: mqttUrl, mqttWs: mqttWsUrl, database: db.kind, timescale: db.timescale }, 'homecare service started');
+    logger.info({ http: http.url, mqtt: mqttUrl, mqttWs: mqttWsUrl, mqtts: mqttsUrl, mqttWss: mqttWssUrl, database: db.kind, timescale: db.timescale }, 'homecare service started');
     return {
       config,
       db,
@@ -214,6 +233,8 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       httpUrl: http.url,
       mqttUrl,
       mqttWsUrl,
+      mqttsUrl,
+      mqttWssUrl,
       close: unwind,
     };
   } catch (err) {
