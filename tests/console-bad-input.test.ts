@@ -119,19 +119,19 @@ const cases: Case[] = [
   { name: 'deleting a missing shift', method: 'DELETE', url: `/api/shifts/${MISSING}`, status: 404, error: /shift .* not found/ },
 
   // logins and roles
-  { name: 'duplicate username', method: 'POST', url: '/api/users', json: { username: 'op-audit', password: 'password1', role: 'operator' }, status: 409, error: /username op-audit is already taken/ },
-  { name: 'duplicate username with spaces', method: 'POST', url: '/api/users', json: { username: ' op-audit ', password: 'password1', role: 'operator' }, status: 409, error: /already taken/ },
-  { name: 'username with a slash', method: 'POST', url: '/api/users', json: { username: 'a/b', password: 'password1', role: 'operator' }, status: 400, error: /username: letters, digits/ },
-  { name: 'unknown role', method: 'POST', url: '/api/users', json: { username: 'x1', password: 'password1', role: 'root' }, status: 400, error: /role: / },
-  { name: 'caregiver login without a caregiver', method: 'POST', url: '/api/users', json: { username: 'x2', password: 'password1', role: 'caregiver' }, status: 400, error: /needs caregiverId/ },
-  { name: 'caregiver login for an area id', method: 'POST', url: '/api/users', json: { username: 'x3', password: 'password1', role: 'caregiver', caregiverId: '{grid}' }, status: 400, error: /caregiver .* does not exist/ },
-  { name: 'operator creating an admin', as: 'operator', method: 'POST', url: '/api/users', json: { username: 'evil', password: 'password1', role: 'admin' }, status: 403, error: /needs the role admin/ },
+  { name: 'duplicate username', method: 'POST', url: '/api/users', json: { username: 'op-audit', password: 'Password-one-1', role: 'operator' }, status: 409, error: /username op-audit is already taken/ },
+  { name: 'duplicate username with spaces', method: 'POST', url: '/api/users', json: { username: ' op-audit ', password: 'Password-one-1', role: 'operator' }, status: 409, error: /already taken/ },
+  { name: 'username with a slash', method: 'POST', url: '/api/users', json: { username: 'a/b', password: 'Password-one-1', role: 'operator' }, status: 400, error: /username: letters, digits/ },
+  { name: 'unknown role', method: 'POST', url: '/api/users', json: { username: 'x1', password: 'Password-one-1', role: 'root' }, status: 400, error: /role: / },
+  { name: 'caregiver login without a caregiver', method: 'POST', url: '/api/users', json: { username: 'x2', password: 'Password-one-1', role: 'caregiver' }, status: 400, error: /needs caregiverId/ },
+  { name: 'caregiver login for an area id', method: 'POST', url: '/api/users', json: { username: 'x3', password: 'Password-one-1', role: 'caregiver', caregiverId: '{grid}' }, status: 400, error: /caregiver .* does not exist/ },
+  { name: 'operator creating an admin', as: 'operator', method: 'POST', url: '/api/users', json: { username: 'evil', password: 'Password-one-1', role: 'admin' }, status: 403, error: /needs the role admin/ },
   { name: 'operator rotating a device secret', as: 'operator', method: 'POST', url: '/api/devices/{pendant}/secret', status: 403, error: /needs the role admin/ },
   { name: 'caregiver reading another caregiver', as: 'caregiver', method: 'GET', url: '/api/caregivers/{otherCaregiver}', status: 403, error: /only read their own/ },
   { name: 'caregiver listing caregivers', as: 'caregiver', method: 'GET', url: '/api/caregivers', status: 403, error: /needs the role admin or operator/ },
   { name: 'caregiver reading residents', as: 'caregiver', method: 'GET', url: '/api/residents/{resident}', status: 403, error: /needs the role admin or operator/ },
   { name: 'caregiver promoting themself', as: 'caregiver', method: 'PATCH', url: '/api/caregivers/{caregiver}', json: { role: 'supervisor' }, status: 403, error: /needs the role/ },
-  { name: 'caregiver creating an admin', as: 'caregiver', method: 'POST', url: '/api/users', json: { username: 'evil', password: 'password1', role: 'admin' }, status: 403, error: /needs the role admin/ },
+  { name: 'caregiver creating an admin', as: 'caregiver', method: 'POST', url: '/api/users', json: { username: 'evil', password: 'Password-one-1', role: 'admin' }, status: 403, error: /needs the role admin/ },
   { name: 'garbage token', as: 'garbage', method: 'GET', url: '/api/areas', status: 401, error: /invalid or expired token/ },
   { name: 'no token', as: 'anonymous', method: 'GET', url: '/api/areas', status: 401, error: /authentication required/ },
   { name: 'Basic instead of Bearer', as: 'anonymous', method: 'GET', url: '/api/areas', headers: { authorization: 'Basic cm9vdDpyb290' }, status: 401, error: /Bearer/ },
@@ -177,10 +177,10 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
     ids.wearable = await made('/api/devices', { id: 'wrist-1', kind: 'wearable' });
     ids.caregiver = await made('/api/caregivers', { name: 'Li Na', wearableId: ids.wearable, areaIds: [ids.grid] });
     ids.otherCaregiver = await made('/api/caregivers', { name: 'Wang Wei', areaIds: [ids.grid] });
-    await made('/api/users', { username: 'op-audit', password: 'password1', role: 'operator' });
-    await made('/api/users', { username: 'cg-audit', password: 'password1', role: 'caregiver', caregiverId: ids.caregiver });
-    tokens.operator = await apiClient(h.app).login('op-audit', 'password1');
-    tokens.caregiver = await apiClient(h.app).login('cg-audit', 'password1');
+    await made('/api/users', { username: 'op-audit', password: 'Password-one-1', role: 'operator' });
+    await made('/api/users', { username: 'cg-audit', password: 'Password-one-1', role: 'caregiver', caregiverId: ids.caregiver });
+    tokens.operator = await apiClient(h.app).login('op-audit', 'Password-one-1');
+    tokens.caregiver = await apiClient(h.app).login('cg-audit', 'Password-one-1');
     before = await tableCounts(h);
   });
   afterAll(async () => {
@@ -253,7 +253,7 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
     expect(devices.won).toBe(1);
     expect(devices.lost).toEqual(Array(4).fill('device race-1 already exists'));
 
-    const users = await statuses(Array.from({ length: 3 }, () => api.post('/api/users', { username: 'race', password: 'password1', role: 'operator' })));
+    const users = await statuses(Array.from({ length: 3 }, () => api.post('/api/users', { username: 'race', password: 'Password-one-1', role: 'operator' })));
     expect(users.won).toBe(1);
     expect(users.lost).toEqual(Array(2).fill('username race is already taken'));
 
@@ -274,8 +274,8 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
   });
 
   it('refuses the token of a deleted login, and of a login whose caregiver was deleted', async () => {
-    const user = await api.post('/api/users', { username: 'short-lived', password: 'password1', role: 'operator' });
-    const token = await apiClient(h.app).login('short-lived', 'password1');
+    const user = await api.post('/api/users', { username: 'short-lived', password: 'Password-one-1', role: 'operator' });
+    const token = await apiClient(h.app).login('short-lived', 'Password-one-1');
     expect((await apiClient(h.app, token).get('/api/me')).status).toBe(200);
     expect((await api.del(`/api/users/${user.body.id}`)).status).toBe(204);
     const gone = await apiClient(h.app, token).get('/api/me');
@@ -283,8 +283,8 @@ describe.each(dbKinds)('console API refuses hostile input (%s database)', (kind)
     expect(gone.body.error).toMatch(/invalid or expired token/);
 
     const cg = await api.post('/api/caregivers', { name: 'Leaving Soon' });
-    await api.post('/api/users', { username: 'leaving', password: 'password1', role: 'caregiver', caregiverId: cg.body.id });
-    const cgToken = await apiClient(h.app).login('leaving', 'password1');
+    await api.post('/api/users', { username: 'leaving', password: 'Password-one-1', role: 'caregiver', caregiverId: cg.body.id });
+    const cgToken = await apiClient(h.app).login('leaving', 'Password-one-1');
     expect((await api.del(`/api/caregivers/${cg.body.id}`)).status).toBe(204);
     expect((await apiClient(h.app, cgToken).get(`/api/caregivers/${cg.body.id}`)).status).toBe(401);
   });
