@@ -25,6 +25,8 @@ import { residentRoutes } from './routes/residents.ts';
 import { serviceInfoRoutes } from './routes/service-info.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { userRoutes } from './routes/users.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { AuditTrail } from './audit-trail.ts';
 import { webPageRoutes } from './routes/web-page.ts';
 
 export interface HealthStatus {
@@ -151,6 +153,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new Error(`route ${methods.join(',')} ${route.url} must declare config: { routing: 'changes' | 'unchanged' }`);
     }
   });
+  // who read or changed which record: every answered request of a signed-in user, and logins
+  new AuditTrail(deps.db, deps.logger.child({ part: 'audit' })).install(app);
+
   const dispatch = deps.dispatch;
   if (dispatch) {
     // the routing data is in memory: a change answers only once the dispatcher sees it
@@ -172,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(serviceInfoRoutes, opts);
+  await app.register(auditRoutes, opts);
   await app.register(webPageRoutes);
   if (dispatch) {
     await app.register(alarmRoutes, { ...opts, dispatcher: dispatch.dispatcher });
