@@ -17,8 +17,8 @@ import { connect as tcpConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MqttClient } from 'mqtt';
-import { connectPacket } from '../tests/helpers/raw-mqtt.ts';
+import type { MqttClient } from 'mqtt';
+import { connectFrom as connectFromAddress, connectPacket } from '../tests/helpers/raw-mqtt.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,21 +75,7 @@ const gw = await startGateway(db);
 const port = gw.listeners.port;
 const auth = (gw.gateway as unknown as { auth: { scryptChecks: number } }).auth;
 
-function connectFrom(localAddress: string, dev: { id: string; secret: string }): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const c = new MqttClient(() => tcpConnect({ port, host: '127.0.0.1', localAddress }) as never, {
-      username: dev.id,
-      password: dev.secret,
-      clientId: `${dev.id}-${randomUUID().slice(0, 6)}`,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: 15_000,
-    });
-    c.once('connect', () => resolve(c));
-    c.once('error', (err) => (c.end(true), reject(err)));
-    c.once('close', () => reject(new Error('closed before CONNACK')));
-  });
-}
+const connectFrom = (localAddress: string, dev: { id: string; secret: string }) => connectFromAddress(port, localAddress, dev, 15_000);
 
 /** Connects, publishes one QoS 1 event, disconnects: connect ms and PUBACK ms (or the refusal). */
 async function pendantRound(localAddress: string, dev: { id: string; secret: string }): Promise<{ connectMs: number; pubackMs: number } | string> {

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
 import { listDeviceEvents } from '../db/queries/events.ts';
 import type { Db } from '../db/types.ts';
 import { CONNECT_LIMIT_DEFAULTS, FailureBuckets, GateFullError, WorkGate, sourceAddress } from '../gateway/connect-limiter.ts';
 import { connect, provisionResident, publish, startGateway, type RunningGateway } from './helpers/gateway-harness.ts';
-import { connectPacket } from './helpers/raw-mqtt.ts';
+import { connectFrom, connectPacket } from './helpers/raw-mqtt.ts';
 import { createTestDb } from './helpers/test-db.ts';
 
 /** One raw CONNECT from `localAddress` (any 127/8 address is ours on Linux): CONNACK's return code and how long it took. */
@@ -31,22 +30,6 @@ function attempt(port: number, id: string, secret: string, localAddress = '127.0
   });
 }
 
-/** An mqtt.js client whose socket comes from `localAddress`: a device behind another address. */
-function connectFrom(port: number, localAddress: string, dev: { id: string; secret: string }): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const c = new MqttClient(() => tcpConnect({ port, host: '127.0.0.1', localAddress }) as never, {
-      username: dev.id,
-      password: dev.secret,
-      clientId: `${dev.id}-${randomUUID().slice(0, 6)}`,
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-    });
-    c.once('connect', () => resolve(c));
-    c.once('error', (err) => (c.end(true), reject(err)));
-    c.once('close', () => reject(new Error('closed before CONNACK')));
-  });
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const refused = async (gw: RunningGateway, reason: string) =>

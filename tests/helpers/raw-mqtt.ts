@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 // Raw MQTT 3.1.1 packets and sockets, for tests (and bench/) that need what mqtt.js will not do:
 // stop reading, stop pinging, stop half-way through a packet, speak another protocol level.
 // Section numbers are those of the MQTT 3.1.1 specification (OASIS, 2014).
 // No vitest here: bench/ runs these under plain node. Callers assert on what is returned.
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
+import { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import type { Alert } from '../../contract/device-messages.ts';
 import type { Db } from '../../db/types.ts';
@@ -156,3 +158,20 @@ export const alertFor = (alarmId: string, notes: string | null = null, residentI
   step: 1,
   acceptBy: new Date(Date.now() + 60_000).toISOString(),
 });
+
+/** An mqtt.js client whose socket comes from `localAddress` (127.x.y.z): a device behind another address. */
+export function connectFrom(port: number, localAddress: string, dev: { id: string; secret: string }, connectTimeout = 10_000): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = new MqttClient(() => tcpConnect({ port, host: '127.0.0.1', localAddress }) as never, {
+      username: dev.id,
+      password: dev.secret,
+      clientId: `${dev.id}-${randomUUID().slice(0, 6)}`,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout,
+    });
+    c.once('connect', () => resolve(c));
+    c.once('error', (err) => (c.end(true), reject(err)));
+    c.once('close', () => reject(new Error('closed before CONNACK')));
+  });
+}
