@@ -1,9 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../common/config.ts';
 import { startService, type RunningService } from '../runtime/service.ts';
 import { ADMIN, apiClient, type ApiClient } from './helpers/api-client.ts';
+import { testConfig } from './helpers/service-fixture.ts';
 import { ack, alertOf, commandOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { openConsole, wsUrl } from './helpers/console-socket.ts';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio.ts';
@@ -54,13 +54,7 @@ describe('logs without secrets: a full scenario at log level trace', () => {
   beforeAll(async () => {
     fake = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     dir = await migratedEmbeddedDir('homecare-logs-secrets-');
-    const config = loadConfig({
-      MQTT_PORT: '0',
-      MQTT_WS_PORT: '0',
-      HTTP_PORT: '0',
-      MQTT_HOST: '127.0.0.1',
-      ADMIN_USERNAME: ADMIN.username,
-      ADMIN_PASSWORD: ADMIN.password,
+    const config = testConfig({
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_FROM: FROM,

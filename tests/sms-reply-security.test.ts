@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../common/clock.ts';
-import { loadConfig } from '../common/config.ts';
 import type { ReceivedEvent } from '../contract/received.ts';
 import { startService, type RunningService } from '../runtime/service.ts';
-import { ADMIN, apiClient, type ApiClient } from './helpers/api-client.ts';
+import { apiClient, type ApiClient } from './helpers/api-client.ts';
+import { testConfig } from './helpers/service-fixture.ts';
 import { provisionCentre, type TimelineRow } from './helpers/care-centre.ts';
 import { startFakeTwilio, type FakeTwilio } from './helpers/fake-twilio.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
@@ -53,10 +53,8 @@ describe.each(['embedded', 'postgres'] as const)('SMS reply codes on %s: only th
   let seq = 0;
 
   const start = async () => {
-    const ports = { MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', MQTT_HOST: '127.0.0.1' };
     const twilio = { TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: FROM, TWILIO_API_URL: fake.url, PUBLIC_URL };
-    const admin = { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password };
-    service = await startService(loadConfig({ ...ports, ...admin, ...twilio, ALARM_POLICY: POLICY, ...dbEnv }), logger, clock);
+    service = await startService(testConfig({ ...twilio, ALARM_POLICY: POLICY, ...dbEnv }), logger, clock);
     api = apiClient(service.httpUrl);
     await api.login();
   };

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from '../../common/clock.ts';
-import { loadConfig } from '../../common/config.ts';
+import { loadConfig, type Config } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { startService, type RunningService } from '../../runtime/service.ts';
 import { ADMIN, apiClient, type ApiClient } from './api-client.ts';
@@ -10,6 +10,19 @@ import { createPgDatabase, migratedEmbeddedDir, type TestDbKind } from './test-d
 export interface TestService extends RunningService {
   /** Closes the service, then throws its database away (temp dir or PostgreSQL database). */
   close(): Promise<void>;
+}
+
+/** A service's configuration for tests: free ports on 127.0.0.1 and the tests' admin, then `env`. */
+export function testConfig(env: Record<string, string>): Config {
+  return loadConfig({
+    MQTT_PORT: '0',
+    MQTT_WS_PORT: '0',
+    HTTP_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
 }
 
 /**
@@ -30,16 +43,7 @@ export async function startTestService(env: Record<string, string> = {}, db: Tes
       drop = pg.drop;
     }
   }
-  const config = loadConfig({
-    MQTT_PORT: '0',
-    MQTT_WS_PORT: '0',
-    HTTP_PORT: '0',
-    MQTT_HOST: '127.0.0.1',
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    ...dbEnv,
-    ...env,
-  });
+  const config = testConfig({ ...dbEnv, ...env });
   const service = await startService(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock).catch(async (err) => {
     await drop();
     throw err;
