@@ -62,6 +62,13 @@ const positiveNumber = (fallback: number, max: number) =>
     z.number({ error: 'must be a number above 0' }).positive('must be a number above 0').max(max, `must be at most ${max}`),
   );
 
+/** A whole number, 0 or more (a queue that may be empty). */
+const wholeNumber = (fallback: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === '' ? fallback : Number(v)),
+    z.number({ error: 'must be a whole number, 0 or more' }).int('must be a whole number, 0 or more').min(0, 'must be a whole number, 0 or more').max(max, `must be at most ${max}`),
+  );
+
 const url = (protocols: string[]) =>
   optionalString.refine(
     (v) => {
@@ -140,6 +147,18 @@ export const envSchema = z
     ADMIN_USERNAME: optionalString.transform((v) => v ?? 'admin'),
     ADMIN_PASSWORD: optionalString,
     TOKEN_TTL_HOURS: positiveInt(12),
+    // guessing limits (issue 11): wrong MQTT secrets per source address, and staff logins
+    MQTT_AUTH_FAIL_BURST: positiveInt(50),
+    MQTT_AUTH_FAIL_PER_S: positiveNumber(1, 10_000),
+    MQTT_AUTH_CONCURRENCY: positiveInt(2),
+    MQTT_AUTH_QUEUE: wholeNumber(128, 100_000),
+    LOGIN_LOCK_AFTER: positiveInt(5),
+    LOGIN_LOCK_BASE_S: positiveNumber(30, 86_400),
+    LOGIN_LOCK_MAX_S: positiveNumber(900, 7 * 86_400),
+    LOGIN_ADDR_BURST: positiveInt(20),
+    LOGIN_ADDR_PER_S: positiveNumber(1, 10_000),
+    // data lifecycle: sensor events are kept this many days (alarms and timelines longer)
+    EVENT_RETENTION_DAYS: positiveInt(400),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .optional()
@@ -166,6 +185,9 @@ export const envSchema = z
     }
     if (env.MQTT_PORT === null && env.MQTT_WS_PORT === null && !env.TLS_CERT && !env.MQTT_URL) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_PORT'], message: 'MQTT_PORT and MQTT_WS_PORT are both off and TLS_CERT is not set: devices could not connect at all' });
+    }
+    if (env.LOGIN_LOCK_MAX_S < env.LOGIN_LOCK_BASE_S) {
+      ctx.addIssue({ code: 'custom', path: ['LOGIN_LOCK_MAX_S'], message: `must be at least LOGIN_LOCK_BASE_S (${env.LOGIN_LOCK_BASE_S})` });
     }
     const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM];
     const set = twilio.filter((v) => v !== undefined).length;
@@ -202,6 +224,13 @@ export const configSchema = envSchema.transform((e) => ({
     clientIdPrefix: e.MQTT_CLIENT_ID ?? `homecare-${hostname()}`,
     clientIdExplicit: e.MQTT_CLIENT_ID !== undefined,
     sessionExpirySeconds: e.MQTT_SESSION_EXPIRY,
+    /** Wrong device secrets per source address, and secret checks (scrypt) at once / waiting (gateway/connect-limiter.ts). */
+    authLimits: {
+      failureBurst: e.MQTT_AUTH_FAIL_BURST,
+      failureRefillPerSecond: e.MQTT_AUTH_FAIL_PER_S,
+      scryptConcurrency: e.MQTT_AUTH_CONCURRENCY,
+      scryptQueue: e.MQTT_AUTH_QUEUE,
+    },
   },
   http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
   /** TLS_CERT/TLS_KEY (and TLS_CLIENT_CA): MQTTS, MQTT over WSS and HTTPS on HTTP_PORT. */
@@ -230,6 +259,15 @@ export const configSchema = envSchema.transform((e) => ({
   },
   admin: { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD },
   tokenTtlMs: e.TOKEN_TTL_HOURS * 3600_000,
+  /** Staff logins: the username's lockout with backoff and the source address's bucket (console/auth.ts LoginLimits). */
+  loginLimits: {
+    lockAfter: e.LOGIN_LOCK_AFTER,
+    baseLockMs: Math.round(e.LOGIN_LOCK_BASE_S * 1000),
+    maxLockMs: Math.round(e.LOGIN_LOCK_MAX_S * 1000),
+    addressBurst: e.LOGIN_ADDR_BURST,
+    addressPerSecond: e.LOGIN_ADDR_PER_S,
+  },
+  retention: { eventDays: e.EVENT_RETENTION_DAYS },
   logLevel: e.LOG_LEVEL,
 }));
 export type Config = z.infer<typeof configSchema>;

@@ -2,11 +2,11 @@ import { isIPv6 } from 'node:net';
 
 /**
  * Limits for unverified MQTT CONNECTs (see DeviceAuthenticator for how they combine).
- * Constants for now; the environment variables they would take are named in the comments.
+ * The defaults; the environment variable that sets each (common/config.ts) is named in its comment.
  */
 export const CONNECT_LIMIT_DEFAULTS = {
   /**
-   * MQTT_AUTH_FAILURE_BURST: failed secret checks one source address may spend at once.
+   * MQTT_AUTH_FAIL_BURST: failed secret checks one source address may spend at once.
    * Device secrets are 256 random bits: no rate makes guessing one feasible, so the bucket is
    * about the CPU one address may take (50 × ~15 ms of scrypt, then one check a second), and
    * a care home's devices behind one NAT address, a few with stale secrets, share it. 50, not
@@ -14,12 +14,12 @@ export const CONNECT_LIMIT_DEFAULTS = {
    * secret (tests/gateway-hostile.test.ts) must still let that device in.
    */
   failureBurst: 50,
-  /** MQTT_AUTH_FAILURE_REFILL_PER_S: and then per second. */
+  /** MQTT_AUTH_FAIL_PER_S: and then per second. */
   failureRefillPerSecond: 1,
-  /** MQTT_AUTH_SCRYPT_CONCURRENCY: secret checks (scrypt) running at once, process-wide. */
+  /** MQTT_AUTH_CONCURRENCY: secret checks (scrypt) running at once, process-wide. */
   scryptConcurrency: 2,
   /**
-   * MQTT_AUTH_SCRYPT_QUEUE: checks waiting for a slot; beyond, "server unavailable" at once.
+   * MQTT_AUTH_QUEUE: checks waiting for a slot; beyond, "server unavailable" at once.
    * Room for a reconnect storm of uncached devices (after a restart) to wait rather than be
    * refused; at 2 checks of ~15 ms at once, the last of 128 waits ~1 s.
    */

@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger.ts';
 import type { Metrics } from '../common/metrics.ts';
 import type { Db } from '../db/types.ts';
 import { authorisePublishTopic, authoriseSubscribeFilter, type DeviceIdentity } from './acl.ts';
+import type { ConnectLimitOptions } from './connect-limiter.ts';
 import { DeviceAuthenticator } from './device-auth.ts';
 import { IntakeLink } from './intake-link.ts';
 import { cutOffReason } from './mqtt-connection.ts';
@@ -20,6 +21,8 @@ export interface GatewayOptions {
   listeners?: IntakeListeners | undefined;
   /** Live connections one device may hold; a new one beyond this drops the oldest (default 4). */
   maxConnectionsPerDevice?: number | undefined;
+  /** Failed-secret buckets and scrypt work bounds (MQTT_AUTH_*; defaults: CONNECT_LIMIT_DEFAULTS). */
+  authLimits?: ConnectLimitOptions | undefined;
 }
 
 const MAX_CLIENT_ID = 128;
@@ -59,7 +62,7 @@ export class Gateway extends IntakeLink {
   private constructor(private readonly opts: GatewayOptions) {
     super(opts);
     const { db, logger } = opts;
-    this.auth = new DeviceAuthenticator(db);
+    this.auth = new DeviceAuthenticator(db, undefined, opts.authLimits);
     this.aedes = new Aedes({
       id: 'homecare-gateway',
       maxClientsIdLength: 256, // MQTT 3.1 only; ids here are "<device id>/<clientId>" (see preConnect)

@@ -46,3 +46,70 @@ describe('failure settings', () => {
     expect((err as Error).message).toContain(variable);
   });
 });
+
+/** The guessing limits (MQTT CONNECTs and staff logins) and the sensor-event retention. */
+describe('guessing limits and retention settings', () => {
+  it('defaults are the limits the service had as constants', async () => {
+    const { CONNECT_LIMIT_DEFAULTS } = await import('../gateway/connect-limiter.ts');
+    const c = loadConfig({});
+    expect(c.mqtt.authLimits).toEqual({ failureBurst: 50, failureRefillPerSecond: 1, scryptConcurrency: 2, scryptQueue: 128 });
+    expect(c.mqtt.authLimits).toMatchObject({
+      failureBurst: CONNECT_LIMIT_DEFAULTS.failureBurst,
+      failureRefillPerSecond: CONNECT_LIMIT_DEFAULTS.failureRefillPerSecond,
+      scryptConcurrency: CONNECT_LIMIT_DEFAULTS.scryptConcurrency,
+      scryptQueue: CONNECT_LIMIT_DEFAULTS.scryptQueue,
+    });
+    expect(c.loginLimits).toEqual({ lockAfter: 5, baseLockMs: 30_000, maxLockMs: 900_000, addressBurst: 20, addressPerSecond: 1 });
+    expect(c.retention).toEqual({ eventDays: 400 });
+    // the plain listeners' limits stay apart (they are spread into listenDevices)
+    expect(Object.keys(c.mqtt.limits)).toEqual(['drainTimeoutMs', 'maxUnsentBytes', 'readDeadlineMs']);
+  });
+
+  it('values from the environment', () => {
+    const c = loadConfig({
+      MQTT_AUTH_FAIL_BURST: '10',
+      MQTT_AUTH_FAIL_PER_S: '0.5',
+      MQTT_AUTH_CONCURRENCY: '4',
+      MQTT_AUTH_QUEUE: '0',
+      LOGIN_LOCK_AFTER: '3',
+      LOGIN_LOCK_BASE_S: '1.5',
+      LOGIN_LOCK_MAX_S: '60',
+      LOGIN_ADDR_BURST: '7',
+      LOGIN_ADDR_PER_S: '0.2',
+      EVENT_RETENTION_DAYS: '30',
+    });
+    expect(c.mqtt.authLimits).toEqual({ failureBurst: 10, failureRefillPerSecond: 0.5, scryptConcurrency: 4, scryptQueue: 0 });
+    expect(c.loginLimits).toEqual({ lockAfter: 3, baseLockMs: 1_500, maxLockMs: 60_000, addressBurst: 7, addressPerSecond: 0.2 });
+    expect(c.retention).toEqual({ eventDays: 30 });
+  });
+
+  const bad: Array<[string, string]> = [
+    ['MQTT_AUTH_FAIL_BURST', '-5'],
+    ['MQTT_AUTH_FAIL_BURST', '2.5'],
+    ['MQTT_AUTH_FAIL_PER_S', 'fast'],
+    ['MQTT_AUTH_FAIL_PER_S', '0'],
+    ['MQTT_AUTH_CONCURRENCY', '0'],
+    ['MQTT_AUTH_QUEUE', '-1'],
+    ['MQTT_AUTH_QUEUE', 'lots'],
+    ['LOGIN_LOCK_AFTER', '-1'],
+    ['LOGIN_LOCK_BASE_S', 'thirty'],
+    ['LOGIN_LOCK_MAX_S', '-900'],
+    ['LOGIN_LOCK_MAX_S', '10'], // shorter than LOGIN_LOCK_BASE_S (30)
+    ['LOGIN_ADDR_BURST', 'x'],
+    ['LOGIN_ADDR_PER_S', '-1'],
+    ['EVENT_RETENTION_DAYS', '0'],
+    ['EVENT_RETENTION_DAYS', 'forever'],
+  ];
+  it.each(bad)('%s=%s is refused, naming the variable', (variable, value) => {
+    let err: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(variable);
+    expect((err as Error).message).toContain(variable);
+    expect((err as Error).message).toContain(JSON.stringify(value));
+  });
+});

@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  const auth = createAuth(deps.db);
+  const auth = createAuth(deps.db, { limits: deps.config.loginLimits });
   installAuth(app, auth);
 
   // Unmatched URLs share one label value, so scanners cannot blow up the series count.
