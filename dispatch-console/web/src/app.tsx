@@ -10,6 +10,7 @@ import type { Session } from './types.ts';
 import { BoardView } from './views/board/board-view.tsx';
 import { LoginView } from './views/login-view.tsx';
 import { ReportsView } from './views/reports/reports-view.tsx';
+import { AuditView } from './views/audit/audit-view.tsx';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession);
@@ -38,7 +39,9 @@ export function App() {
 }
 
 function Console({ session, lang, onLang }: { session: Session; lang: Lang; onLang: (l: Lang) => void }) {
-  const route = useHashRoute();
+  const asked = useHashRoute();
+  // the audit page is for admins: anyone else who types #/audit sees the board
+  const route = asked === 'audit' && session.role !== 'admin' ? 'board' : asked;
   // one stream per login, kept across view switches so the board is current on return
   useEffect(() => startLiveBoard(session), [session.token]);
   useEffect(startAlarmSound, [session.token]);
@@ -46,7 +49,7 @@ function Console({ session, lang, onLang }: { session: Session; lang: Lang; onLa
     <div class="console">
       <Header session={session} route={route} lang={lang} onLang={onLang} />
       <ConnBanner />
-      {route === 'reports' ? <ReportsView /> : <BoardView session={session} />}
+      {route === 'reports' ? <ReportsView /> : route === 'audit' ? <AuditView /> : <BoardView session={session} />}
     </div>
   );
 }

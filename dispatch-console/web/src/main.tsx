@@ -9,6 +9,7 @@ import './styles/queue.css';
 import './styles/detail.css';
 import './styles/side.css';
 import './styles/reports.css';
+import './styles/audit.css';
 
 // before the login form: its click is the gesture that lets the alarm sound play
 installAudioUnlock();

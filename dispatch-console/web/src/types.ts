@@ -3,6 +3,7 @@
 import type { AlarmDetail, AlarmView, NotificationView, TimelineEntry, Wire } from '../../../contract/alarm-view.ts';
 import type { CaregiverStatus, ClientMessage, DeviceStatus, ServerMessage, Snapshot } from '../../../contract/console-stream.ts';
 import type { ReportGrouping, ReportRow } from '../../../contract/reports.ts';
+import type { AuditEntry } from '../../../contract/audit.ts';
 
 export type Alarm = Wire<AlarmView>;
 export type AlarmDetailData = Wire<AlarmDetail>;
@@ -17,6 +18,8 @@ export type ServerMsg = Wire<ServerMessage>;
 export type SmsStatus = Extract<ServerMsg, { type: 'sms.status' }>['data'];
 export type ClientMsg = ClientMessage;
 export type { ReportGrouping, ReportRow };
+/** One line of GET /api/audit. */
+export type AuditRow = Wire<AuditEntry>;
 
 /** Who is logged in, as POST /api/login answers. */
 export interface Session {

@@ -2,6 +2,7 @@ import type { AlarmKind, AlarmStatus, ActorKind, NotificationChannel, Notificati
 import type { knownOutcomes } from '../../../../contract/alarms.ts';
 import type { DeviceKind, serviceKinds } from '../../../../contract/device-messages.ts';
 import type { ReportGrouping } from '../../../../contract/reports.ts';
+import type { AuditAction, AuditResource } from '../../../../contract/audit.ts';
 import type { ErrorLabels } from '../lib/error-message.ts';
 
 type ServiceKind = (typeof serviceKinds)[number];
@@ -24,6 +25,8 @@ type ContractLabels =
   | `notification.${NotificationStatus}`
   | `deviceKind.${DeviceKind}`
   | `group.${ReportGrouping}`
+  | `auditAction.${AuditAction}`
+  | `auditResource.${AuditResource}`
   | ErrorLabels;
 
 /** The English catalogue; its keys are the catalogue's type (zh.ts must have every one). */
@@ -31,6 +34,7 @@ export const en = {
   'app.title': 'Alarm console',
   'nav.board': 'Board',
   'nav.reports': 'Reports',
+  'nav.audit': 'Audit',
   'header.language': 'Language',
   'header.logout': 'Log out',
   'header.open': 'open',
@@ -312,6 +316,52 @@ export const en = {
   'group.kind': 'Alarm kind',
   'group.day': 'Day',
   'group.none': 'All together',
+
+  'audit.title': 'Audit trail',
+  'audit.from': 'From',
+  'audit.to': 'To',
+  'audit.userId': 'User id',
+  'audit.residentId': 'Resident id',
+  'audit.anyone': 'anyone',
+  'audit.show': 'Show',
+  'audit.clear': 'Clear filters',
+  'audit.loading': 'Loading…',
+  'audit.empty': 'Nothing was recorded in this period.',
+  'audit.count': '{n} entries, newest first',
+  'audit.truncated': 'Only the newest {n} entries are shown: narrow the period or filter.',
+  'audit.badRange': 'The start must be before the end.',
+  'audit.badId': 'An id is a UUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.',
+  'audit.filterUser': 'Show only what this user did',
+  'audit.filterResident': 'Show only what concerned this resident',
+  'audit.col.at': 'Time',
+  'audit.col.user': 'User',
+  'audit.col.action': 'Action',
+  'audit.col.resource': 'Record',
+  'audit.col.resourceId': 'Record id',
+  'audit.col.residentId': 'Resident id',
+  'audit.col.request': 'Request',
+  'audit.col.status': 'Status',
+  'audit.col.ip': 'Address',
+  'auditAction.read': 'read',
+  'auditAction.create': 'create',
+  'auditAction.update': 'update',
+  'auditAction.delete': 'delete',
+  'auditAction.act': 'alarm action',
+  'auditAction.reveal': 'reveal secret',
+  'auditAction.export': 'export',
+  'auditAction.login': 'login',
+  'auditAction.login_failed': 'failed login',
+  'auditAction.logout': 'logout',
+  'auditResource.resident': 'resident',
+  'auditResource.alarm': 'alarm',
+  'auditResource.device': 'device',
+  'auditResource.caregiver': 'caregiver',
+  'auditResource.user': 'user account',
+  'auditResource.area': 'area',
+  'auditResource.shift': 'shift',
+  'auditResource.report': 'report',
+  'auditResource.audit': 'audit trail',
+  'auditResource.session': 'session',
 } satisfies Record<ContractLabels, string> & Record<string, string>;
 
 export type MessageKey = keyof typeof en;
