@@ -14,6 +14,7 @@ import type { ReportGrouping } from '../contract/reports.ts';
 import { createLogger } from '../common/logger.ts';
 import { openDb } from '../db/index.ts';
 import { hasResponseAggregate, responseTimeReport } from '../db/queries/reports.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 const { values: args } = parseArgs({ options: { alarms: { type: 'string', default: '20000' }, repeat: { type: 'string', default: '5' } } });
 const nAlarms = Number(args.alarms);
@@ -42,7 +43,7 @@ const period = { from: new Date(Date.now() - 30 * 86400_000), to: new Date(), tz
 
 const time = async (groupBy: ReportGrouping, source: 'auto' | 'facts') => {
   const t = performance.now();
-  await responseTimeReport(db, { ...period, groupBy }, { source });
+  await responseTimeReport(db, CENTRE_WIDE, { ...period, groupBy }, { source });
   return performance.now() - t;
 };
 const first = await time('day', 'auto');

@@ -8,6 +8,7 @@ import type { Db } from '../db/types.ts';
 import { Effects, newAlarm, SYSTEM } from '../dispatch-console/core/alarm-state.ts';
 import { AlarmWriter, type Write } from '../dispatch-console/dispatcher/alarm-writer.ts';
 import { createTestDb } from './helpers/test-db.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 /**
  * The writes of decisions made while the database was away: per alarm in order, and exactly
@@ -52,7 +53,7 @@ describe.each(['embedded', 'postgres'] as const)('AlarmWriter on %s', (kind) => 
     const w3 = decision(w2.fx.alarm, 3);
     const w4 = decision(w3.fx.alarm, 4);
     await Promise.all([writer.later(w2), writer.later(w3), writer.later(w4)]);
-    expect((await getAlarm(db, a.id))?.step).toBe(4);
+    expect((await getAlarm(db, CENTRE_WIDE, a.id))?.step).toBe(4);
     const rows = (await getTimeline(db, a.id)).filter((r) => r.code === 'console.called');
     expect(rows.map((r) => (r.detail as { reason: string }).reason)).toEqual(['step 2', 'step 3', 'step 4']);
   });

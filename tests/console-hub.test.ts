@@ -8,8 +8,9 @@ import type { ServerMessage } from '../contract/console-stream.ts';
 import { ConsoleHub } from '../dispatch-console/console/live/console-hub.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { openConsole, type ConsoleSocket } from './helpers/console-socket.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
-const operator = { id: 'u1', username: 'op', role: 'operator' as const, caregiverId: null };
+const operator = { id: 'u1', username: 'op', role: 'operator' as const, caregiverId: null, areaId: null, scope: CENTRE_WIDE };
 const snapshotOf = (resync: boolean): ServerMessage => ({
   type: 'snapshot',
   data: { serverTime: new Date(), user: { username: 'op', role: 'operator', caregiverId: null }, resync, alarms: [], areas: [], caregivers: [], devices: [] },

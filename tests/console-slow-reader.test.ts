@@ -8,6 +8,7 @@ import { apiClient } from './helpers/api-client.ts';
 import { alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { openConsole, wsUrl, type ConsoleSocket } from './helpers/console-socket.ts';
 import { startTestService, type TestService } from './helpers/service-fixture.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 /**
  * A console that upgrades to /ws with its token and then stops reading its socket: a raw TCP
@@ -70,7 +71,7 @@ describe('a console that stops reading the live stream (real service, real socke
     const alert = alertOf(wrist, centre.caregivers[0]!.wearable.id);
     await press(pendant, centre.pendant.id);
     const { alarmId } = (await alert) as { alarmId: string };
-    alarm = (await getAlarm(service.db, alarmId))!;
+    alarm = (await getAlarm(service.db, CENTRE_WIDE, alarmId))!;
   }, 120_000);
   afterAll(async () => {
     for (const c of cleanups.splice(0)) await c();

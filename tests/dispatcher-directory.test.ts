@@ -7,6 +7,7 @@ import { insertShift } from '../db/queries/shifts.ts';
 import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -34,7 +35,7 @@ describe('routing directory across instances', () => {
     await new Promise((r) => setTimeout(r, 200)); // both LISTENs in place
 
     const grid = await insertArea(dbA, { name: 'Grid N', kind: 'grid', parentId: null });
-    const c = await insertCaregiver(dbA, { name: 'Sun Li', phone: '+8613700009999', wearableId: null, role: 'caregiver', areaIds: [grid.id] });
+    const c = await insertCaregiver(dbA, CENTRE_WIDE, { name: 'Sun Li', phone: '+8613700009999', wearableId: null, role: 'caregiver', areaIds: [grid.id] });
     await insertShift(dbA, { caregiverId: c.id, start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 3600_000) });
     const t0 = Date.now();
     await a.changed();
@@ -44,7 +45,7 @@ describe('routing directory across instances', () => {
     expect(b.caregiverByPhone('+86 137 0000 9999')?.id).toBe(c.id);
 
     // refreshes called together share reads, and each resolves with what was written before it
-    const later = await insertCaregiver(dbA, { name: 'Zhou Yu', phone: null, wearableId: null, role: 'supervisor', areaIds: [grid.id] });
+    const later = await insertCaregiver(dbA, CENTRE_WIDE, { name: 'Zhou Yu', phone: null, wearableId: null, role: 'supervisor', areaIds: [grid.id] });
     await Promise.all(Array.from({ length: 10 }, () => a.refresh()));
     expect(a.caregiver(later.id)?.role).toBe('supervisor');
   });

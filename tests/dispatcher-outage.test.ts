@@ -12,6 +12,7 @@ import { apiClient } from './helpers/api-client.ts';
 import { startTestService } from './helpers/service-fixture.ts';
 import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { createPgDatabase } from './helpers/test-db.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 // Safety first, bookkeeping second: with the database unreachable, a press still reaches a
 // caregiver's wrist at once; the PUBACK waits until event and alarm are stored.
@@ -64,11 +65,11 @@ describe('alarm routing during a database outage', () => {
     expect(alert).toMatchObject({ type: 'alarm.alert', priority: 'emergency', kind: 'fall.detected', resident: { name: 'Huang Xueying' } });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(acked).toBe(false); // not stored, so not acknowledged
-    expect(await getAlarm(direct, alert.alarmId)).toBeUndefined();
+    expect(await getAlarm(direct, CENTRE_WIDE, alert.alarmId)).toBeUndefined();
 
     proxy.restore();
     await published;
-    const stored = await getAlarm(direct, alert.alarmId);
+    const stored = await getAlarm(direct, CENTRE_WIDE, alert.alarmId);
     expect(stored).toMatchObject({ status: 'open', kind: 'fall.detected', step: 1 });
     expect((await getTimeline(direct, alert.alarmId)).map((t) => t.code)).toEqual(['alarm.raised', 'step.started', 'notification.sent']);
   }, 30_000);

@@ -11,6 +11,7 @@ import { reportCsv } from '../dispatch-console/console/routes/reports.ts';
 import { startConsole, type ConsoleHarness } from './helpers/console-app.ts';
 import { apiClient, type ApiClient } from './helpers/api-client.ts';
 import { createPgDatabase, createTestDb, dbKinds, tempDir, type TestDbKind } from './helpers/test-db.ts';
+import { CENTRE_WIDE } from '../db/scope.ts';
 
 // Fixed ids, so the expected rows below are plain constants.
 const EAST = '00000000-0000-4000-8000-00000000ea57';
@@ -149,9 +150,9 @@ describe('response-time report', () => {
     it('matches the hand-computed figures for every grouping, with and without the aggregate', async () => {
       expect(await hasResponseAggregate(db)).toBe(kind === 'embedded');
       for (const g of GROUPINGS) {
-        const rows = await responseTimeReport(db, query(g));
+        const rows = await responseTimeReport(db, CENTRE_WIDE, query(g));
         expect(rows, g).toEqual(EXPECTED[g]);
-        expect(await responseTimeReport(db, query(g), { source: 'facts' }), g).toEqual(rows);
+        expect(await responseTimeReport(db, CENTRE_WIDE, query(g), { source: 'facts' }), g).toEqual(rows);
         seen.push(rows);
       }
     });
@@ -162,15 +163,15 @@ describe('response-time report', () => {
       const at = (s: number) => ({ ...query('none'), now: new Date(a6 + s * 1000) });
       for (const source of ['auto', 'facts'] as const) {
         // 30 s in: pending for every share (8 needed an answer, 7 decided; of the emergencies 6 and 5)
-        expect((await responseTimeReport(db, at(30), { source }))[0]).toMatchObject({
+        expect((await responseTimeReport(db, CENTRE_WIDE, at(30), { source }))[0]).toMatchObject({
           withinAcceptLimit: 5 / 7, withinArriveLimit: 3 / 7, acceptedWithin60s: 3 / 5, acceptedWithin180s: 4 / 5, arrivedWithin45m: 3 / 5, arrivedWithin60m: 4 / 5,
         });
         // 200 s in: late for accepting (counted, not within); arriving is still undecided
-        expect((await responseTimeReport(db, at(200), { source }))[0]).toMatchObject({
+        expect((await responseTimeReport(db, CENTRE_WIDE, at(200), { source }))[0]).toMatchObject({
           withinAcceptLimit: 5 / 8, withinArriveLimit: 3 / 7, acceptedWithin60s: 3 / 6, acceptedWithin180s: 4 / 6, arrivedWithin45m: 3 / 5, arrivedWithin60m: 4 / 5,
         });
         // 50 min in: past its own 20-min arrive limit and 45 min, not yet 60 min
-        expect((await responseTimeReport(db, at(3000), { source }))[0]).toMatchObject({ withinArriveLimit: 3 / 8, arrivedWithin45m: 3 / 6, arrivedWithin60m: 4 / 5 });
+        expect((await responseTimeReport(db, CENTRE_WIDE, at(3000), { source }))[0]).toMatchObject({ withinArriveLimit: 3 / 8, arrivedWithin45m: 3 / 6, arrivedWithin60m: 4 / 5 });
       }
     });
 
@@ -184,14 +185,14 @@ describe('response-time report', () => {
       for (const period of periods) {
         const cases: Array<[ReportGrouping, string]> = [...GROUPINGS.map((g): [ReportGrouping, string] => [g, TZ]), ['day', 'Asia/Kathmandu'], ['day', 'America/St_Johns']];
         for (const [g, tz] of cases) {
-          const rows = await responseTimeReport(db, query(g, period, tz));
-          expect(await responseTimeReport(db, query(g, period, tz), { source: 'facts' })).toEqual(rows);
+          const rows = await responseTimeReport(db, CENTRE_WIDE, query(g, period, tz));
+          expect(await responseTimeReport(db, CENTRE_WIDE, query(g, period, tz), { source: 'facts' })).toEqual(rows);
           seen.push(rows);
         }
       }
-      expect((await responseTimeReport(db, query('none', periods[0])))[0]).toMatchObject({ alarms: 11, cancelledUnaccepted: 1 });
-      expect(await responseTimeReport(db, query('none', periods[3]))).toEqual([row('all', 'all', 0, 0, m(0), m(0), m(0), [null, null, null, null, null, null], 0)]);
-      expect(await responseTimeReport(db, query('area', periods[3]))).toEqual([]);
+      expect((await responseTimeReport(db, CENTRE_WIDE, query('none', periods[0])))[0]).toMatchObject({ alarms: 11, cancelledUnaccepted: 1 });
+      expect(await responseTimeReport(db, CENTRE_WIDE, query('none', periods[3]))).toEqual([row('all', 'all', 0, 0, m(0), m(0), m(0), [null, null, null, null, null, null], 0)]);
+      expect(await responseTimeReport(db, CENTRE_WIDE, query('area', periods[3]))).toEqual([]);
     });
 
     it('judges the emergency KPIs over emergencies only, urgent apart: battery-low alarms do not make a healthy centre look late', async () => {
@@ -208,7 +209,7 @@ describe('response-time report', () => {
       await insertAlarms(db, fixtures);
       const now = new Date('2026-05-01T06:00:00Z');
       for (const source of ['auto', 'facts'] as const) {
-        const [all] = await responseTimeReport(db, { ...may, groupBy: 'none', tz: TZ, now }, { source });
+        const [all] = await responseTimeReport(db, CENTRE_WIDE, { ...may, groupBy: 'none', tz: TZ, now }, { source });
         expect(all).toMatchObject({
           alarms: 5,
           acceptedWithin60s: 1, acceptedWithin180s: 1, arrivedWithin45m: 1, arrivedWithin60m: 1,
@@ -228,13 +229,13 @@ describe('response-time report', () => {
       await db.query(`INSERT INTO caregivers (id, name) VALUES ($1, 'Temp Worker')`, [temp]);
       const raised = '2026-04-01T08:00:00Z';
       await insertAlarms(db, [{ id: alarmId(20), area: EAST, kind: 'fall.detected', ...EMERGENCY, raised }]);
-      expect((await responseTimeReport(db, query('caregiver', april)))[0]).toMatchObject({ key: null, alarms: 1, accept: m(0) });
+      expect((await responseTimeReport(db, CENTRE_WIDE, query('caregiver', april)))[0]).toMatchObject({ key: null, alarms: 1, accept: m(0) });
       // the hourly refresh policy (embedded: runtime/maintenance.ts runs it) materialises it open
       if (db.timescale) for (const job of await timescalePolicyJobs(db)) if (job.proc === 'policy_refresh_continuous_aggregate') await runTimescaleJob(db, job.jobId);
       // accepted after its bucket was materialised: the report must not lag
       await db.query(`UPDATE alarms SET status = 'accepted', accepted_at = $2, accepted_by = $3, accepted_by_name = 'Temp Worker' WHERE id = $1`, [alarmId(20), at(raised, 50), temp]);
       await db.query('DELETE FROM caregivers WHERE id = $1', [temp]); // alarms.accepted_by becomes NULL
-      const rows = await responseTimeReport(db, query('caregiver', april));
+      const rows = await responseTimeReport(db, CENTRE_WIDE, query('caregiver', april));
       expect(rows).toEqual([row(temp, 'Temp Worker', 1, 0, m(1, 50, 50, 50), m(0), m(0), [1, 0, 1, 1, 0, 0], 1)]);
       seen.push(rows);
     });
@@ -245,7 +246,7 @@ describe('response-time report', () => {
         expect(await hasResponseAggregate(db)).toBe(false);
         expect((await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).rowCount).toBe(0);
         expect((await db.query(`SELECT to_regclass('alarm_responses') IS NOT NULL AS present`)).rows).toEqual([{ present: true }]);
-        expect(await responseTimeReport(db, query('none'))).toEqual(EXPECTED.none);
+        expect(await responseTimeReport(db, CENTRE_WIDE, query('none'))).toEqual(EXPECTED.none);
       });
     } else it('reads whole buckets from a real-time continuous aggregate and partial edge buckets from the facts', async () => {
       const cagg = await db.query(
@@ -253,7 +254,7 @@ describe('response-time report', () => {
       );
       expect(cagg.rows).toEqual([{ materialized_only: false }]);
       expect((await db.query(`SELECT 1 FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate'`)).rowCount).toBe(1);
-      await responseTimeReport(db, query('none')); // materialises the period
+      await responseTimeReport(db, CENTRE_WIDE, query('none')); // materialises the period
 
       // Take the facts of A1 (in a whole bucket) and A8 (in the partial first bucket) away
       // behind TimescaleDB's back: with triggers off no invalidation is logged, so the aggregate
@@ -263,15 +264,15 @@ describe('response-time report', () => {
       await db.query('SET session_replication_role = replica');
       try {
         await db.query('DELETE FROM alarm_responses WHERE alarm_id = ANY($1::uuid[])', [ids]);
-        const [tampered] = await responseTimeReport(db, query('none'));
+        const [tampered] = await responseTimeReport(db, CENTRE_WIDE, query('none'));
         // percentiles read the facts: accept 1.5 60 90 200 300 left → p50 90 s
         expect(tampered).toMatchObject({ alarms: 8, accept: m(6, 90, 300, 300), resolve: m(4, 3000, 4000, 4000) });
-        expect((await responseTimeReport(db, query('none'), { source: 'facts' }))[0]!.alarms).toBe(7);
+        expect((await responseTimeReport(db, CENTRE_WIDE, query('none'), { source: 'facts' }))[0]!.alarms).toBe(7);
         await db.query(`INSERT INTO alarm_responses SELECT * FROM jsonb_populate_recordset(NULL::alarm_responses, $1::jsonb)`, [JSON.stringify(saved)]);
       } finally {
         await db.query('SET session_replication_role = origin');
       }
-      expect(await responseTimeReport(db, query('none'))).toEqual(EXPECTED.none);
+      expect(await responseTimeReport(db, CENTRE_WIDE, query('none'))).toEqual(EXPECTED.none);
     });
   });
 
@@ -292,7 +293,7 @@ describe.each(dbKinds)('migration 005 on a %s database that already has alarms',
       await applyMigrations(db, logger, before);
       await seed(db); // no trigger yet: only the migration's backfill can see these
       await applyMigrations(db, logger);
-      expect(await responseTimeReport(db, query('caregiver'))).toEqual(EXPECTED.caregiver);
+      expect(await responseTimeReport(db, CENTRE_WIDE, query('caregiver'))).toEqual(EXPECTED.caregiver);
     } finally {
       await db.close();
       await pgDb?.drop();

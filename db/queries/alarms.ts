@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { activeStatuses, type NotificationStatus } from '../../contract/alarms.ts';
 import { alarmRecordSchema, notificationRecordSchema, type AlarmRecord, type NotificationRecord, type ResidentSnapshot } from '../../contract/alarm-record.ts';
 import { timelineEntrySchema, type NewTimelineEntry, type TimelineEntry as StoredTimelineEntry, type TimelineEntryInput } from '../../contract/timeline.ts';
+import { areaScope, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable, Row } from '../types.ts';
 
 // The contract owns these types; the old names stay exported for the modules that import them from here.
@@ -60,8 +61,10 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
   return { kind: 'code_taken' };
 }
 
-export async function getAlarm(q: Queryable, id: string): Promise<AlarmRecord | undefined> {
-  return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE id = $1`, [id])).rows, toAlarm);
+/** The alarm, if it is inside `scope` (its grid); system paths pass CENTRE_WIDE. */
+export async function getAlarm(q: Queryable, scope: Scope, id: string): Promise<AlarmRecord | undefined> {
+  const params: unknown[] = [id];
+  return first((await q.query(`SELECT ${COLUMNS} FROM alarms WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)}`, params)).rows, toAlarm);
 }
 
 /** The alarm row, locked until the transaction ends: every state change goes through here. */
@@ -96,8 +99,9 @@ export async function saveAlarm(q: Queryable, a: AlarmRecord, writeId: string | 
 }
 
 /** Every active alarm (to re-arm deadlines at start, and to know who is busy). */
-export async function listActiveAlarms(q: Queryable): Promise<AlarmRecord[]> {
-  return (await q.query(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} ORDER BY raised_at`)).rows.map(toAlarm);
+export async function listActiveAlarms(q: Queryable, scope: Scope): Promise<AlarmRecord[]> {
+  const params: unknown[] = [];
+  return (await q.query(`SELECT ${COLUMNS} FROM alarms WHERE ${ACTIVE} AND ${scopeSql(scope, 'area_id', params)} ORDER BY raised_at`, params)).rows.map(toAlarm);
 }
 
 export async function findActiveByReplyCode(q: Queryable, code: string): Promise<AlarmRecord | undefined> {
@@ -234,23 +238,20 @@ export interface AlarmFilter {
   limit: number;
 }
 
-/** `areaId` matches alarms anywhere below that area. Newest first. */
-export async function listAlarms(q: Queryable, f: AlarmFilter): Promise<AlarmRecord[]> {
+/** Alarms inside `scope`; `areaId` narrows to alarms anywhere below that area. Newest first. */
+export async function listAlarms(q: Queryable, scope: Scope, f: AlarmFilter): Promise<AlarmRecord[]> {
+  const params: unknown[] = [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.caregiverId ?? null, f.limit];
+  const narrow = f.areaId === undefined ? 'TRUE' : scopeSql(areaScope(f.areaId), 'area_id', params);
   const r = await q.query(
-    `WITH RECURSIVE sub AS (
-       SELECT id FROM areas WHERE id = $4::uuid
-       UNION ALL
-       SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id
-     )
-     SELECT ${COLUMNS} FROM alarms
+    `SELECT ${COLUMNS} FROM alarms
       WHERE ($1 = 'all' OR ($1 = 'open' AND ${ACTIVE}) OR ($1 = 'closed' AND NOT ${ACTIVE}))
         AND ($2::timestamptz IS NULL OR raised_at >= $2::timestamptz)
         AND ($3::timestamptz IS NULL OR raised_at < $3::timestamptz)
-        AND ($4::uuid IS NULL OR area_id IN (SELECT id FROM sub))
-        AND ($5::uuid IS NULL OR accepted_by = $5::uuid OR notified ? ($5::uuid)::text)
+        AND ${narrow} AND ${scopeSql(scope, 'area_id', params)}
+        AND ($4::uuid IS NULL OR accepted_by = $4::uuid OR notified ? ($4::uuid)::text)
       ORDER BY raised_at DESC, id
-      LIMIT $6`,
-    [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.areaId ?? null, f.caregiverId ?? null, f.limit],
+      LIMIT $5`,
+    params,
   );
   return r.rows.map(toAlarm);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { scopeSql, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation } from './db-errors.ts';
 
@@ -25,12 +26,15 @@ export interface AreaFilter {
 
 const COLUMNS = `id, name, kind, parent_id AS "parentId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-export async function listAreas(q: Queryable, filter: AreaFilter = {}): Promise<Area[]> {
+/** The areas inside `scope` (its root and everything below it). */
+export async function listAreas(q: Queryable, scope: Scope, filter: AreaFilter = {}): Promise<Area[]> {
+  const params: unknown[] = [filter.parentId ?? null, filter.kind ?? null];
   const r = await q.query<Area>(
     `SELECT ${COLUMNS} FROM areas
       WHERE ($1::uuid IS NULL OR parent_id = $1::uuid) AND ($2::text IS NULL OR kind = $2::text)
+        AND ${scopeSql(scope, 'id', params)}
       ORDER BY name, id`,
-    [filter.parentId ?? null, filter.kind ?? null],
+    params,
   );
   return r.rows;
 }
@@ -39,19 +43,21 @@ export async function listAreas(q: Queryable, filter: AreaFilter = {}): Promise<
  * `lock` (inside a transaction): 'share' keeps the area's kind fixed while a child or resident
  * is placed under it; 'update' is for changing the area itself.
  */
-export async function getArea(q: Queryable, id: string, lock?: 'share' | 'update'): Promise<Area | undefined> {
+export async function getArea(q: Queryable, scope: Scope, id: string, lock?: 'share' | 'update'): Promise<Area | undefined> {
   const suffix = lock === 'share' ? ' FOR SHARE' : lock === 'update' ? ' FOR UPDATE' : '';
-  const r = await q.query<Area>(`SELECT ${COLUMNS} FROM areas WHERE id = $1${suffix}`, [id]);
+  const params: unknown[] = [id];
+  const r = await q.query<Area>(`SELECT ${COLUMNS} FROM areas WHERE id = $1 AND ${scopeSql(scope, 'id', params)}${suffix}`, params);
   return r.rows[0];
 }
 
-/** The ids among `ids` that name no area. */
-export async function missingAreaIds(q: Queryable, ids: readonly string[]): Promise<string[]> {
+/** The ids among `ids` that name no area inside `scope`. */
+export async function missingAreaIds(q: Queryable, scope: Scope, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
+  const params: unknown[] = [JSON.stringify(ids)];
   const r = await q.query<{ id: string }>(
     `SELECT x.id FROM jsonb_array_elements_text($1::jsonb) AS x(id)
-      WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.id = x.id::uuid)`,
-    [JSON.stringify(ids)],
+      WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.id = x.id::uuid AND ${scopeSql(scope, 'a.id', params)})`,
+    params,
   );
   return r.rows.map((row) => row.id);
 }
@@ -91,26 +97,29 @@ export async function updateArea(
   }
 }
 
-/** What still hangs on an area: sub-areas and residents (either blocks deleting it). */
-export async function areaDependants(q: Queryable, id: string): Promise<{ children: number; residents: number }> {
-  const r = await q.query<{ children: number; residents: number }>(
+/** What still hangs on an area: sub-areas, residents and staff logins bound to it (any blocks deleting it). */
+export async function areaDependants(q: Queryable, id: string): Promise<{ children: number; residents: number; users: number }> {
+  const r = await q.query<{ children: number; residents: number; users: number }>(
     `SELECT (SELECT count(*)::int FROM areas WHERE parent_id = $1) AS children,
-            (SELECT count(*)::int FROM residents WHERE area_id = $1) AS residents`,
+            (SELECT count(*)::int FROM residents WHERE area_id = $1) AS residents,
+            (SELECT count(*)::int FROM users WHERE area_id = $1) AS users`,
     [id],
   );
-  return r.rows[0] ?? { children: 0, residents: 0 };
+  return r.rows[0] ?? { children: 0, residents: 0, users: 0 };
 }
 
-/** Deletes an empty area; throws NotFoundError / ConflictError (naming what is still in it). */
-export async function deleteArea(q: Queryable, id: string): Promise<void> {
+/** Deletes an empty area inside `scope`; throws NotFoundError / ConflictError (naming what is still in it). */
+export async function deleteArea(q: Queryable, scope: Scope, id: string): Promise<void> {
   let deleted: number;
+  const params: unknown[] = [id];
   try {
-    deleted = (await q.query('DELETE FROM areas WHERE id = $1', [id])).rowCount;
+    deleted = (await q.query(`DELETE FROM areas WHERE id = $1 AND ${scopeSql(scope, 'id', params)}`, params)).rowCount;
   } catch (err) {
     if (!isForeignKeyViolation(err)) throw err;
     const d = await areaDependants(q, id);
+    const users = d.users > 0 ? ` and ${d.users} staff login(s) bound to it` : '';
     throw new ConflictError(
-      `area ${id} still contains ${d.children} sub-area(s) and ${d.residents} resident(s); move or delete them first`,
+      `area ${id} still contains ${d.children} sub-area(s) and ${d.residents} resident(s)${users}; move or delete them first`,
       d,
     );
   }

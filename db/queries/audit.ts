@@ -1,5 +1,6 @@
 import { auditEntrySchema, type AuditEntry, type NewAuditEntry } from '../../contract/audit.ts';
 import type { Queryable, Row } from '../types.ts';
+import { scopeSql, type Scope } from '../scope.ts';
 
 const toEntry = (row: Row): AuditEntry => auditEntrySchema.parse(row);
 
@@ -46,16 +47,26 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Newest first. */
-export async function listAudit(q: Queryable, f: AuditFilter): Promise<AuditEntry[]> {
+/**
+ * Newest first. An admin bound to an area sees the lines about its residents and the lines of
+ * the logins bound inside it; a centre-wide admin sees everything.
+ */
+export async function listAudit(q: Queryable, scope: Scope, f: AuditFilter): Promise<AuditEntry[]> {
+  const params: unknown[] = [f.from.toISOString(), f.to.toISOString(), f.userId ?? null, f.residentId ?? null, f.limit];
+  const inScope =
+    scope.areaId === null
+      ? 'TRUE'
+      : `(resident_id IN (SELECT sr.id FROM residents sr WHERE ${scopeSql(scope, 'sr.area_id', params)})
+          OR user_id IN (SELECT su.id FROM users su WHERE ${scopeSql(scope, 'su.area_id', params)}))`;
   const r = await q.query(
     `SELECT id::int AS id, at, user_id::text AS "userId", username, action, resource, resource_id AS "resourceId",
             resident_id::text AS "residentId", method, route, status, ip
        FROM audit_log
       WHERE at >= $1::timestamptz AND at < $2::timestamptz
         AND ($3::uuid IS NULL OR user_id = $3::uuid) AND ($4::uuid IS NULL OR resident_id = $4::uuid)
+        AND ${inScope}
       ORDER BY at DESC, id DESC LIMIT $5`,
-    [f.from.toISOString(), f.to.toISOString(), f.userId ?? null, f.residentId ?? null, f.limit],
+    params,
   );
   return r.rows.map(toEntry);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { CENTRE_WIDE, caregiverInScope, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
 
@@ -33,20 +34,23 @@ const COLUMNS = `c.id, c.name, c.phone, c.wearable_id AS "wearableId", c.role,
            '[]'::jsonb) AS "areaIds",
   c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
-/** `areaId`: caregivers assigned to exactly that area. */
-export async function listCaregivers(q: Queryable, filter: { areaId?: string | undefined } = {}): Promise<Caregiver[]> {
+/** Caregivers inside `scope`; `areaId`: only those assigned to exactly that area. */
+export async function listCaregivers(q: Queryable, scope: Scope, filter: { areaId?: string | undefined } = {}): Promise<Caregiver[]> {
+  const params: unknown[] = [filter.areaId ?? null];
   const r = await q.query<Caregiver>(
     `SELECT ${COLUMNS} FROM caregivers c
-      WHERE $1::uuid IS NULL
-         OR EXISTS (SELECT 1 FROM caregiver_areas x WHERE x.caregiver_id = c.id AND x.area_id = $1::uuid)
+      WHERE ($1::uuid IS NULL
+         OR EXISTS (SELECT 1 FROM caregiver_areas x WHERE x.caregiver_id = c.id AND x.area_id = $1::uuid))
+        AND ${caregiverInScope(scope, 'c.id', params)}
       ORDER BY c.name, c.id`,
-    [filter.areaId ?? null],
+    params,
   );
   return r.rows;
 }
 
-export async function getCaregiver(q: Queryable, id: string): Promise<Caregiver | undefined> {
-  return (await q.query<Caregiver>(`SELECT ${COLUMNS} FROM caregivers c WHERE c.id = $1`, [id])).rows[0];
+export async function getCaregiver(q: Queryable, scope: Scope, id: string): Promise<Caregiver | undefined> {
+  const params: unknown[] = [id];
+  return (await q.query<Caregiver>(`SELECT ${COLUMNS} FROM caregivers c WHERE c.id = $1 AND ${caregiverInScope(scope, 'c.id', params)}`, params)).rows[0];
 }
 
 /** Maps constraint failures of caregivers/caregiver_areas writes to what the caller did wrong. */
@@ -61,8 +65,10 @@ function mapWriteError(err: unknown, c: CaregiverPatch): unknown {
   return err;
 }
 
-async function setAreas(tx: Queryable, caregiverId: string, areaIds: string[]): Promise<void> {
-  await tx.query('DELETE FROM caregiver_areas WHERE caregiver_id = $1', [caregiverId]);
+/** Replaces the assignments inside `scope`; those outside it (another area's staff set them) stay. */
+async function setAreas(tx: Queryable, scope: Scope, caregiverId: string, areaIds: string[]): Promise<void> {
+  const params: unknown[] = [caregiverId];
+  await tx.query(`DELETE FROM caregiver_areas WHERE caregiver_id = $1 AND ${scopeSql(scope, 'area_id', params)}`, params);
   if (areaIds.length === 0) return;
   // A JSON list rather than an array parameter: the same text works through pg and PGlite.
   await tx.query(
@@ -73,23 +79,24 @@ async function setAreas(tx: Queryable, caregiverId: string, areaIds: string[]): 
 }
 
 /** Call inside a transaction: the caregiver and its area assignments are written together. */
-export async function insertCaregiver(tx: Queryable, c: NewCaregiver): Promise<Caregiver> {
+export async function insertCaregiver(tx: Queryable, scope: Scope, c: NewCaregiver): Promise<Caregiver> {
   try {
     const r = await tx.query<{ id: string }>(
       'INSERT INTO caregivers (name, phone, wearable_id, role) VALUES ($1, $2, $3, $4) RETURNING id',
       [c.name, c.phone, c.wearableId, c.role],
     );
     const id = r.rows[0]!.id;
-    await setAreas(tx, id, c.areaIds);
-    return (await getCaregiver(tx, id))!;
+    await setAreas(tx, scope, id, c.areaIds);
+    return (await getCaregiver(tx, CENTRE_WIDE, id))!;
   } catch (err) {
     throw mapWriteError(err, c);
   }
 }
 
-/** Call inside a transaction. `areaIds`, when given, replaces the whole set. */
-export async function updateCaregiver(tx: Queryable, id: string, p: CaregiverPatch): Promise<Caregiver | undefined> {
+/** Call inside a transaction. `areaIds`, when given, replaces the set inside `scope`. */
+export async function updateCaregiver(tx: Queryable, scope: Scope, id: string, p: CaregiverPatch): Promise<Caregiver | undefined> {
   try {
+    if (!(await getCaregiver(tx, scope, id))) return undefined;
     const r = await tx.query(
       `UPDATE caregivers SET
          name = COALESCE($2, name),
@@ -101,18 +108,19 @@ export async function updateCaregiver(tx: Queryable, id: string, p: CaregiverPat
       [id, p.name ?? null, p.phone !== undefined, p.phone ?? null, p.wearableId !== undefined, p.wearableId ?? null, p.role ?? null],
     );
     if (r.rowCount === 0) return undefined;
-    if (p.areaIds !== undefined) await setAreas(tx, id, p.areaIds);
-    return await getCaregiver(tx, id);
+    if (p.areaIds !== undefined) await setAreas(tx, scope, id, p.areaIds);
+    return await getCaregiver(tx, CENTRE_WIDE, id);
   } catch (err) {
     throw mapWriteError(err, p);
   }
 }
 
 /** Their shifts, area assignments and login (if any) go with them (ON DELETE CASCADE). */
-export async function deleteCaregiver(q: Queryable, id: string): Promise<void> {
+export async function deleteCaregiver(q: Queryable, scope: Scope, id: string): Promise<void> {
   let deleted: number;
+  const params: unknown[] = [id];
   try {
-    deleted = (await q.query('DELETE FROM caregivers WHERE id = $1', [id])).rowCount;
+    deleted = (await q.query(`DELETE FROM caregivers c WHERE c.id = $1 AND ${caregiverInScope(scope, 'c.id', params)}`, params)).rowCount;
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ConflictError(`caregiver ${id} is still referenced by recorded alarms or history`);
     throw err;
@@ -120,7 +128,8 @@ export async function deleteCaregiver(q: Queryable, id: string): Promise<void> {
   if (deleted === 0) throw new NotFoundError('caregiver', id);
 }
 
-/** Inside a transaction: locks the caregiver row (serialising their shift changes); false if missing. */
-export async function lockCaregiver(tx: Queryable, id: string): Promise<boolean> {
-  return (await tx.query('SELECT 1 FROM caregivers WHERE id = $1 FOR UPDATE', [id])).rowCount > 0;
+/** Inside a transaction: locks the caregiver row (serialising their shift changes); false if missing or outside `scope`. */
+export async function lockCaregiver(tx: Queryable, scope: Scope, id: string): Promise<boolean> {
+  const params: unknown[] = [id];
+  return (await tx.query(`SELECT 1 FROM caregivers c WHERE c.id = $1 AND ${caregiverInScope(scope, 'c.id', params)} FOR UPDATE OF c`, params)).rowCount > 0;
 }

@@ -1,6 +1,7 @@
 import type { DeviceStatus } from '../../contract/console-stream.ts';
 import type { Queryable } from '../types.ts';
 import { activeStatusSql } from './alarms.ts';
+import { deviceInScope, type Scope } from '../scope.ts';
 
 // battery low: a status reading under 20 % (older firmware reports 0..100), or an event of the
 // device in an active battery.low alarm (its own event, or one that joined a technical alarm)
@@ -13,9 +14,10 @@ const LOW_ALARMS = `SELECT DISTINCT ae.device_id FROM alarms a JOIN alarm_events
 const FROM = `FROM devices d LEFT JOIN residents r ON r.id = d.resident_id LEFT JOIN caregivers c ON c.wearable_id = d.id
   LEFT JOIN (${LOW_ALARMS}) bl ON bl.device_id = d.id`;
 
-/** Every device with its presence and battery, for the console's snapshot. */
-export async function listDeviceStatus(q: Queryable): Promise<DeviceStatus[]> {
-  return (await q.query<DeviceStatus>(`SELECT ${COLUMNS} ${FROM} ORDER BY d.id`)).rows;
+/** Every device inside `scope` with its presence and battery, for the console's snapshot. */
+export async function listDeviceStatus(q: Queryable, scope: Scope): Promise<DeviceStatus[]> {
+  const params: unknown[] = [];
+  return (await q.query<DeviceStatus>(`SELECT ${COLUMNS} ${FROM} WHERE ${deviceInScope(scope, 'd', params)} ORDER BY d.id`, params)).rows;
 }
 
 /** The devices whose presence changed (one read for a burst of connects). */

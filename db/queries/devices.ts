@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
+import { deviceInScope, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
 
@@ -29,13 +30,16 @@ const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, f
 
 export async function listDevices(
   q: Queryable,
+  scope: Scope,
   filter: { residentId?: string | undefined; kind?: DeviceKind | undefined } = {},
 ): Promise<Device[]> {
+  const params: unknown[] = [filter.residentId ?? null, filter.kind ?? null];
   const r = await q.query<Device>(
-    `SELECT ${COLUMNS} FROM devices
+    `SELECT ${COLUMNS} FROM devices d
       WHERE ($1::uuid IS NULL OR resident_id = $1::uuid) AND ($2::text IS NULL OR kind = $2::text)
+        AND ${deviceInScope(scope, 'd', params)}
       ORDER BY id`,
-    [filter.residentId ?? null, filter.kind ?? null],
+    params,
   );
   return r.rows;
 }
@@ -44,9 +48,10 @@ export async function listDevices(
  * `lock` (inside a transaction): 'share' keeps the device's kind fixed while a caregiver is
  * given it as their wearable; 'update' is for changing the device itself.
  */
-export async function getDevice(q: Queryable, id: string, lock?: 'share' | 'update'): Promise<Device | undefined> {
-  const suffix = lock === 'share' ? ' FOR SHARE' : lock === 'update' ? ' FOR UPDATE' : '';
-  return (await q.query<Device>(`SELECT ${COLUMNS} FROM devices WHERE id = $1${suffix}`, [id])).rows[0];
+export async function getDevice(q: Queryable, scope: Scope, id: string, lock?: 'share' | 'update'): Promise<Device | undefined> {
+  const suffix = lock === 'share' ? ' FOR SHARE OF d' : lock === 'update' ? ' FOR UPDATE OF d' : '';
+  const params: unknown[] = [id];
+  return (await q.query<Device>(`SELECT ${COLUMNS} FROM devices d WHERE id = $1 AND ${deviceInScope(scope, 'd', params)}${suffix}`, params)).rows[0];
 }
 
 export async function insertDevice(
@@ -87,9 +92,10 @@ export async function updateDevice(
   }
 }
 
-/** Replaces the stored hash; false when there is no such device. */
-export async function setDeviceSecretHash(q: Queryable, id: string, secretHash: string): Promise<boolean> {
-  const r = await q.query('UPDATE devices SET secret_hash = $2, updated_at = now() WHERE id = $1', [id, secretHash]);
+/** Replaces the stored hash; false when there is no such device inside `scope`. */
+export async function setDeviceSecretHash(q: Queryable, scope: Scope, id: string, secretHash: string): Promise<boolean> {
+  const params: unknown[] = [id, secretHash];
+  const r = await q.query(`UPDATE devices d SET secret_hash = $2, updated_at = now() WHERE id = $1 AND ${deviceInScope(scope, 'd', params)}`, params);
   return r.rowCount > 0;
 }
 
@@ -100,10 +106,11 @@ export async function deviceWearer(q: Queryable, id: string): Promise<string | u
 }
 
 /** A caregiver wearing it is left without a wearable (ON DELETE SET NULL). */
-export async function deleteDevice(q: Queryable, id: string): Promise<void> {
+export async function deleteDevice(q: Queryable, scope: Scope, id: string): Promise<void> {
   let deleted: number;
+  const params: unknown[] = [id];
   try {
-    deleted = (await q.query('DELETE FROM devices WHERE id = $1', [id])).rowCount;
+    deleted = (await q.query(`DELETE FROM devices d WHERE id = $1 AND ${deviceInScope(scope, 'd', params)}`, params)).rowCount;
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ConflictError(`device ${id} is still referenced by recorded alarms or history`);
     throw err;

@@ -1,5 +1,6 @@
 import { eventCountSchema, type EventCount } from '../../contract/service-info.ts';
 import type { Queryable } from '../types.ts';
+import { deviceInScope, type Scope } from '../scope.ts';
 
 export interface EventRow {
   deviceId: string;
@@ -106,11 +107,14 @@ export async function countEvents(q: Queryable): Promise<number> {
 }
 
 /** Events stored per device, received in `[from, to)` (the service's clock), busiest first. */
-export async function countEventsByDevice(q: Queryable, from: Date, to: Date): Promise<EventCount[]> {
+export async function countEventsByDevice(q: Queryable, scope: Scope, from: Date, to: Date): Promise<EventCount[]> {
+  const params: unknown[] = [from, to];
   const res = await q.query(
-    `SELECT device_id AS "deviceId", count(*)::int AS events FROM events
-      WHERE received_at >= $1 AND received_at < $2 GROUP BY device_id ORDER BY events DESC, device_id`,
-    [from, to],
+    `SELECT e.device_id AS "deviceId", count(*)::int AS events FROM events e
+      WHERE e.received_at >= $1 AND e.received_at < $2
+        AND (${scope.areaId === null ? 'TRUE' : `EXISTS (SELECT 1 FROM devices d WHERE d.id = e.device_id AND ${deviceInScope(scope, 'd', params)})`})
+      GROUP BY e.device_id ORDER BY events DESC, e.device_id`,
+    params,
   );
   return res.rows.map((r) => eventCountSchema.parse(r));
 }

@@ -1,6 +1,7 @@
 import type { KpiShares, Measure, ReportGrouping, ReportRow } from '../../contract/reports.ts';
 import type { Queryable, Row } from '../types.ts';
 import { activeStatusSql } from './alarms.ts';
+import { scopeSql, type Scope } from '../scope.ts';
 
 /** `[from, to)` by raising time; `tz` names the local day for `groupBy: 'day'` (e.g. 'Asia/Shanghai'). */
 export interface ReportQuery {
@@ -80,14 +81,14 @@ function wholeBucket(g: ReportGrouping, b: string): string {
   return `${inside} AND ${localDay(b)} = ${localDay(`(${b} + interval '15 minutes' - interval '1 microsecond')`)}`;
 }
 
-function countsSql(g: ReportGrouping, useAggregate: boolean): string {
+function countsSql(g: ReportGrouping, useAggregate: boolean, inScope: string): string {
   const facts = (where: string) => `SELECT ${groupKey(g, 'raised_at')} AS gkey, ${FACT_MEASURES} FROM alarm_responses WHERE ${where} GROUP BY 1`;
-  if (!useAggregate) return facts(IN_PERIOD);
+  if (!useAggregate) return facts(`${IN_PERIOD} AND ${inScope}`);
   return `SELECT gkey, ${ROLLUP} FROM (
       SELECT ${groupKey(g, 'bucket')} AS gkey, ${COLUMNS.join(', ')} FROM ${AGGREGATE}
-       WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz AND ${wholeBucket(g, 'bucket')}
+       WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz AND ${wholeBucket(g, 'bucket')} AND ${inScope}
       UNION ALL
-      ${facts(`${IN_PERIOD} AND NOT (${wholeBucket(g, `time_bucket(interval '15 minutes', raised_at)`)})`)}
+      ${facts(`${IN_PERIOD} AND ${inScope} AND NOT (${wholeBucket(g, `time_bucket(interval '15 minutes', raised_at)`)})`)}
     ) parts GROUP BY gkey`;
 }
 
@@ -145,17 +146,18 @@ const share = (n: string) => {
 };
 const KPI_SELECT = KPI_PREFIXES.flatMap((p) => [`c.${p}_alarms::int AS ${p}_alarms`, ...KPI_NAMES.map((k) => `${share(`${p}_${k}`)} AS ${p}_${k}`)]).join(', ');
 
-function reportSql(g: ReportGrouping, useAggregate: boolean): string {
+/** `inScope`: the area-scope condition on `area_id` (facts and aggregate rows both carry it). */
+function reportSql(g: ReportGrouping, useAggregate: boolean, inScope: string): string {
   const { label, join } = labelling(g);
   const measures = ['accept', 'arrive', 'resolve'].map(
     (m) => `c.${m}_count::int AS ${m}_count, ${seconds(`p.${m}_p50`)} AS ${m}_p50, ${seconds(`p.${m}_p90`)} AS ${m}_p90, ${seconds(`c.${m}_max`)} AS ${m}_max`,
   );
   // "C" collation: the same order on every server, whatever its locale
   const order = g === 'day' ? 'key COLLATE "C"' : 'alarms DESC, label COLLATE "C", key COLLATE "C" NULLS LAST';
-  return `WITH counts AS (${countsSql(g, useAggregate)}),
-    pct AS (SELECT ${groupKey(g, 'raised_at')} AS gkey, ${PERCENTILES} FROM alarm_responses WHERE ${IN_PERIOD} GROUP BY 1),
+  return `WITH counts AS (${countsSql(g, useAggregate, inScope)}),
+    pct AS (SELECT ${groupKey(g, 'raised_at')} AS gkey, ${PERCENTILES} FROM alarm_responses WHERE ${IN_PERIOD} AND ${inScope} GROUP BY 1),
     pe AS (SELECT ${groupKey(g, 'raised_at')} AS gkey, ${PENDING_COUNTS} FROM alarm_responses
-            WHERE ${IN_PERIOD} AND ${activeStatusSql()} AND NOT cancelled_unaccepted GROUP BY 1)
+            WHERE ${IN_PERIOD} AND ${inScope} AND ${activeStatusSql()} AND NOT cancelled_unaccepted GROUP BY 1)
     SELECT * FROM (
       SELECT c.gkey AS key, ${label} AS label, c.alarms::int AS alarms, c.cancelled_unaccepted::int AS cancelled_unaccepted,
         ${measures.join(',\n        ')},
@@ -221,7 +223,7 @@ export function hasResponseAggregate(q: Queryable): Promise<boolean> {
  * refresh — without it, counts could lag the facts. The refresh cannot run inside a
  * transaction, so pass the pool (db), not a transaction.
  */
-export async function responseTimeReport(q: Queryable, r: ReportQuery, opts: ReportOptions = {}): Promise<ReportRow[]> {
+export async function responseTimeReport(q: Queryable, scope: Scope, r: ReportQuery, opts: ReportOptions = {}): Promise<ReportRow[]> {
   const start = Math.ceil(r.from.getTime() / BUCKET_MS) * BUCKET_MS;
   const end = Math.floor(r.to.getTime() / BUCKET_MS) * BUCKET_MS;
   const useAggregate = opts.source !== 'facts' && end > start && (await hasResponseAggregate(q));
@@ -233,7 +235,8 @@ export async function responseTimeReport(q: Queryable, r: ReportQuery, opts: Rep
   }
   const params: unknown[] = [r.from.toISOString(), r.to.toISOString(), (r.now ?? new Date()).toISOString()];
   if (r.groupBy === 'day') params.push(r.tz);
-  const rows = (await q.query<ReportSqlRow>(reportSql(r.groupBy, useAggregate), params)).rows.map(toReportRow);
+  const inScope = scopeSql(scope, 'area_id', params);
+  const rows = (await q.query<ReportSqlRow>(reportSql(r.groupBy, useAggregate, inScope), params)).rows.map(toReportRow);
   if (r.groupBy === 'none' && rows.length === 0) {
     // one row whatever happened: a period without alarms is an answer too
     return [{

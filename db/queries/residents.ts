@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { residentSchema, type Contact, type Resident } from '../../contract/residents.ts';
+import { areaScope, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable, Row } from '../types.ts';
 import { isForeignKeyViolation } from './db-errors.ts';
 
@@ -20,25 +21,19 @@ export type ResidentPatch = { [K in keyof NewResident]?: NewResident[K] | undefi
 const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, contacts,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** `areaId` matches residents anywhere below that area (a community lists all its grids). */
-export async function listResidents(q: Queryable, filter: { areaId?: string | undefined } = {}): Promise<Resident[]> {
-  if (filter.areaId === undefined) {
-    return (await q.query(`SELECT ${COLUMNS} FROM residents ORDER BY name, id`)).rows.map(toResident);
-  }
-  const r = await q.query(
-    `WITH RECURSIVE sub AS (
-       SELECT id FROM areas WHERE id = $1
-       UNION ALL
-       SELECT a.id FROM areas a JOIN sub ON a.parent_id = sub.id
-     )
-     SELECT ${COLUMNS} FROM residents WHERE area_id IN (SELECT id FROM sub) ORDER BY name, id`,
-    [filter.areaId],
-  );
+/** Residents inside `scope`; `areaId` narrows to that area and below (a community lists all its grids). */
+export async function listResidents(q: Queryable, scope: Scope, filter: { areaId?: string | undefined } = {}): Promise<Resident[]> {
+  const params: unknown[] = [];
+  const narrow = filter.areaId === undefined ? 'TRUE' : scopeSql(areaScope(filter.areaId), 'area_id', params);
+  const r = await q.query(`SELECT ${COLUMNS} FROM residents WHERE ${scopeSql(scope, 'area_id', params)} AND ${narrow} ORDER BY name, id`, params);
   return r.rows.map(toResident);
 }
 
-export async function getResident(q: Queryable, id: string): Promise<Resident | undefined> {
-  const row = (await q.query(`SELECT ${COLUMNS} FROM residents WHERE id = $1`, [id])).rows[0];
+/** `lock` (in a transaction): 'update' before changing the resident. */
+export async function getResident(q: Queryable, scope: Scope, id: string, lock?: 'update'): Promise<Resident | undefined> {
+  const params: unknown[] = [id];
+  const suffix = lock === 'update' ? ' FOR UPDATE' : '';
+  const row = (await q.query(`SELECT ${COLUMNS} FROM residents WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)}${suffix}`, params)).rows[0];
   return row && toResident(row);
 }
 
@@ -57,8 +52,21 @@ export async function insertResident(q: Queryable, r: NewResident): Promise<Resi
   }
 }
 
-export async function updateResident(q: Queryable, id: string, p: ResidentPatch): Promise<Resident | undefined> {
+/** Changes a resident inside `scope` (the scope is checked where they are now). */
+export async function updateResident(q: Queryable, scope: Scope, id: string, p: ResidentPatch): Promise<Resident | undefined> {
   // For nullable columns a flag says "set", so that null can clear a value.
+  const params: unknown[] = [
+    id,
+    p.name ?? null,
+    p.areaId ?? null,
+    p.address !== undefined,
+    p.address ?? null,
+    p.phone !== undefined,
+    p.phone ?? null,
+    p.notes !== undefined,
+    p.notes ?? null,
+    p.contacts === undefined ? null : JSON.stringify(p.contacts),
+  ];
   try {
     const res = await q.query(
       `UPDATE residents SET
@@ -69,19 +77,8 @@ export async function updateResident(q: Queryable, id: string, p: ResidentPatch)
          notes = CASE WHEN $8::boolean THEN $9::text ELSE notes END,
          contacts = COALESCE($10::jsonb, contacts),
          updated_at = now()
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [
-        id,
-        p.name ?? null,
-        p.areaId ?? null,
-        p.address !== undefined,
-        p.address ?? null,
-        p.phone !== undefined,
-        p.phone ?? null,
-        p.notes !== undefined,
-        p.notes ?? null,
-        p.contacts === undefined ? null : JSON.stringify(p.contacts),
-      ],
+       WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)} RETURNING ${COLUMNS}`,
+      params,
     );
     const row = res.rows[0];
     return row && toResident(row);
@@ -92,10 +89,11 @@ export async function updateResident(q: Queryable, id: string, p: ResidentPatch)
 }
 
 /** Devices of the resident stay registered, unassigned (ON DELETE SET NULL). */
-export async function deleteResident(q: Queryable, id: string): Promise<void> {
+export async function deleteResident(q: Queryable, scope: Scope, id: string): Promise<void> {
   let deleted: number;
+  const params: unknown[] = [id];
   try {
-    deleted = (await q.query('DELETE FROM residents WHERE id = $1', [id])).rowCount;
+    deleted = (await q.query(`DELETE FROM residents WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)}`, params)).rowCount;
   } catch (err) {
     // later tables (alarms, history) keep their residents
     if (isForeignKeyViolation(err)) throw new ConflictError(`resident ${id} is still referenced by recorded alarms or history`);

@@ -7,6 +7,8 @@ export type SessionUser = {
   username: string;
   role: StaffRole;
   caregiverId: string | null;
+  /** The area the login is bound to (null: the whole centre). */
+  areaId: string | null;
   expiresAt: Date;
 };
 
@@ -22,7 +24,7 @@ export async function insertSession(q: Queryable, s: { tokenHash: string; userId
 /** The session's user, if the session exists and the user is enabled; expiry is the caller's check. */
 export async function getSessionUser(q: Queryable, tokenHash: string): Promise<SessionUser | undefined> {
   const r = await q.query<SessionUser>(
-    `SELECT u.id AS "userId", u.username, u.role, u.caregiver_id AS "caregiverId", s.expires_at AS "expiresAt"
+    `SELECT u.id AS "userId", u.username, u.role, u.caregiver_id AS "caregiverId", u.area_id AS "areaId", s.expires_at AS "expiresAt"
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND NOT u.disabled`,
     [tokenHash],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { caregiverInScope, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isCheckViolation, isForeignKeyViolation } from './db-errors.ts';
 
@@ -27,22 +28,26 @@ const COLUMNS = `id, caregiver_id AS "caregiverId", starts_at AS "start", ends_a
 
 const iso = (d: Date | undefined) => (d === undefined ? null : d.toISOString());
 
-export async function listShifts(q: Queryable, f: ShiftFilter, now: Date = new Date()): Promise<Shift[]> {
+/** Shifts of caregivers inside `scope`. */
+export async function listShifts(q: Queryable, scope: Scope, f: ShiftFilter, now: Date = new Date()): Promise<Shift[]> {
   const from = f.from === undefined && f.to === undefined && f.at === undefined ? now : f.from;
+  const params: unknown[] = [f.caregiverId ?? null, iso(from), iso(f.to), iso(f.at)];
   const r = await q.query<Shift>(
     `SELECT ${COLUMNS} FROM shifts
       WHERE ($1::uuid IS NULL OR caregiver_id = $1::uuid)
         AND ($2::timestamptz IS NULL OR ends_at > $2::timestamptz)
         AND ($3::timestamptz IS NULL OR starts_at < $3::timestamptz)
         AND ($4::timestamptz IS NULL OR (starts_at <= $4::timestamptz AND ends_at > $4::timestamptz))
+        AND ${caregiverInScope(scope, 'caregiver_id', params)}
       ORDER BY starts_at, id`,
-    [f.caregiverId ?? null, iso(from), iso(f.to), iso(f.at)],
+    params,
   );
   return r.rows;
 }
 
-export async function getShift(q: Queryable, id: string): Promise<Shift | undefined> {
-  return (await q.query<Shift>(`SELECT ${COLUMNS} FROM shifts WHERE id = $1`, [id])).rows[0];
+export async function getShift(q: Queryable, scope: Scope, id: string): Promise<Shift | undefined> {
+  const params: unknown[] = [id];
+  return (await q.query<Shift>(`SELECT ${COLUMNS} FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'caregiver_id', params)}`, params)).rows[0];
 }
 
 /** A caregiver's shift overlapping [start, end), if any: nobody works two shifts at once. */
@@ -70,10 +75,11 @@ export async function insertShift(q: Queryable, s: { caregiverId: string; start:
   }
 }
 
-export async function deleteShift(q: Queryable, id: string): Promise<void> {
+export async function deleteShift(q: Queryable, scope: Scope, id: string): Promise<void> {
   let deleted: number;
+  const params: unknown[] = [id];
   try {
-    deleted = (await q.query('DELETE FROM shifts WHERE id = $1', [id])).rowCount;
+    deleted = (await q.query(`DELETE FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'caregiver_id', params)}`, params)).rowCount;
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ConflictError(`shift ${id} is still referenced`);
     throw err;

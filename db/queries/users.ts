@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
+import { CENTRE_WIDE, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
 
@@ -13,20 +14,37 @@ export const userSchema = z.object({
   username: z.string(),
   role: staffRoleSchema,
   caregiverId: z.string().nullable(),
+  /** The area the login sees and acts in (null: the whole centre). */
+  areaId: z.string().nullable(),
   disabled: z.boolean(),
   createdAt: z.date(),
 });
 export type User = z.infer<typeof userSchema>;
 export type UserWithHash = User & { passwordHash: string };
 
-const COLUMNS = `id, username, role, caregiver_id AS "caregiverId", disabled, created_at AS "createdAt"`;
+const COLUMNS = `id, username, role, caregiver_id AS "caregiverId", area_id AS "areaId", disabled, created_at AS "createdAt"`;
 
-export async function listUsers(q: Queryable): Promise<User[]> {
-  return (await q.query<User>(`SELECT ${COLUMNS} FROM users ORDER BY username`)).rows;
+/** Logins bound to an area inside `scope` (a centre-wide login is seen only centre-wide). */
+export async function listUsers(q: Queryable, scope: Scope): Promise<User[]> {
+  const params: unknown[] = [];
+  return (await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE ${scopeSql(scope, 'area_id', params)} ORDER BY username`, params)).rows;
 }
 
-export async function getUser(q: Queryable, id: string): Promise<User | undefined> {
-  return (await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id])).rows[0];
+export async function getUser(q: Queryable, scope: Scope, id: string): Promise<User | undefined> {
+  const params: unknown[] = [id];
+  return (await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)}`, params)).rows[0];
+}
+
+/** Binds a login to an area (null: the whole centre). */
+export async function setUserArea(q: Queryable, id: string, areaId: string | null): Promise<User> {
+  try {
+    const r = await q.query<User>(`UPDATE users SET area_id = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, areaId]);
+    if (!r.rows[0]) throw new NotFoundError('user', id);
+    return r.rows[0];
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw new ValidationError(`area ${areaId} does not exist`);
+    throw err;
+  }
 }
 
 /** For login only. */
@@ -48,17 +66,17 @@ export async function firstAdmin(q: Queryable): Promise<User | undefined> {
 
 export async function insertUser(
   q: Queryable,
-  u: { username: string; passwordHash: string; role: StaffRole; caregiverId: string | null },
+  u: { username: string; passwordHash: string; role: StaffRole; caregiverId: string | null; areaId?: string | null },
 ): Promise<User> {
   try {
     const r = await q.query<User>(
-      `INSERT INTO users (username, password_hash, role, caregiver_id) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [u.username, u.passwordHash, u.role, u.caregiverId],
+      `INSERT INTO users (username, password_hash, role, caregiver_id, area_id) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [u.username, u.passwordHash, u.role, u.caregiverId, u.areaId ?? null],
     );
     return r.rows[0]!;
   } catch (err) {
     if (isUniqueViolation(err)) throw new ConflictError(`username ${u.username} is already taken`);
-    if (isForeignKeyViolation(err)) throw new ValidationError(`caregiver ${u.caregiverId} does not exist`);
+    if (isForeignKeyViolation(err)) throw new ValidationError(`caregiver ${u.caregiverId} or area ${u.areaId ?? null} does not exist`);
     throw err;
   }
 }
@@ -103,7 +121,7 @@ export async function setUserDisabled(q: Queryable, id: string, disabled: boolea
   const row = r.rows[0] as unknown as { updated: boolean; found: boolean };
   if (!row.found) throw new NotFoundError('user', id);
   if (!row.updated) throw new ConflictError('cannot disable the last enabled admin; create another admin first');
-  return (await getUser(q, id))!;
+  return (await getUser(q, CENTRE_WIDE, id))!;
 }
 
 export async function setUserPassword(q: Queryable, id: string, passwordHash: string): Promise<User> {

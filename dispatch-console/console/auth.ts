@@ -9,6 +9,7 @@ import { PASSWORD_COST, generateToken, hashSecret, tokenDigest, verifySecret } f
 import { clearLoginFailures, lockedUntil, pruneLoginFailures, recordLoginFailure, type LockoutRule } from '../../db/queries/login-attempts.ts';
 import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../../db/queries/sessions.ts';
 import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole, type UserWithHash } from '../../db/queries/users.ts';
+import { areaScope, type Scope } from '../../db/scope.ts';
 import type { Db, Queryable } from '../../db/types.ts';
 import { recheckLiveStreamsOf } from './live/console-hub.ts';
 import { errorBodySchema, errorResponses, noContent, storableText } from './routes/shared-schemas.ts';
@@ -19,6 +20,10 @@ export interface AuthUser {
   username: string;
   role: StaffRole;
   caregiverId: string | null;
+  /** The area the login is bound to (null: the whole centre). */
+  areaId: string | null;
+  /** What every read on this user's behalf may see: `areaId`'s subtree. */
+  scope: Scope;
 }
 
 declare module 'fastify' {
@@ -195,6 +200,11 @@ export function currentUser(request: FastifyRequest): AuthUser {
   return request.user;
 }
 
+/** The signed-in user's scope: the one every read of a request passes down (db/scope.ts). */
+export function scopeOf(request: FastifyRequest): Scope {
+  return currentUser(request).scope;
+}
+
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
@@ -254,7 +264,8 @@ export function createAuth(db: Db, options: AuthOptions = {}): Auth {
       await deleteSession(db, digest);
       throw new UnauthorizedError('invalid or expired token; log in again', 'session_expired');
     }
-    return { id: session.userId, username: session.username, role: session.role, caregiverId: session.caregiverId };
+    const { userId: id, username, role, caregiverId, areaId } = session;
+    return { id, username, role, caregiverId, areaId, scope: areaScope(areaId) };
   };
   const authenticate = (request: FastifyRequest): Promise<AuthUser> => {
     const token = bearerToken(request);
@@ -311,6 +322,8 @@ const loginReply = z.object({
   role: staffRoleSchema,
   username: z.string(),
   caregiverId: z.string().nullable(),
+  /** The area the login sees (null: the whole centre). */
+  areaId: z.string().nullable(),
 });
 
 // Unknown users still cost one scrypt, so response time does not reveal which usernames exist.
@@ -356,8 +369,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
       // housekeeping piggybacks on logins, which are rare compared with other requests
       await deleteExpiredSessions(db, new Date(now));
       await pruneLoginFailures(db, new Date(now - DEFAULT_LOGIN_LIMITS.forgetAfterMs));
-      request.log.info({ username: user.username, role: user.role }, 'staff logged in');
-      return { token, expiresAt, role: user.role, username: user.username, caregiverId: user.caregiverId };
+      request.log.info({ userId: user.id, username: user.username, role: user.role, areaId: user.areaId }, 'staff logged in');
+      return { token, expiresAt, role: user.role, username: user.username, caregiverId: user.caregiverId, areaId: user.areaId };
     },
   );
 
@@ -391,7 +404,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
         summary: 'Who am I',
         description: 'Roles: operator, admin, caregiver. The signed-in login: id, username, role and, for a caregiver login, its caregiverId.',
         response: {
-          200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable() }),
+          200: z.object({ id: z.string(), username: z.string(), role: staffRoleSchema, caregiverId: z.string().nullable(), areaId: z.string().nullable() }),
           ...errorResponses(401, 503),
         },
       },

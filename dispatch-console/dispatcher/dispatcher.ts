@@ -37,6 +37,7 @@ import { SmsReplies, type SmsReplyOutcome, type SmsReplyRecord } from './sms-rep
 import { SmsRepliesAway } from './sms-replies-away.ts';
 import { SMS_REPLY_LIMITS } from '../core/sms-reply-rules.ts';
 import type { DispatchSettings } from './dispatch-settings.ts';
+import { CENTRE_WIDE } from '../../db/scope.ts';
 
 export type { EscalationReason } from '../core/decide.ts';
 
@@ -114,7 +115,7 @@ export class Dispatcher {
     for (const areaId of Object.keys(this.o.settings.policy.areas ?? {})) {
       if (this.o.directory.areaName(areaId) === null) this.o.logger.warn({ areaId }, 'ALARM_POLICY names an area that does not exist; its override applies to nobody');
     }
-    const alarms = await listActiveAlarms(this.o.db);
+    const alarms = await listActiveAlarms(this.o.db, CENTRE_WIDE);
     for (const a of alarms) this.alarms.track(a);
     const open = alarms.filter((a) => a.status === 'open');
     this.o.logger.info({ active: alarms.length, rearmed: open.length }, 'dispatcher started; open alarms re-armed');
@@ -384,7 +385,7 @@ export class Dispatcher {
   /** Re-reads the active alarms (other instances' changes) and re-arms the open ones. */
   async reload(graceMs = 5_000): Promise<AlarmRecord[]> {
     const started = this.o.clock.now().getTime();
-    const alarms = await listActiveAlarms(this.o.db);
+    const alarms = await listActiveAlarms(this.o.db, CENTRE_WIDE);
     this.alarms.reloaded(alarms, started, graceMs, (id) => this.writer.mustQueue(id));
     return alarms;
   }

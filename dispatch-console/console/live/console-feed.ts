@@ -11,6 +11,8 @@ import type { Notifier } from '../../dispatcher/notifier.ts';
 import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { ConsoleHub } from './console-hub.ts';
 import { ConsoleRelay } from './console-relay.ts';
+import { StreamScope } from './stream-scope.ts';
+import { CENTRE_WIDE } from '../../../db/scope.ts';
 
 const staffOnly = (u: AuthUser) => u.role !== 'caregiver';
 /** Device presence arrives in bursts (a gateway restart reconnects everyone): one read per burst. */
@@ -20,6 +22,8 @@ const DUTY_CHECK_MS = 15_000;
 const BUSY_CODES = new Set(['alarm.accepted', 'alarm.resolved', 'alarm.cancelled', 'alarm.reassigned', 'alarm.declined']);
 /** Timeline codes after which a technical alarm's devices may have changed their batteryLow. */
 const DEVICE_CODES = new Set(['alarm.raised', 'event.joined', 'alarm.resolved', 'alarm.cancelled']);
+/** Alarms whose area the feed knows (for their SMS statuses); the oldest are forgotten past this. */
+const KNOWN_ALARMS = 10_000;
 const maskPhone = (t: string | null) => (t === null ? null : t.length > 4 ? `…${t.slice(-4)}` : '…');
 
 export interface ConsoleFeedOptions {
@@ -46,16 +50,20 @@ export class ConsoleFeed {
   private dutyTimer: NodeJS.Timeout | undefined;
   private readonly relay: ConsoleRelay;
   private unfollow: (() => Promise<void>) | undefined;
+  private readonly scope: StreamScope;
+  /** alarm id → its area, so an SMS status reaches only the consoles that may see its alarm */
+  private readonly alarmAreas = new Map<string, string | null>();
 
   constructor(private readonly o: ConsoleFeedOptions) {
     this.now = o.now ?? (() => new Date());
     this.relay = new ConsoleRelay(o.db, o.logger);
+    this.scope = new StreamScope(o.directory);
   }
 
   /** Starts following changes into `hub`. */
   async start(hub: ConsoleHub): Promise<void> {
     this.hub = hub;
-    for (const d of await listDeviceStatus(this.o.db)) this.battery.set(d.id, d.battery);
+    for (const d of await listDeviceStatus(this.o.db, CENTRE_WIDE)) this.battery.set(d.id, d.battery);
     for (const c of this.caregiverStatuses()) this.sentCaregivers.set(c.id, JSON.stringify(c));
     this.unsubscribe.push(
       this.o.dispatcher.changes.add((c) => this.alarmChanged(c)),
@@ -83,15 +91,19 @@ export class ConsoleFeed {
   /** What a console starts from (and resyncs to). */
   async snapshot(user: AuthUser, resync: boolean): Promise<ServerMessage> {
     const staff = staffOnly(user);
-    const [alarms, devices] = await Promise.all([listActiveAlarms(this.o.db), staff ? listDeviceStatus(this.o.db) : Promise.resolve([])]);
+    // both reads take the login's scope: the snapshot holds nothing from outside its area
+    const [alarms, devices] = await Promise.all([listActiveAlarms(this.o.db, user.scope), staff ? listDeviceStatus(this.o.db, user.scope) : Promise.resolve([])]);
     for (const d of devices) this.battery.set(d.id, d.battery);
-    const caregivers = this.caregiverStatuses().filter((c) => staff || c.id === user.caregiverId);
+    const caregivers = this.caregiverStatuses().filter((c) => (staff && this.scope.caregiver(user, c)) || c.id === user.caregiverId);
     const data: Snapshot = {
       serverTime: this.now(),
       user: { username: user.username, role: user.role, caregiverId: user.caregiverId },
       resync,
       alarms: alarms.filter((a) => alarmVisibleTo(user, a)).map(presentAlarm),
-      areas: this.o.directory.allAreas().map((a) => ({ id: a.id, name: a.name, kind: a.kind, parentId: a.parentId })),
+      areas: this.o.directory
+        .allAreas()
+        .filter((a) => this.scope.area(user, a.id))
+        .map((a) => ({ id: a.id, name: a.name, kind: a.kind, parentId: a.parentId })),
       caregivers,
       devices,
     };
@@ -122,7 +134,7 @@ export class ConsoleFeed {
     for (const d of rows) {
       this.battery.set(d.id, d.battery);
       wearable ||= d.caregiverId !== null;
-      this.hub?.broadcast({ type: 'device.status', data: d }, staffOnly);
+      this.hub?.broadcast({ type: 'device.status', data: d }, (u) => staffOnly(u) && this.scope.device(u, d));
     }
     if (wearable) this.caregiversChanged();
   }
@@ -134,7 +146,8 @@ export class ConsoleFeed {
 
   private publishAlarm(a: AlarmRecord, timeline: TimelineRow[], raised: boolean, readBack: boolean): void {
     const data = { ...presentAlarm(a), timeline };
-    this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a));
+    this.rememberArea(a.id, a.areaId);
+    this.hub?.broadcast({ type: raised ? 'alarm.raised' : 'alarm.updated', data }, (u) => alarmVisibleTo(u, a) && this.scope.area(u, a.areaId));
     // a battery.low alarm opening, taking in a device's event or closing changes that device's
     // batteryLow: the device list hears it with the alarm, not at the next status message
     if (a.priority === 'technical' && timeline.some((t) => DEVICE_CODES.has(t.code))) {
@@ -156,15 +169,28 @@ export class ConsoleFeed {
   }
 
   private publishNotification(n: NotificationRecord, timeline: TimelineRow[]): void {
-    if (n.channel === 'sms') {
+    const sms = n.channel === 'sms';
+    const sendSms = (areaId: string | null) => {
       const data = { alarmId: n.alarmId, notificationId: n.id, status: n.status, recipientName: n.recipientName, target: maskPhone(n.target), error: n.error };
-      this.hub?.broadcast({ type: 'sms.status', data }, staffOnly);
-    }
-    if (timeline.length === 0) return;
-    getAlarm(this.o.db, n.alarmId).then(
-      (a) => a && this.publishAlarm(a, timeline, false, true),
+      this.hub?.broadcast({ type: 'sms.status', data }, (u) => staffOnly(u) && this.scope.area(u, areaId));
+    };
+    const known = this.alarmAreas.has(n.alarmId);
+    if (sms && known) sendSms(this.alarmAreas.get(n.alarmId)!);
+    if (timeline.length === 0 && (!sms || known)) return;
+    getAlarm(this.o.db, CENTRE_WIDE, n.alarmId).then(
+      (a) => {
+        if (!a) return;
+        if (sms && !known) sendSms(a.areaId);
+        if (timeline.length > 0) this.publishAlarm(a, timeline, false, true);
+      },
       (err: unknown) => this.o.logger.warn({ err, alarmId: n.alarmId }, 'alarm for the console not read'),
     );
+  }
+
+  private rememberArea(alarmId: string, areaId: string | null): void {
+    this.alarmAreas.delete(alarmId);
+    this.alarmAreas.set(alarmId, areaId);
+    if (this.alarmAreas.size > KNOWN_ALARMS) this.alarmAreas.delete(this.alarmAreas.keys().next().value!);
   }
 
   /** Sends the caregivers whose status differs from what consoles were last told. */
@@ -173,7 +199,7 @@ export class ConsoleFeed {
       const text = JSON.stringify(c);
       if (this.sentCaregivers.get(c.id) === text) continue;
       this.sentCaregivers.set(c.id, text);
-      this.hub?.broadcast({ type: 'caregiver.status', data: c }, (u) => staffOnly(u) || u.caregiverId === c.id);
+      this.hub?.broadcast({ type: 'caregiver.status', data: c }, (u) => (staffOnly(u) && this.scope.caregiver(u, c)) || u.caregiverId === c.id);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../../../common/logger.ts';
 import { getAlarm, getNotifications, getTimeline, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../../db/queries/alarms.ts';
 import { announceConsoleChange, CONSOLE_CHANNEL } from '../../../db/queries/console-relay.ts';
 import type { Db } from '../../../db/types.ts';
+import { CENTRE_WIDE } from '../../../db/scope.ts';
 
 const idRange = { from: z.number().int().nullable(), to: z.number().int().nullable() };
 const relayMessageSchema = z.discriminatedUnion('k', [
@@ -79,7 +80,7 @@ export class ConsoleRelay {
     const alarmId = m.k === 'alarm' ? m.id : m.alarmId;
     const timeline = m.from === null || m.to === null ? [] : await getTimeline(this.db, alarmId, { from: m.from, to: m.to });
     if (m.k === 'alarm') {
-      const a = await getAlarm(this.db, m.id);
+      const a = await getAlarm(this.db, CENTRE_WIDE, m.id);
       if (a) remote.alarm(a, timeline, m.raised);
       return;
     }

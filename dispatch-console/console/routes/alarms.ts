@@ -4,9 +4,10 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../../common/
 import { alarmActionBodySchema, operatorActions, type Actor } from '../../../contract/alarms.ts';
 import { alarmDetailSchema, alarmViewSchema } from '../../../contract/alarm-view.ts';
 import { getAlarm, getNotifications, getTimeline, listAlarms } from '../../../db/queries/alarms.ts';
+import { getCaregiver } from '../../../db/queries/caregivers.ts';
 import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
 import type { RouteOptions } from '../app.ts';
-import { currentUser } from '../auth.ts';
+import { currentUser, scopeOf } from '../auth.ts';
 import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
 import { errorResponses, idParams, idSchema, instantSchema } from './shared-schemas.ts';
 
@@ -64,7 +65,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Pic
     async (request) => {
       const user = currentUser(request);
       if (user.role === 'caregiver' && user.caregiverId === null) return [];
-      const rows = await listAlarms(db, { ...request.query, ...(user.role === 'caregiver' && { caregiverId: user.caregiverId! }) });
+      const rows = await listAlarms(db, user.scope, { ...request.query, ...(user.role === 'caregiver' && { caregiverId: user.caregiverId! }) });
       return rows.map(presentAlarm);
     },
   );
@@ -82,7 +83,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Pic
       },
     },
     async (request) => {
-      const a = await getAlarm(db, request.params.id);
+      const a = await getAlarm(db, scopeOf(request), request.params.id);
       if (!a || !alarmVisibleTo(currentUser(request), a)) throw new NotFoundError('alarm', request.params.id, 'alarm_not_found');
       const [timeline, notifications] = await Promise.all([getTimeline(db, a.id), getNotifications(db, a.id)]);
       return { ...presentAlarm(a), timeline, notifications };
@@ -110,12 +111,15 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Pic
       if (action === 'reassign' && !body.caregiverId) throw new ValidationError('caregiverId: whom to reassign the alarm to', undefined, 'reassign_target_missing');
       if (action === 'note' && !body.note) throw new ValidationError('note: the text to add to the timeline', undefined, 'note_missing');
       let actor: Actor = { kind: 'operator', id: user.id, name: user.username };
+      // outside the login's area an alarm does not exist, nor does a caregiver to hand it to
+      const seen = await getAlarm(db, user.scope, id);
+      if (!seen || !alarmVisibleTo(user, seen)) throw new NotFoundError('alarm', id, 'alarm_not_found');
+      if (action === 'reassign' && body.caregiverId && !(await getCaregiver(db, user.scope, body.caregiverId))) {
+        throw new ValidationError(`caregiver ${body.caregiverId} does not exist`, undefined, 'caregiver_not_found');
+      }
       if (user.role === 'caregiver') {
         if (user.caregiverId === null) throw new ForbiddenError('this login is not linked to a caregiver', 'not_caregiver_login');
         if (action === 'cancel' || action === 'reassign') throw new ForbiddenError(`only operators may ${action} an alarm`, 'operators_only');
-        // a caregiver acts on the alarms they see: those they were alerted to or hold
-        const seen = await getAlarm(db, id);
-        if (!seen || !alarmVisibleTo(user, seen)) throw new NotFoundError('alarm', id, 'alarm_not_found');
         actor = { kind: 'caregiver', id: user.caregiverId, name: user.username };
       }
       const a = await dispatcher.act(id, {

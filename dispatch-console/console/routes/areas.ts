@@ -13,7 +13,9 @@ import {
   updateArea,
   type AreaKind,
 } from '../../../db/queries/areas.ts';
+import type { Scope } from '../../../db/scope.ts';
 import type { Queryable } from '../../../db/types.ts';
+import { scopeOf } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
@@ -42,15 +44,17 @@ const PLACEMENT = 'A district has no parent (parentId null); a street, community
  * district > street > community > grid: a parent is exactly one level up, a district has none.
  * Reads the parent with a share lock so its kind cannot change before the caller commits.
  */
-async function checkPlacement(tx: Queryable, kind: AreaKind, parentId: string | null): Promise<void> {
+async function checkPlacement(tx: Queryable, scope: Scope, kind: AreaKind, parentId: string | null): Promise<void> {
   const level = areaKinds.indexOf(kind);
   if (level === 0) {
     if (parentId !== null) throw new ValidationError('a district is a top-level area: parentId must be null');
+    // a login bound to an area cannot add or move anything outside it
+    if (scope.areaId !== null) throw new ValidationError(`a district is a top-level area, outside this login's area ${scope.areaId}`);
     return;
   }
   const expected = areaKinds[level - 1]!;
   if (parentId === null) throw new ValidationError(`a ${kind} needs a parentId: the ${expected} it belongs to`);
-  const parent = await getArea(tx, parentId, 'share');
+  const parent = await getArea(tx, scope, parentId, 'share');
   if (!parent) throw new ValidationError(`parent area ${parentId} does not exist`);
   if (parent.kind !== expected) {
     throw new ValidationError(`a ${kind} must be inside a ${expected}, but ${parentId} is a ${parent.kind}`);
@@ -73,7 +77,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
         response: { 200: z.array(areaSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => listAreas(db, request.query),
+    async (request) => listAreas(db, scopeOf(request), request.query),
   );
 
   app.post(
@@ -93,7 +97,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
       const { name, kind } = request.body;
       const parentId = request.body.parentId ?? null;
       const area = await db.withTransaction(async (tx) => {
-        await checkPlacement(tx, kind, parentId);
+        await checkPlacement(tx, scopeOf(request), kind, parentId);
         return insertArea(tx, { name, kind, parentId });
       });
       return reply.code(201).send(area);
@@ -113,7 +117,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
       },
     },
     async (request) => {
-      const area = await getArea(db, request.params.id);
+      const area = await getArea(db, scopeOf(request), request.params.id);
       if (!area) throw new NotFoundError('area', request.params.id);
       return area;
     },
@@ -137,7 +141,8 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
       const { id } = request.params;
       const patch = request.body;
       return db.withTransaction(async (tx) => {
-        const current = await getArea(tx, id, 'update');
+        const scope = scopeOf(request);
+        const current = await getArea(tx, scope, id, 'update');
         if (!current) throw new NotFoundError('area', id);
         const kind = patch.kind ?? current.kind;
         const parentId = patch.parentId === undefined ? current.parentId : patch.parentId;
@@ -151,7 +156,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
             );
           }
         }
-        if (kind !== current.kind || parentId !== current.parentId) await checkPlacement(tx, kind, parentId);
+        if (kind !== current.kind || parentId !== current.parentId) await checkPlacement(tx, scope, kind, parentId);
         return (await updateArea(tx, id, patch))!;
       });
     },
@@ -171,7 +176,7 @@ export const areaRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { dep
       },
     },
     async (request, reply) => {
-      await deleteArea(db, request.params.id);
+      await deleteArea(db, scopeOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

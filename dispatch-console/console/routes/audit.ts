@@ -5,6 +5,7 @@ import { auditEntrySchema } from '../../../contract/audit.ts';
 import { listAudit } from '../../../db/queries/audit.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
+import { scopeOf } from '../auth.ts';
 
 const auditQuery = z.strictObject({
   from: instantSchema.optional().describe('from this instant, inclusive (default: 24 h ago)'),
@@ -34,7 +35,7 @@ export const auditRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
       const to = q.to ? new Date(q.to) : new Date();
       const from = q.from ? new Date(q.from) : new Date(to.getTime() - 24 * 3_600_000);
       if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to', undefined, undefined);
-      const rows = await listAudit(deps.db, { from, to, userId: q.userId, residentId: q.residentId, limit: q.limit });
+      const rows = await listAudit(deps.db, scopeOf(request), { from, to, userId: q.userId, residentId: q.residentId, limit: q.limit });
       return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
     },
   );

@@ -14,7 +14,8 @@ import {
 } from '../../../db/queries/caregivers.ts';
 import { getDevice } from '../../../db/queries/devices.ts';
 import type { Queryable } from '../../../db/types.ts';
-import { currentUser } from '../auth.ts';
+import type { Scope } from '../../../db/scope.ts';
+import { currentUser, scopeOf } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';
 
@@ -48,16 +49,16 @@ const FIELDS =
   '`phone` is the SMS fallback when the wearable is out of reach; `wearableId` must be a device of kind wearable not worn by another caregiver (409); ' +
   '`areaIds` are the areas they answer for (usually grids); `role` is caregiver (default) or supervisor.';
 
-async function checkRefs(tx: Queryable, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
+async function checkRefs(tx: Queryable, scope: Scope, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
   if (wearableId) {
-    const device = await getDevice(tx, wearableId, 'share');
+    const device = await getDevice(tx, scope, wearableId, 'share');
     if (!device) throw new ValidationError(`wearableId: device ${wearableId} does not exist`);
     if (device.kind !== 'wearable') {
       throw new ValidationError(`wearableId: device ${wearableId} is a ${device.kind}, not a wearable`);
     }
   }
   if (ids && ids.length > 0) {
-    const missing = await missingAreaIds(tx, ids);
+    const missing = await missingAreaIds(tx, scope, ids);
     if (missing.length > 0) throw new ValidationError(`areaIds: no such area ${missing.join(', ')}`, { missing });
   }
 }
@@ -78,7 +79,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
         response: { 200: z.array(caregiverSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => listCaregivers(db, request.query),
+    async (request) => listCaregivers(db, scopeOf(request), request.query),
   );
 
   app.post(
@@ -97,8 +98,11 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
     async (request, reply) => {
       const b = request.body;
       const caregiver = await db.withTransaction(async (tx) => {
-        await checkRefs(tx, b.wearableId, b.areaIds);
-        return insertCaregiver(tx, {
+        const scope = scopeOf(request);
+        // one the login could not see again would be lost to it
+        if (scope.areaId !== null && (b.areaIds ?? []).length === 0) throw new ValidationError("areaIds: name at least one area inside this login's area");
+        await checkRefs(tx, scope, b.wearableId, b.areaIds);
+        return insertCaregiver(tx, scope, {
           name: b.name,
           phone: b.phone ?? null,
           wearableId: b.wearableId ?? null,
@@ -129,7 +133,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       if (user.role === 'caregiver' && user.caregiverId?.toLowerCase() !== id.toLowerCase()) {
         throw new ForbiddenError('caregivers may only read their own record');
       }
-      const caregiver = await getCaregiver(db, id);
+      const caregiver = await getCaregiver(db, user.scope, id);
       if (!caregiver) throw new NotFoundError('caregiver', id);
       return caregiver;
     },
@@ -153,8 +157,9 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       const { id } = request.params;
       const patch = request.body;
       const caregiver = await db.withTransaction(async (tx) => {
-        await checkRefs(tx, patch.wearableId, patch.areaIds);
-        return updateCaregiver(tx, id, patch);
+        const scope = scopeOf(request);
+        await checkRefs(tx, scope, patch.wearableId, patch.areaIds);
+        return updateCaregiver(tx, scope, id, patch);
       });
       if (!caregiver) throw new NotFoundError('caregiver', id);
       return caregiver;
@@ -175,7 +180,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
       },
     },
     async (request, reply) => {
-      await deleteCaregiver(db, request.params.id);
+      await deleteCaregiver(db, scopeOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -13,7 +13,11 @@ import {
   setDeviceSecretHash,
   updateDevice,
 } from '../../../db/queries/devices.ts';
+import { getResident } from '../../../db/queries/residents.ts';
+import type { Scope } from '../../../db/scope.ts';
+import type { Queryable } from '../../../db/types.ts';
 import type { RouteOptions } from '../app.ts';
+import { scopeOf } from '../auth.ts';
 import { deviceIdParams, errorResponses, idSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({
@@ -55,6 +59,11 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
   const staff = auth.requireRole('operator');
   const admin = auth.requireRole('admin');
 
+  // a resident outside the login's area is as unknown as one that does not exist
+  const checkResident = async (scope: Scope, residentId: string | null, q: Queryable = db) => {
+    if (residentId !== null && !(await getResident(q, scope, residentId))) throw new ValidationError(`resident ${residentId} does not exist`);
+  };
+
   // Whatever the gateway does on revocation (disconnect, forget cached auth) must not undo
   // the change already committed here, so its failure is logged rather than answered.
   const revoked = (id: string, log: { error(obj: object, msg: string): void }) => {
@@ -77,7 +86,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         response: { 200: z.array(deviceSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => listDevices(db, request.query),
+    async (request) => listDevices(db, scopeOf(request), request.query),
   );
 
   app.post(
@@ -99,6 +108,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     async (request, reply) => {
       const residentId = request.body.residentId ?? null;
       checkWearable(request.body.kind, residentId);
+      await checkResident(scopeOf(request), residentId);
       const id = request.body.id ?? newDeviceId();
       // The secret exists in clear only in this answer; the database keeps its hash.
       const secret = generateToken();
@@ -122,7 +132,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
       },
     },
     async (request) => {
-      const device = await getDevice(db, request.params.id);
+      const device = await getDevice(db, scopeOf(request), request.params.id);
       if (!device) throw new NotFoundError('device', request.params.id);
       return device;
     },
@@ -148,8 +158,10 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
       const { id } = request.params;
       // locked, so that a caregiver cannot be given this wearable while it stops being one
       const { before, after } = await db.withTransaction(async (tx) => {
-        const current = await getDevice(tx, id, 'update');
+        const scope = scopeOf(request);
+        const current = await getDevice(tx, scope, id, 'update');
         if (!current) throw new NotFoundError('device', id);
+        if (request.body.residentId !== undefined) await checkResident(scope, request.body.residentId, tx);
         const kind = request.body.kind ?? current.kind;
         checkWearable(kind, request.body.residentId === undefined ? current.residentId : request.body.residentId);
         if (current.kind === 'wearable' && kind !== 'wearable') {
@@ -180,7 +192,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
       },
     },
     async (request, reply) => {
-      await deleteDevice(db, request.params.id);
+      await deleteDevice(db, scopeOf(request), request.params.id);
       request.log.info({ deviceId: request.params.id }, 'device deleted');
       revoked(request.params.id, request.log);
       return reply.code(204).send();
@@ -204,7 +216,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     async (request) => {
       const { id } = request.params;
       const secret = generateToken();
-      const found = await setDeviceSecretHash(db, id, await hashSecret(secret, DEVICE_SECRET_COST));
+      const found = await setDeviceSecretHash(db, scopeOf(request), id, await hashSecret(secret, DEVICE_SECRET_COST));
       if (!found) throw new NotFoundError('device', id);
       request.log.info({ deviceId: id }, 'device secret rotated');
       revoked(id, request.log);

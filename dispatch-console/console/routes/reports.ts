@@ -4,6 +4,7 @@ import { reportGroupings, reportRowSchema, type KpiShares, type ReportRow } from
 import { responseTimeReport } from '../../../db/queries/reports.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
+import { scopeOf } from '../auth.ts';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_SPAN_MS = 7 * DAY_MS;
@@ -105,7 +106,7 @@ export const reportRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
     },
     async (request, reply) => {
       const { from, to, groupBy, format } = request.query;
-      const rows = await responseTimeReport(deps.db, { from, to, groupBy, tz });
+      const rows = await responseTimeReport(deps.db, scopeOf(request), { from, to, groupBy, tz });
       if (format === 'json') return rows;
       const filename = `response-times-${fileStamp(from)}-${fileStamp(to)}-${groupBy}.csv`;
       return reply

@@ -4,7 +4,9 @@ import { NotFoundError, ValidationError } from '../../../common/errors.ts';
 import { residentSchema, type Contact } from '../../../contract/residents.ts';
 import { getArea } from '../../../db/queries/areas.ts';
 import { deleteResident, getResident, insertResident, listResidents, updateResident } from '../../../db/queries/residents.ts';
+import type { Scope } from '../../../db/scope.ts';
 import type { Queryable } from '../../../db/types.ts';
+import { scopeOf } from '../auth.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 
@@ -35,8 +37,8 @@ const FIELDS =
   '`contacts` are the family reached by SMS when escalation gets that far.';
 
 /** Residents live in grids: that is where their caregivers are assigned. */
-async function checkGrid(tx: Queryable, areaId: string): Promise<void> {
-  const area = await getArea(tx, areaId, 'share');
+async function checkGrid(tx: Queryable, scope: Scope, areaId: string): Promise<void> {
+  const area = await getArea(tx, scope, areaId, 'share');
   if (!area) throw new ValidationError(`area ${areaId} does not exist`);
   if (area.kind !== 'grid') throw new ValidationError(`residents belong to a grid area, but ${areaId} is a ${area.kind}`);
 }
@@ -57,7 +59,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         response: { 200: z.array(residentSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => listResidents(db, request.query),
+    async (request) => listResidents(db, scopeOf(request), request.query),
   );
 
   app.post(
@@ -76,7 +78,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     async (request, reply) => {
       const b = request.body;
       const resident = await db.withTransaction(async (tx) => {
-        await checkGrid(tx, b.areaId);
+        await checkGrid(tx, scopeOf(request), b.areaId);
         return insertResident(tx, {
           name: b.name,
           areaId: b.areaId,
@@ -103,7 +105,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (request) => {
-      const resident = await getResident(db, request.params.id);
+      const resident = await getResident(db, scopeOf(request), request.params.id);
       if (!resident) throw new NotFoundError('resident', request.params.id);
       return resident;
     },
@@ -127,8 +129,9 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       const { id } = request.params;
       const patch = request.body;
       const resident = await db.withTransaction(async (tx) => {
-        if (patch.areaId !== undefined) await checkGrid(tx, patch.areaId);
-        return updateResident(tx, id, patch);
+        const scope = scopeOf(request);
+        if (patch.areaId !== undefined) await checkGrid(tx, scope, patch.areaId);
+        return updateResident(tx, scope, id, patch);
       });
       if (!resident) throw new NotFoundError('resident', id);
       return resident;
@@ -149,7 +152,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       },
     },
     async (request, reply) => {
-      await deleteResident(db, request.params.id);
+      await deleteResident(db, scopeOf(request), request.params.id);
       return reply.code(204).send();
     },
   );

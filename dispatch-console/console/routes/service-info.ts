@@ -5,6 +5,7 @@ import { eventCountSchema, serviceInfoSchema } from '../../../contract/service-i
 import { countEventsByDevice } from '../../../db/queries/events.ts';
 import type { RouteOptions } from '../app.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
+import { scopeOf } from '../auth.ts';
 
 const countsQuery = z.strictObject({
   from: instantSchema.describe('window start, ISO 8601 instant, inclusive (by the time the service received the event)'),
@@ -56,7 +57,7 @@ export const serviceInfoRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app
       const from = request.query.from;
       if (from.getTime() >= to.getTime()) throw new ValidationError('from must be before to');
       if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw new ValidationError('the window may span at most 31 days');
-      return countEventsByDevice(deps.db, from, to);
+      return countEventsByDevice(deps.db, scopeOf(request), from, to);
     },
   );
 };

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../common/e
 import { lockCaregiver } from '../../../db/queries/caregivers.ts';
 import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../../db/queries/shifts.ts';
 import type { RouteOptions } from '../app.ts';
+import { scopeOf } from '../auth.ts';
 import { errorResponses, idParams, idSchema, instantSchema, noContent } from './shared-schemas.ts';
 
 const MAX_SHIFT_MS = 24 * 3600_000;
@@ -46,7 +47,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
         response: { 200: z.array(shiftSchema), ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => listShifts(db, request.query),
+    async (request) => listShifts(db, scopeOf(request), request.query),
   );
 
   app.post(
@@ -68,7 +69,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
       const { caregiverId, start, end } = request.body;
       const shift = await db.withTransaction(async (tx) => {
         // the lock makes the overlap check and the insert atomic per caregiver
-        if (!(await lockCaregiver(tx, caregiverId))) throw new ValidationError(`caregiverId: caregiver ${caregiverId} does not exist`);
+        if (!(await lockCaregiver(tx, scopeOf(request), caregiverId))) throw new ValidationError(`caregiverId: caregiver ${caregiverId} does not exist`);
         const clash = await findOverlappingShift(tx, caregiverId, start, end);
         if (clash) {
           throw new ConflictError(
@@ -95,7 +96,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
       },
     },
     async (request) => {
-      const shift = await getShift(db, request.params.id);
+      const shift = await getShift(db, scopeOf(request), request.params.id);
       if (!shift) throw new NotFoundError('shift', request.params.id);
       return shift;
     },
@@ -115,7 +116,7 @@ export const shiftRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { de
       },
     },
     async (request, reply) => {
-      await deleteShift(db, request.params.id);
+      await deleteShift(db, scopeOf(request), request.params.id);
       return reply.code(204).send();
     },
   );
