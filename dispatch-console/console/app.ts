@@ -22,6 +22,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
+import { residentDataRoutes } from './routes/resident-data.ts';
 import { serviceInfoRoutes } from './routes/service-info.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { userRoutes } from './routes/users.ts';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { db: deps.db, config: deps.config, auth });
   await app.register(areaRoutes, opts);
   await app.register(residentRoutes, opts);
+  await app.register(residentDataRoutes, opts);
   await app.register(deviceRoutes, opts);
   await app.register(caregiverRoutes, opts);
   await app.register(shiftRoutes, opts);
