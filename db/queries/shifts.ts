@@ -38,7 +38,7 @@ export async function listShifts(q: Queryable, scope: Scope, f: ShiftFilter, now
         AND ($2::timestamptz IS NULL OR ends_at > $2::timestamptz)
         AND ($3::timestamptz IS NULL OR starts_at < $3::timestamptz)
         AND ($4::timestamptz IS NULL OR (starts_at <= $4::timestamptz AND ends_at > $4::timestamptz))
-        AND ${caregiverInScope(scope, 'caregiver_id', params)}
+        AND ${caregiverInScope(scope, 'shifts.caregiver_id', params)}
       ORDER BY starts_at, id`,
     params,
   );
@@ -47,7 +47,7 @@ export async function listShifts(q: Queryable, scope: Scope, f: ShiftFilter, now
 
 export async function getShift(q: Queryable, scope: Scope, id: string): Promise<Shift | undefined> {
   const params: unknown[] = [id];
-  return (await q.query<Shift>(`SELECT ${COLUMNS} FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'caregiver_id', params)}`, params)).rows[0];
+  return (await q.query<Shift>(`SELECT ${COLUMNS} FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'shifts.caregiver_id', params)}`, params)).rows[0];
 }
 
 /** A caregiver's shift overlapping [start, end), if any: nobody works two shifts at once. */
@@ -79,7 +79,7 @@ export async function deleteShift(q: Queryable, scope: Scope, id: string): Promi
   let deleted: number;
   const params: unknown[] = [id];
   try {
-    deleted = (await q.query(`DELETE FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'caregiver_id', params)}`, params)).rowCount;
+    deleted = (await q.query(`DELETE FROM shifts WHERE id = $1 AND ${caregiverInScope(scope, 'shifts.caregiver_id', params)}`, params)).rowCount;
   } catch (err) {
     if (isForeignKeyViolation(err)) throw new ConflictError(`shift ${id} is still referenced`);
     throw err;
