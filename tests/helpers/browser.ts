@@ -4,14 +4,15 @@ import { chromium, type Browser } from 'playwright-core';
 /** Debian's Chromium (the CI installs it); playwright's own browser download cannot work here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more command-line switches, e.g. the TLS test's --ignore-certificate-errors-spki-list. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install chromium (bash .ci/run installs it)`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     // the machine has no outside network: background fetches would only fail, loudly
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }
 
