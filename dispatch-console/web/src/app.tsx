@@ -11,6 +11,7 @@ import { BoardView } from './views/board/board-view.tsx';
 import { LoginView } from './views/login-view.tsx';
 import { ReportsView } from './views/reports/reports-view.tsx';
 import { AuditView } from './views/audit/audit-view.tsx';
+import { SetupView } from './views/setup/setup-view.tsx';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(getSession);
@@ -41,7 +42,7 @@ export function App() {
 function Console({ session, lang, onLang }: { session: Session; lang: Lang; onLang: (l: Lang) => void }) {
   const asked = useHashRoute();
   // the audit page is for admins: anyone else who types #/audit sees the board
-  const route = asked === 'audit' && session.role !== 'admin' ? 'board' : asked;
+  const route = (asked === 'audit' && session.role !== 'admin') || (asked === 'setup' && session.role === 'caregiver') ? 'board' : asked;
   // one stream per login, kept across view switches so the board is current on return
   useEffect(() => startLiveBoard(session), [session.token]);
   useEffect(startAlarmSound, [session.token]);
@@ -49,7 +50,15 @@ function Console({ session, lang, onLang }: { session: Session; lang: Lang; onLa
     <div class="console">
       <Header session={session} route={route} lang={lang} onLang={onLang} />
       <ConnBanner />
-      {route === 'reports' ? <ReportsView /> : route === 'audit' ? <AuditView /> : <BoardView session={session} />}
+      {route === 'reports' ? (
+        <ReportsView />
+      ) : route === 'audit' ? (
+        <AuditView />
+      ) : route === 'setup' ? (
+        <SetupView session={session} />
+      ) : (
+        <BoardView session={session} />
+      )}
     </div>
   );
 }

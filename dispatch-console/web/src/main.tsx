@@ -10,6 +10,7 @@ import './styles/detail.css';
 import './styles/side.css';
 import './styles/reports.css';
 import './styles/audit.css';
+import './styles/setup.css';
 
 // before the login form: its click is the gesture that lets the alarm sound play
 installAudioUnlock();

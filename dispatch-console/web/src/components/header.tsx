@@ -38,6 +38,12 @@ export function Header({ session, route, lang, onLang }: { session: Session; rou
         <a href="#/reports" data-testid="nav-reports" class={route === 'reports' ? 'active' : ''} aria-current={route === 'reports' ? 'page' : undefined}>
           {t('nav.reports')}
         </a>
+        {/* the centre's administration is for operators and admins */}
+        {session.role !== 'caregiver' && (
+          <a href="#/setup/residents" data-testid="nav-setup" class={route === 'setup' ? 'active' : ''} aria-current={route === 'setup' ? 'page' : undefined}>
+            {t('nav.setup')}
+          </a>
+        )}
         {/* the audit trail is for admins (GET /api/audit answers others 403): no link for anyone else */}
         {session.role === 'admin' && (
           <a href="#/audit" data-testid="nav-audit" class={route === 'audit' ? 'active' : ''} aria-current={route === 'audit' ? 'page' : undefined}>

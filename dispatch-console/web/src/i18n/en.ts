@@ -4,6 +4,12 @@ import type { DeviceKind, serviceKinds } from '../../../../contract/device-messa
 import type { ReportGrouping } from '../../../../contract/reports.ts';
 import type { AuditAction, AuditResource } from '../../../../contract/audit.ts';
 import type { ErrorLabels } from '../lib/error-message.ts';
+import { adminEn } from './admin.en.ts';
+import { dutyEn } from './duty.en.ts';
+import { importEn } from './import.en.ts';
+import { recordEn } from './record.en.ts';
+import { setupEn } from './setup.en.ts';
+
 
 type ServiceKind = (typeof serviceKinds)[number];
 type KnownOutcome = (typeof knownOutcomes)[number];
@@ -31,6 +37,12 @@ type ContractLabels =
 
 /** The English catalogue; its keys are the catalogue's type (zh.ts must have every one). */
 export const en = {
+  // the administration pages keep their texts in their own catalogues
+  ...setupEn,
+  ...adminEn,
+  ...dutyEn,
+  ...recordEn,
+  ...importEn,
   'app.title': 'Alarm console',
   'nav.board': 'Board',
   'nav.reports': 'Reports',

@@ -1,7 +1,17 @@
 import type { Catalogue } from './en.ts';
+import { adminZh } from './admin.zh.ts';
+import { dutyZh } from './duty.zh.ts';
+import { importZh } from './import.zh.ts';
+import { recordZh } from './record.zh.ts';
+import { setupZh } from './setup.zh.ts';
 
 /** 简体中文：the centres this console was written for work in Chinese. */
 export const zh: Catalogue = {
+  ...setupZh,
+  ...adminZh,
+  ...dutyZh,
+  ...recordZh,
+  ...importZh,
   'app.title': '紧急呼叫调度台',
   'nav.board': '调度看板',
   'nav.reports': '统计报表',

@@ -1,0 +1,4 @@
+/** The import pages' texts (keys start with 'import.'). */
+export const importEn = {
+  'import.title': 'Import',
+};

@@ -1,0 +1,20 @@
+/** The administration pages' frame: the header link and the tabs (each page has its own catalogue). */
+export const setupEn = {
+  'nav.setup': 'Centre',
+  'setup.tab.areas': 'Areas',
+  'setup.tab.residents': 'Residents',
+  'setup.tab.devices': 'Devices',
+  'setup.tab.caregivers': 'Caregivers',
+  'setup.tab.duty': 'Duty',
+  'setup.tab.users': 'Staff',
+  'setup.tab.import': 'Import',
+  'setup.loading': 'Loading…',
+  'setup.save': 'Save',
+  'setup.cancel': 'Cancel',
+  'setup.delete': 'Delete',
+  'setup.edit': 'Edit',
+  'setup.add': 'Add',
+  'setup.search': 'Search',
+  'setup.none': 'Nothing here yet.',
+  'setup.saved': 'Saved.',
+};
