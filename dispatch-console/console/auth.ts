@@ -76,7 +76,9 @@ export interface LoginLimits extends LockoutRule {
   hashQueue: number;
 }
 
-// Candidates for settings (LOGIN_LOCK_AFTER, LOGIN_LOCK_BASE_MS, LOGIN_LOCK_MAX_MS, LOGIN_ADDRESS_BURST, LOGIN_ADDRESS_PER_SECOND, LOGIN_HASH_CONCURRENCY).
+// The lockout and the address bucket are settings: LOGIN_LOCK_AFTER, LOGIN_LOCK_BASE_S, LOGIN_LOCK_MAX_S,
+// LOGIN_ADDR_BURST, LOGIN_ADDR_PER_S (common/config.ts, whose defaults are these values; the service passes
+// them as createAuth's options.limits). forgetAfterMs and the hash gate are fixed.
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   lockAfter: 5,
   baseLockMs: 30_000,
@@ -342,8 +344,11 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
         description:
           'No authentication. Answers a session token to send as `Authorization: Bearer <token>` (or `/ws?token=`), its expiry, ' +
           'the role and, for a caregiver login, its caregiverId. Unknown user, wrong password and disabled login answer the same 401. ' +
-          `From the ${DEFAULT_LOGIN_LIMITS.lockAfter}th failure in a row a username is locked (30 s, doubling with each further failure, at most 15 min) ` +
-          'and even the right password is answered 429 `too_many_attempts` with Retry-After; an address that keeps failing is answered the same.',
+          'After too many failures in a row a username is locked for a time that doubles with each further failure, and even the right password ' +
+          'is answered 429 `too_many_attempts` with Retry-After; an address that keeps failing is answered the same. Settings, with their defaults: ' +
+          `LOGIN_LOCK_AFTER (${DEFAULT_LOGIN_LIMITS.lockAfter} failures), LOGIN_LOCK_BASE_S (first lock ${DEFAULT_LOGIN_LIMITS.baseLockMs / 1000} s), ` +
+          `LOGIN_LOCK_MAX_S (at most ${DEFAULT_LOGIN_LIMITS.maxLockMs / 1000} s), LOGIN_ADDR_BURST (${DEFAULT_LOGIN_LIMITS.addressBurst} failures from an address at once) ` +
+          `and LOGIN_ADDR_PER_S (then ${DEFAULT_LOGIN_LIMITS.addressPerSecond} per second).`,
         security: [],
         body: loginBody,
         response: { 200: loginReply, ...errorResponses(400, 401, 503), 429: errorBodySchema },
