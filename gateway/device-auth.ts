@@ -12,7 +12,7 @@ export type AuthOutcome =
       ok: false;
       /** rate_limited: the source address is over its failures (CONNACK 5, nothing checked);
        *  busy: the secret checks are saturated (CONNACK 3, nothing checked) */
-      reason: 'unknown_device' | 'bad_secret' | 'no_credentials' | 'rate_limited' | 'busy';
+      reason: 'unknown_device' | 'bad_secret' | 'device_disabled' | 'no_credentials' | 'rate_limited' | 'busy';
     };
 
 interface CacheEntry {
@@ -112,6 +112,8 @@ export class DeviceAuthenticator {
     const matches = await verifySecret(secret, device?.secretHash ?? (await this.dummy()));
     if (!device) return { ok: false, reason: 'unknown_device' };
     if (!matches) return { ok: false, reason: 'bad_secret' };
+    // taken out of service: the right secret is not enough (and is not cached)
+    if (device.disabled) return { ok: false, reason: 'device_disabled' };
     const identity: DeviceIdentity = { deviceId: device.id, kind: device.kind, residentId: device.residentId };
     if ((this.generations.get(username) ?? 0) !== generation) return { ok: false, reason: 'bad_secret' }; // revoked meanwhile
     if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value as string);

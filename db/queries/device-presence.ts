@@ -7,15 +7,17 @@ export interface DeviceAuth {
   kind: string;
   residentId: string | null;
   secretHash: string;
+  /** Taken out of service: refused whatever its secret. */
+  disabled: boolean;
 }
 
 export async function getDeviceAuth(q: Queryable, id: string): Promise<DeviceAuth | undefined> {
-  const res = await q.query<{ id: string; kind: string; resident_id: string | null; secret_hash: string }>(
-    'SELECT id, kind, resident_id, secret_hash FROM devices WHERE id = $1',
+  const res = await q.query<{ id: string; kind: string; resident_id: string | null; secret_hash: string; disabled: boolean }>(
+    'SELECT id, kind, resident_id, secret_hash, disabled FROM devices WHERE id = $1',
     [id],
   );
   const r = res.rows[0];
-  return r && { id: r.id, kind: r.kind, residentId: r.resident_id, secretHash: r.secret_hash };
+  return r && { id: r.id, kind: r.kind, residentId: r.resident_id, secretHash: r.secret_hash, disabled: r.disabled };
 }
 
 export interface PresenceUpdate {

@@ -14,6 +14,8 @@ export const deviceSchema = z.object({
   battery: z.number().nullable(),
   rssi: z.number().nullable(),
   fw: z.string().nullable(),
+  /** Taken out of service: it cannot connect until enabled again. */
+  disabled: z.boolean(),
   lastSeenAt: z.date().nullable(),
   statusAt: z.date().nullable(),
   createdAt: z.date(),
@@ -25,7 +27,7 @@ export type Device = z.infer<typeof deviceSchema>;
 // re-exported so that everything about devices can be found here.
 export { getDeviceAuth, type DeviceAuth } from './device-presence.ts';
 
-const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, fw,
+const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, fw, disabled,
   last_seen_at AS "lastSeenAt", status_at AS "statusAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export async function listDevices(
@@ -74,16 +76,17 @@ export async function insertDevice(
 export async function updateDevice(
   q: Queryable,
   id: string,
-  p: { kind?: DeviceKind | undefined; residentId?: string | null | undefined },
+  p: { kind?: DeviceKind | undefined; residentId?: string | null | undefined; disabled?: boolean | undefined },
 ): Promise<Device | undefined> {
   try {
     const r = await q.query<Device>(
       `UPDATE devices SET
          kind = COALESCE($2, kind),
          resident_id = CASE WHEN $3::boolean THEN $4::uuid ELSE resident_id END,
+         disabled = COALESCE($5, disabled),
          updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, p.kind ?? null, p.residentId !== undefined, p.residentId ?? null],
+      [id, p.kind ?? null, p.residentId !== undefined, p.residentId ?? null, p.disabled ?? null],
     );
     return r.rows[0];
   } catch (err) {

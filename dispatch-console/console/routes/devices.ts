@@ -29,6 +29,8 @@ const patchBody = nonEmptyPatch(
   z.strictObject({
     kind: deviceKindSchema.optional(),
     residentId: idSchema.nullable().optional(),
+    // out of service (lost, stolen, returned): refused at connect, its connections dropped at once
+    disabled: z.boolean().optional(),
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
@@ -148,6 +150,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         summary: 'Change a device',
         description:
           `${ROLES} Send at least one field. When kind or residentId changes, ${RECONNECT} (it reconnects with its new identity). ` +
+          `\`disabled: true\` takes the device out of service: ${RECONNECT} at once and it is refused (CONNACK 5) until \`disabled: false\`. ` +
           "A caregiver's wearable cannot change kind until it is unassigned (409).",
         params: deviceIdParams,
         body: patchBody,
@@ -173,7 +176,8 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         return { before: current, after: device };
       });
       // its connections carry the old identity (kind, resident): make them reconnect
-      if (before.kind !== after.kind || before.residentId !== after.residentId) revoked(id, request.log);
+      if (before.kind !== after.kind || before.residentId !== after.residentId || (after.disabled && !before.disabled)) revoked(id, request.log);
+      if (before.disabled !== after.disabled) request.log.info({ deviceId: id, disabled: after.disabled }, after.disabled ? 'device disabled' : 'device enabled');
       return after;
     },
   );
