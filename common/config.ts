@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { parsePolicyConfig, type PolicyConfig } from '../contract/escalation-policy.ts';
@@ -110,6 +111,22 @@ export const envSchema = z
       z.number({ error: 'must be a number of seconds, 0 or more' }).int().min(0),
     ),
     HTTP_HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
+    // the reverse proxies whose X-Forwarded-For is believed: addresses or CIDRs, never "everyone"
+    TRUST_PROXY: optionalString.transform((v, ctx): string[] => {
+      if (v === undefined) return [];
+      const list = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      for (const entry of list) {
+        const [addr, bits, extra] = entry.split('/');
+        const family = isIP(addr ?? '');
+        const maxBits = family === 6 ? 128 : 32;
+        const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+        if (family === 0 || !bitsOk || extra !== undefined) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR (list the proxies' addresses, comma-separated)` });
+          return z.NEVER;
+        }
+      }
+      return list;
+    }),
     HTTP_PORT: port(3000),
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
@@ -232,7 +249,8 @@ export const configSchema = envSchema.transform((e) => ({
       scryptQueue: e.MQTT_AUTH_QUEUE,
     },
   },
-  http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
+  /** trustProxy: the proxies whose X-Forwarded-For names the client (audit addresses, login limits). */
+  http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL, trustProxy: e.TRUST_PROXY },
   /** TLS_CERT/TLS_KEY (and TLS_CLIENT_CA): MQTTS, MQTT over WSS and HTTPS on HTTP_PORT. */
   tls:
     e.TLS_CERT && e.TLS_KEY

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { provisionHome } from './helpers/care-centre.ts';
 import { connect } from './helpers/gateway-harness.ts';
@@ -16,7 +15,7 @@ describe('disabling a device', () => {
     const pendant = await f.api.create('/api/devices', { kind: 'pendant', residentId: resident.id });
     const login = { username: pendant.id, password: pendant.secret, clientId: pendant.id };
     const client = track(await connect(f.service.mqttUrl, login));
-    const closed = once(client, 'close');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
 
     const off = await f.api.patch(`/api/devices/${pendant.id}`, { disabled: true });
     expect(off.status).toBe(200);
