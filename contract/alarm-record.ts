@@ -18,6 +18,8 @@ export const residentSnapshotSchema = z.object({
   address: z.string().nullable(),
   grid: z.string().nullable(),
   notes: z.string().nullable(),
+  // key safe code, door access; alarms stored before it was kept have none
+  accessInfo: z.string().nullable().optional(),
   phone: z.string().nullable(),
 });
 export type ResidentSnapshot = z.infer<typeof residentSnapshotSchema>;

@@ -134,6 +134,8 @@ export const alertSchema = z.object({
     address: z.string().nullable(),
     grid: z.string().nullable(),
     notes: z.string().nullable(),
+    // how to get in (key safe code, door access); optional: older senders leave it out
+    accessInfo: z.string().nullable().optional(),
   }),
   raisedAt: z.string(),
   step: z.number().int(),

@@ -15,6 +15,8 @@ export const residentSchema = z.object({
   address: z.string().nullable(),
   phone: z.string().nullable(),
   notes: z.string().nullable(),
+  /** Key safe code, door access: how a caregiver gets in (apart from the medical notes). */
+  accessInfo: z.string().nullable(),
   contacts: z.array(contactSchema),
   createdAt: z.date(),
   updatedAt: z.date(),

@@ -1,2 +1,1 @@
--- Reserved: filled in by the change that needs it (migrations are numbered contiguously).
-SELECT 1;
+ALTER TABLE residents ADD COLUMN access_info text;

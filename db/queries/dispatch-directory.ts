@@ -8,7 +8,7 @@ const contactsSchema = z.array(contactSchema).catch([]);
 /** Everything the dispatcher routes with, read in one go and kept in memory. */
 export interface DirectoryRows {
   areas: Array<{ id: string; name: string; kind: string; parentId: string | null }>;
-  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; contacts: Contact[] }>;
+  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; accessInfo: string | null; contacts: Contact[] }>;
   caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
   /** Shifts that have not ended by `from` and start before `to`. */
   shifts: Array<{ caregiverId: string; start: Date; end: Date }>;
@@ -20,7 +20,7 @@ export interface DirectoryRows {
 export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Promise<DirectoryRows> {
   const areas = await q.query<DirectoryRows['areas'][number]>(`SELECT id, name, kind, parent_id AS "parentId" FROM areas`);
   const residents = await q.query<Omit<DirectoryRows['residents'][number], 'contacts'> & { contacts: unknown }>(
-    `SELECT id, name, area_id AS "areaId", address, phone, notes, contacts FROM residents`,
+    `SELECT id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts FROM residents`,
   );
   const caregivers = await q.query<DirectoryRows['caregivers'][number]>(
     `SELECT c.id, c.name, c.role, c.phone, c.wearable_id AS "wearableId",

@@ -14,11 +14,13 @@ export interface NewResident {
   address: string | null;
   phone: string | null;
   notes: string | null;
+  /** Key safe code, door access; absent: none. */
+  accessInfo?: string | null | undefined;
   contacts: Contact[];
 }
 export type ResidentPatch = { [K in keyof NewResident]?: NewResident[K] | undefined };
 
-const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, contacts,
+const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Residents inside `scope`; `areaId` narrows to that area and below (a community lists all its grids). */
@@ -40,10 +42,10 @@ export async function getResident(q: Queryable, scope: Scope, id: string, lock?:
 export async function insertResident(q: Queryable, r: NewResident): Promise<Resident> {
   try {
     const res = await q.query(
-      `INSERT INTO residents (name, area_id, address, phone, notes, contacts)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
+      `INSERT INTO residents (name, area_id, address, phone, notes, contacts, access_info)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${COLUMNS}`,
       // jsonb goes over as JSON text: pg would otherwise send a JS array as a Postgres array
-      [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts)],
+      [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts), r.accessInfo ?? null],
     );
     return toResident(res.rows[0]!);
   } catch (err) {
@@ -66,6 +68,8 @@ export async function updateResident(q: Queryable, scope: Scope, id: string, p: 
     p.notes !== undefined,
     p.notes ?? null,
     p.contacts === undefined ? null : JSON.stringify(p.contacts),
+    p.accessInfo !== undefined,
+    p.accessInfo ?? null,
   ];
   try {
     const res = await q.query(
@@ -76,6 +80,7 @@ export async function updateResident(q: Queryable, scope: Scope, id: string, p: 
          phone = CASE WHEN $6::boolean THEN $7::text ELSE phone END,
          notes = CASE WHEN $8::boolean THEN $9::text ELSE notes END,
          contacts = COALESCE($10::jsonb, contacts),
+         access_info = CASE WHEN $11::boolean THEN $12::text ELSE access_info END,
          updated_at = now()
        WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)} RETURNING ${COLUMNS}`,
       params,

@@ -10,7 +10,7 @@ export function alertFor(a: AlarmRecord): Alert {
     alarmId: a.id,
     priority: a.priority,
     kind: a.kind,
-    resident: { id: a.resident.id ?? '', name: a.resident.name, address: a.resident.address, grid: a.resident.grid, notes: a.resident.notes },
+    resident: { id: a.resident.id ?? '', name: a.resident.name, address: a.resident.address, grid: a.resident.grid, notes: a.resident.notes, accessInfo: a.resident.accessInfo ?? null },
     raisedAt: a.raisedAt.toISOString(),
     step: a.step,
     acceptBy: (a.deadline ?? a.raisedAt).toISOString(),

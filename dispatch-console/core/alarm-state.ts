@@ -39,7 +39,7 @@ export interface NewAlarm {
   priority: Priority;
   raisedAt: Date;
   /** Undefined: a device nobody is assigned to (it still reaches a person, via the console). */
-  resident: { id: string; name: string; areaId: string; address: string | null; notes: string | null; phone: string | null; grid: string | null } | undefined;
+  resident: { id: string; name: string; areaId: string; address: string | null; notes: string | null; accessInfo?: string | null | undefined; phone: string | null; grid: string | null } | undefined;
   policy: AlarmPolicy;
   replyCode: string;
 }
@@ -69,6 +69,7 @@ export function newAlarm(n: NewAlarm): AlarmRecord {
       address: r?.address ?? null,
       grid: r?.grid ?? null,
       notes: r?.notes ?? null,
+      accessInfo: r?.accessInfo ?? null,
       phone: r?.phone ?? null,
     },
     policy: n.policy,

@@ -14,6 +14,8 @@ export interface ResidentView {
   areaId: string;
   address: string | null;
   notes: string | null;
+  /** Key safe code, door access (absent in older snapshots). */
+  accessInfo?: string | null | undefined;
   phone: string | null;
   grid: string | null;
 }

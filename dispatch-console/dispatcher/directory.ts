@@ -267,7 +267,7 @@ export class DispatchDirectory {
       areaPath: this.areaPath(r?.areaId ?? null),
       policy: o.policy,
       cancelWindowS: o.cancelWindowS,
-      resident: r && { id: r.id, name: r.name, areaId: r.areaId, address: r.address, notes: r.notes, phone: r.phone, grid: this.areaName(r.areaId) },
+      resident: r && { id: r.id, name: r.name, areaId: r.areaId, address: r.address, notes: r.notes, accessInfo: r.accessInfo, phone: r.phone, grid: this.areaName(r.areaId) },
     };
   }
 

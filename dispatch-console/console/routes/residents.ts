@@ -24,6 +24,8 @@ const fields = {
   phone: phoneSchema.nullable().optional(),
   // medical and key-safe notes that go to the caregiver's wrist with an alarm
   notes: textSchema(2000).nullable().optional(),
+  // key safe code, door access: its own field so it can be shown at the door and erased on its own
+  accessInfo: textSchema(500).nullable().optional(),
   contacts: z.array(contactBody).max(20).optional(),
 };
 const createBody = z.strictObject(fields);
@@ -34,7 +36,7 @@ const listQuery = z.strictObject({ areaId: idSchema.optional().describe('only re
 const ROLES = 'Roles: operator, admin.';
 const FIELDS =
   'areaId must be a grid. `notes` (medical, key safe) go to the caregiver\'s wearable with each alarm; ' +
-  '`contacts` are the family reached by SMS when escalation gets that far.';
+  '`accessInfo` (key safe code, door access) goes with it too; `contacts` are the family reached by SMS when escalation gets that far.';
 
 /** Residents live in grids: that is where their caregivers are assigned. */
 async function checkGrid(tx: Queryable, scope: Scope, areaId: string): Promise<void> {
@@ -85,6 +87,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
           address: b.address ?? null,
           phone: b.phone ?? null,
           notes: b.notes ?? null,
+          accessInfo: b.accessInfo ?? null,
           contacts: b.contacts ?? [],
         });
       });
@@ -119,7 +122,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
       schema: {
         operationId: 'updateResident',
         summary: 'Change a resident',
-        description: `${ROLES} Send at least one field; null clears address, phone or notes, and \`contacts\` replaces the whole list. ${FIELDS}`,
+        description: `${ROLES} Send at least one field; null clears address, phone, notes or accessInfo, and \`contacts\` replaces the whole list. ${FIELDS}`,
         params: idParams,
         body: patchBody,
         response: { 200: residentSchema, ...errorResponses(400, 401, 403, 404, 503) },
