@@ -233,6 +233,7 @@ export interface AlarmFilter {
   from?: Date | undefined;
   to?: Date | undefined;
   areaId?: string | undefined;
+  residentId?: string | undefined;
   /** Only alarms this caregiver was alerted to or holds (the caregiver role's view). */
   caregiverId?: string | undefined;
   limit: number;
@@ -240,7 +241,7 @@ export interface AlarmFilter {
 
 /** Alarms inside `scope`; `areaId` narrows to alarms anywhere below that area. Newest first. */
 export async function listAlarms(q: Queryable, scope: Scope, f: AlarmFilter): Promise<AlarmRecord[]> {
-  const params: unknown[] = [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.caregiverId ?? null, f.limit];
+  const params: unknown[] = [f.status, f.from ? f.from.toISOString() : null, f.to ? f.to.toISOString() : null, f.caregiverId ?? null, f.limit, f.residentId ?? null];
   const narrow = f.areaId === undefined ? 'TRUE' : scopeSql(areaScope(f.areaId), 'area_id', params);
   const r = await q.query(
     `SELECT ${COLUMNS} FROM alarms
@@ -249,6 +250,7 @@ export async function listAlarms(q: Queryable, scope: Scope, f: AlarmFilter): Pr
         AND ($3::timestamptz IS NULL OR raised_at < $3::timestamptz)
         AND ${narrow} AND ${scopeSql(scope, 'area_id', params)}
         AND ($4::uuid IS NULL OR accepted_by = $4::uuid OR notified ? ($4::uuid)::text)
+        AND ($6::uuid IS NULL OR resident_id = $6::uuid)
       ORDER BY raised_at DESC, id
       LIMIT $5`,
     params,

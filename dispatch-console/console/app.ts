@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
 import { residentDataRoutes } from './routes/resident-data.ts';
+import { residentRecordRoutes } from './routes/resident-record.ts';
 import { serviceInfoRoutes } from './routes/service-info.ts';
 import { shiftRoutes } from './routes/shifts.ts';
 import { userRoutes } from './routes/users.ts';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(areaRoutes, opts);
   await app.register(residentRoutes, opts);
   await app.register(residentDataRoutes, opts);
+  await app.register(residentRecordRoutes, opts);
   await app.register(deviceRoutes, opts);
   await app.register(caregiverRoutes, opts);
   await app.register(shiftRoutes, opts);

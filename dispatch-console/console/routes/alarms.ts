@@ -21,6 +21,7 @@ const listQuery = z
     from: instantSchema.optional().describe('only alarms raised at or after this ISO 8601 instant, e.g. 2026-11-22T08:00:00Z (no offset: server TZ)'),
     to: instantSchema.optional().describe('only alarms raised before this ISO 8601 instant (exclusive; after from)'),
     areaId: idSchema.optional().describe('only alarms in this area or any area below it'),
+    residentId: idSchema.optional().describe("only this resident's alarms (the resident record)"),
     limit: z.coerce.number().int().min(1).max(1000).default(200).describe('at most this many alarms, newest first'),
   })
   .refine((q) => !dates(q.from, q.to) || q.from!.getTime() < q.to!.getTime(), { message: 'from must be before to', path: ['to'] });
