@@ -1,0 +1,204 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN } from './helpers/api-client.ts';
+import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { provisionHome } from './helpers/care-centre.ts';
+import { useService } from './helpers/service-fixture.ts';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+// local time: the service reads rotas in its TZ and Chromium shows the browser's, both this machine's
+const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const localMinute = (d: Date) => `${localDate(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+const hourOf = (d: Date) => `${pad(d.getHours())}:00`;
+const RED = 'rgb(179, 20, 28)'; // --red in styles/base.css
+
+/** Issue 12: the Duty page (#/setup/duty) against the real duty API, in Debian's Chromium. */
+describe('the duty page in a real browser (Debian chromium)', () => {
+  const { f } = useService();
+  let browser: Browser;
+  let shots: string;
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
+    browser = await launchChromium();
+    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
+    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+
+  async function signedIn(username: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-GB' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    // 4xx answers the page shows itself are logged by Chromium as failed resources: not page errors
+    page.on('console', (m) => void (m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text()) && errors.push(m.text())));
+    await page.goto(`${f.service.httpUrl}/`);
+    await page.getByTestId('lang-switch').selectOption('en');
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('queue').waitFor();
+    return page;
+  }
+
+  /** The grid's cell for the hour we are in (read at "now" by the page). */
+  const nowCell = (page: Page, gridId: string): Locator => page.locator(`[data-testid="duty-row"][data-area-id="${gridId}"] td.duty-now`);
+  const stateOf = (cell: Locator) => cell.getAttribute('data-state');
+  // the page's window, typed by hand: the tests are typed for Node, not the DOM
+  const backgroundOf = (cell: Locator) =>
+    cell.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+
+  it('shows today per grid and hour with the gap in red; a rota added on the page covers now, an absence uncovers it again with the gap warning; week view; operators edit too; in Chinese', async () => {
+    const { grid } = await provisionHome(f.api);
+    const caregiver = await f.api.create('/api/caregivers', { name: 'Li Na', phone: '+8613700000001', areaIds: [grid.id], role: 'caregiver' });
+    const page = await signedIn(ADMIN.username, ADMIN.password);
+
+    // today is the default view; nobody covers the grid: its cell now is red
+    await page.goto(`${f.service.httpUrl}/#/setup/duty`);
+    await page.getByTestId('duty-view').waitFor();
+    expect(await page.getByTestId('duty-view').getAttribute('data-mode')).toBe('day');
+    expect(await page.getByTestId('duty-day').getAttribute('data-date')).toBe(localDate(new Date()));
+    const cell = nowCell(page, grid.id);
+    await expect.poll(() => stateOf(cell)).toBe('gap');
+    expect(await backgroundOf(cell)).toBe(RED);
+    expect(await page.locator(`[data-testid="duty-row"][data-area-id="${grid.id}"] [data-testid="duty-cell"]`).count()).toBe(24);
+    expect(await page.locator(`[data-testid="duty-row"][data-area-id="${grid.id}"] .duty-grid-place`).textContent()).toBe('Xicheng › Financial St › Jade Garden');
+
+    // choose the caregiver: #/setup/duty/<id> opens their rotas and absences
+    await page.getByTestId('duty-caregiver').selectOption(caregiver.id);
+    await expect.poll(() => page.url()).toMatch(new RegExp(`#/setup/duty/${caregiver.id}$`));
+    await page.getByTestId('rotas-empty').waitFor();
+
+    // a rota covering now, every day, from yesterday (so a shift that began before midnight counts too)
+    const now = new Date();
+    const rota = page.getByTestId('rota-new');
+    await rota.getByTestId('rota-start').fill(hourOf(new Date(now.getTime() - 3600_000)));
+    await rota.getByTestId('rota-end').fill(hourOf(new Date(now.getTime() + 3 * 3600_000)));
+    await rota.getByTestId('rota-from').fill(localDate(new Date(now.getTime() - 86_400_000)));
+    await rota.getByTestId('rota-save').click();
+    await page.locator('[data-testid="rota"]').first().waitFor();
+    await expect.poll(() => stateOf(cell), { timeout: 15_000 }).toBe('covered');
+    expect(await cell.getAttribute('data-names')).toBe('Li Na');
+    expect(await cell.textContent()).toBe('Li Na');
+    // a 4-hour rota leaves the rest of the week uncovered: the server's gaps are listed in red
+    await page.getByTestId('duty-gaps').waitFor();
+    const rotas = (await f.api.get(`/api/rotas?caregiverId=${caregiver.id}`)).body;
+    expect(rotas).toHaveLength(1);
+    expect(rotas[0]).toMatchObject({ caregiverId: caregiver.id, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: hourOf(new Date(now.getTime() - 3600_000)), until: null });
+    await page.screenshot({ path: join(shots, 'duty-day.png'), fullPage: true });
+
+    // an absence from five minutes ago: nobody again, and the warning names the grid
+    const absence = page.getByTestId('absence-new');
+    await absence.getByTestId('absence-start').fill(localMinute(new Date(Date.now() - 5 * 60_000)));
+    await absence.getByTestId('absence-end').fill(localMinute(new Date(Date.now() + 6 * 3600_000)));
+    await absence.getByTestId('absence-reason').selectOption('sickness');
+    await absence.getByTestId('absence-add').click();
+    await page.locator('[data-testid="absence"]').first().waitFor();
+    await expect.poll(() => stateOf(cell), { timeout: 15_000 }).toBe('gap');
+    expect(await backgroundOf(cell)).toBe(RED);
+    const gapNow = page.locator(`[data-testid="duty-gap"][data-area-id="${grid.id}"]`).first();
+    await gapNow.waitFor();
+    expect(await gapNow.textContent()).toMatch(/^Grid 1: .+ to .+$/);
+    expect(await page.locator('[data-testid="absence"] td').nth(2).textContent()).toBe('Sickness');
+    await page.getByTestId('duty-editor').screenshot({ path: join(shots, 'duty-editor.png') });
+
+    // the week: 7 days of hour bars; today's bar has its gaps counted, a day's header opens that day
+    const week0 = Date.now();
+    await page.getByTestId('duty-mode-week').click();
+    const today = page.locator(`[data-testid="duty-row"][data-area-id="${grid.id}"] [data-testid="duty-daybar"][data-date="${localDate(new Date())}"]`);
+    await today.waitFor();
+    await expect.poll(() => page.locator('.duty-seg.duty-unknown').count(), { timeout: 30_000 }).toBe(0);
+    const weekMs = Date.now() - week0;
+    expect(await page.locator(`[data-testid="duty-row"][data-area-id="${grid.id}"] .duty-seg`).count()).toBe(168);
+    expect(Number(await today.getAttribute('data-gap-hours'))).toBeGreaterThan(0);
+    expect(weekMs).toBeLessThan(30_000);
+    await page.screenshot({ path: join(shots, 'duty-week.png'), fullPage: true });
+    await page.getByTestId('duty-next').click();
+    await page.getByTestId('duty-today').click();
+    await page.locator(`[data-testid="duty-week-day"][data-date="${localDate(new Date())}"]`).click();
+    await expect.poll(() => page.getByTestId('duty-view').getAttribute('data-mode')).toBe('day');
+    await expect.poll(() => stateOf(cell)).toBe('gap');
+
+    // Chinese: the same page in the other catalogue
+    await page.getByTestId('lang-switch').selectOption('zh');
+    await expect.poll(() => page.getByTestId('duty-mode-week').textContent()).toBe('周');
+    expect(await page.locator('.duty-toolbar .panel-title').textContent()).toBe('排班');
+    expect(await page.locator('[data-testid="duty-gaps"] strong').textContent()).toMatch(/^无人值班/);
+    expect(await cell.getAttribute('title')).toMatch(/无人值班/);
+    await page.screenshot({ path: join(shots, 'duty-zh.png'), fullPage: true });
+
+    // an operator may edit too: they open the caregiver by the link and remove the absence
+    const password = 'Operator-Duty-Page-1';
+    await f.api.create('/api/users', { username: 'op-duty-page', password, role: 'operator' });
+    const op = await signedIn('op-duty-page', password);
+    await op.goto(`${f.service.httpUrl}/#/setup/duty/${caregiver.id}`);
+    await op.getByTestId('duty-editor-body').waitFor();
+    await op.getByTestId('absence-delete').click();
+    await op.getByTestId('absence-delete-confirm').click();
+    await op.getByTestId('absences-empty').waitFor();
+    await expect.poll(() => stateOf(nowCell(op, grid.id)), { timeout: 15_000 }).toBe('covered');
+
+    expect(errors).toEqual([]);
+    // the week's 168 answers, for the note
+    process.stderr.write(`duty page: week view loaded in ${weekMs} ms\n`);
+  }, 120_000);
+});
+
+describe("the duty page's calendar and rows (views/duty)", () => {
+  it('hours, weeks from Monday, the hour we are in read at now', async () => {
+    const { addDays, atHour, isNowCell, sampleInstant, weekDates, weekDayOf, weekStart, fromLocalMinute } = await import('../dispatch-console/web/src/views/duty/duty-time.ts');
+    expect(weekStart('2026-12-04')).toBe('2026-11-30'); // a Friday → its Monday
+    expect(weekStart('2026-11-30')).toBe('2026-11-30');
+    expect(weekStart('2026-12-06')).toBe('2026-11-30'); // Sunday ends the week
+    expect(weekDates('2026-12-28')).toEqual(['2026-12-28', '2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03']);
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(weekDayOf('2026-12-06')).toBe('sun');
+    const now = new Date(2026, 11, 4, 9, 40, 12);
+    expect(sampleInstant('2026-12-04', 9, now)).toBe(now);
+    expect(sampleInstant('2026-12-04', 10, now)).toEqual(atHour('2026-12-04', 10));
+    expect(sampleInstant('2026-12-05', 9, now)).toEqual(new Date(2026, 11, 5, 9));
+    expect(isNowCell('2026-12-04', 9, now)).toBe(true);
+    expect(isNowCell('2026-12-04', 8, now)).toBe(false);
+    expect(fromLocalMinute('2026-12-04T09:40')).toEqual(new Date(2026, 11, 4, 9, 40));
+    expect(fromLocalMinute('')).toBeUndefined();
+  });
+
+  it('a row per grid from the answers; nobody is a gap, an answer not come yet is unknown', async () => {
+    const { dutyRows, coveredHours } = await import('../dispatch-console/web/src/views/duty/duty-grid.ts');
+    const areas = [
+      { id: 'd', name: 'District', kind: 'district', parentId: null },
+      { id: 'c', name: 'Community', kind: 'community', parentId: 'd' },
+      { id: 'g1', name: 'Grid B', kind: 'grid', parentId: 'c' },
+      { id: 'g2', name: 'Grid A', kind: 'grid', parentId: 'c' },
+    ];
+    const zoe = { id: 'z', name: 'Zoe', until: null, wearableOnline: true };
+    const amy = { id: 'a', name: 'Amy', until: null, wearableOnline: false };
+    const rows = dutyRows(
+      [
+        [
+          { areaId: 'g1', name: 'Grid B', caregivers: [zoe, amy] },
+          { areaId: 'g2', name: 'Grid A', caregivers: [] },
+        ],
+        undefined,
+        [{ areaId: 'g1', name: 'Grid B', caregivers: [] }],
+      ],
+      areas,
+    );
+    expect(rows.map((r) => [r.areaId, r.place])).toEqual([
+      ['g2', 'District › Community'],
+      ['g1', 'District › Community'],
+    ]);
+    expect(rows[1]!.cells).toEqual([[{ id: 'a', name: 'Amy' }, { id: 'z', name: 'Zoe' }], undefined, []]);
+    expect(rows[0]!.cells).toEqual([[], undefined, undefined]);
+    expect(coveredHours(rows[1]!.cells)).toEqual({ covered: 1, known: 2 });
+  });
+});
