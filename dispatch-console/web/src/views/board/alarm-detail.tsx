@@ -4,6 +4,7 @@ import { api } from '../../api/http.ts';
 import { PhoneLink } from '../../components/phone-link.tsx';
 import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../lib/error-text.ts';
+import { setupHref } from '../../lib/hash-route.ts';
 import { formatTimestamp } from '../../lib/timestamp.ts';
 import { mergeTimeline } from '../../state/board-state.ts';
 import { board, connection } from '../../state/live-board.ts';
@@ -104,6 +105,13 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
             </time>
           </Fact>
           <Fact label={t('detail.device')}>{alarm.deviceId}</Fact>
+          {alarm.residentId && (
+            <Fact label={t('record.title')}>
+              <a href={setupHref('residents', alarm.residentId)} data-testid="resident-record-link">
+                {t('record.link')}
+              </a>
+            </Fact>
+          )}
           <Fact label={t('detail.replyCode')}>{alarm.replyCode}</Fact>
           {alarm.acceptedByName && (
             // the accept that stands now (a reassignment clears it; the next accept sets it)
