@@ -131,7 +131,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     // Chinese: the same page in the other catalogue
     await page.getByTestId('lang-switch').selectOption('zh');
     await expect.poll(() => page.getByTestId('duty-mode-week').textContent()).toBe('周');
-    expect(await page.locator('.duty-toolbar .panel-title').textContent()).toBe('排班');
+    expect(await page.locator('.duty-toolbar .panel-title').textContent()).toBe('值班');
     expect(await page.locator('[data-testid="duty-gaps"] strong').textContent()).toMatch(/^无人值班/);
     expect(await cell.getAttribute('title')).toMatch(/无人值班/);
     await page.screenshot({ path: join(shots, 'duty-zh.png'), fullPage: true });

@@ -1,7 +1,7 @@
 import type { dutyEn } from './duty.en.ts';
 
 export const dutyZh: Record<keyof typeof dutyEn, string> = {
-  'duty.title': '排班',
+  'duty.title': '值班',
   'duty.mode': '视图',
   'duty.mode.day': '日',
   'duty.mode.week': '周',

@@ -40,7 +40,11 @@ export function DutyDay({ date, now, sampler, version, areas }: { date: string; 
                 <tr key={r.areaId} data-testid="duty-row" data-area-id={r.areaId} data-gap-hours={gaps} class={gaps > 0 ? 'duty-row-gap' : undefined}>
                   <th class="left duty-grid-col" scope="row">
                     <span class="duty-grid-name">{r.name}</span>
-                    {r.place && <span class="duty-grid-place muted small">{r.place}</span>}
+                    {r.place && (
+                      <span class="duty-grid-place muted small" title={r.place}>
+                        {r.place}
+                      </span>
+                    )}
                   </th>
                   {r.cells.map((people, h) => (
                     <DayCell key={h} people={people} now={h === nowHour} title={cellTitle(people, whenOf(h), t)} />

@@ -9,7 +9,8 @@ import type { AbsenceRow, AbsenceWrite, CaregiverRow, DutyDelete, Gap, RotaDraft
 import { GapWarning } from './gap-warning.tsx';
 import { draftOf, RotaForm, rotaBody } from './rota-form.tsx';
 
-type Loaded = { kind: 'loading' } | { kind: 'ok'; rotas: RotaRow[]; absences: AbsenceRow[] } | { kind: 'error'; text: string };
+/** `of`: whose lists these are (another caregiver's must not show while this one's load). */
+type Loaded = { kind: 'loading' } | { kind: 'ok'; of: string; rotas: RotaRow[]; absences: AbsenceRow[] } | { kind: 'error'; text: string };
 
 const q = encodeURIComponent;
 /** A new rota: every day, a day shift, from today, open-ended. */
@@ -50,7 +51,8 @@ export function DutyEditor({ caregiverId, onChanged }: { caregiverId: string | u
     const ctl = new AbortController();
     const at = new Date();
     setNow(at);
-    setLoaded((l) => (l.kind === 'ok' && reload > 0 ? l : { kind: 'loading' }));
+    // after an edit the lists stay on screen until read again; another caregiver's do not
+    setLoaded((l) => (l.kind === 'ok' && l.of === caregiverId ? l : { kind: 'loading' }));
     Promise.all([
       api<RotaRow[]>(`/api/rotas?caregiverId=${q(caregiverId)}`, { signal: ctl.signal }),
       api<AbsenceRow[]>(`/api/absences?caregiverId=${q(caregiverId)}&from=${q(at.toISOString())}`, { signal: ctl.signal }),
@@ -58,6 +60,7 @@ export function DutyEditor({ caregiverId, onChanged }: { caregiverId: string | u
       .then(([rotas, absences]) =>
         setLoaded({
           kind: 'ok',
+          of: caregiverId,
           rotas: [...rotas].sort((a, b) => a.from.localeCompare(b.from) || byStart(a, b)),
           // upcoming and current only: what has ended changes nothing any more
           absences: absences.filter((a) => new Date(a.end) > at).sort(byStart),
@@ -117,7 +120,7 @@ export function DutyEditor({ caregiverId, onChanged }: { caregiverId: string | u
       {listError && <p class="error">{listError}</p>}
       {caregiverId === undefined ? (
         <p class="placeholder">{t('duty.editor.hint')}</p>
-      ) : loaded.kind === 'loading' ? (
+      ) : loaded.kind === 'loading' || (loaded.kind === 'ok' && loaded.of !== caregiverId) ? (
         <p class="placeholder">{t('duty.loading')}</p>
       ) : loaded.kind === 'error' ? (
         <p class="error" role="alert" data-testid="duty-editor-error">

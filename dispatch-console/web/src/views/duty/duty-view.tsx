@@ -37,7 +37,8 @@ export function DutyView({ id }: SetupPageProps) {
   useEffect(() => {
     // the places of the grids only: without them the table still shows the grids' names
     api<AreaRow[]>('/api/areas').then(setAreas, () => undefined);
-    const timer = setInterval(refresh, REFRESH_MS);
+    // a tab in the background asks nothing; it catches up when looked at again (next tick)
+    const timer = setInterval(() => document.visibilityState === 'visible' && refresh(), REFRESH_MS);
     return () => clearInterval(timer);
   }, []);
 

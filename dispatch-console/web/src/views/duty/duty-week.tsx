@@ -43,7 +43,11 @@ export function DutyWeek(props: { monday: string; now: Date; sampler: DutySample
               <tr key={r.areaId} data-testid="duty-row" data-area-id={r.areaId}>
                 <th class="left duty-grid-col" scope="row">
                   <span class="duty-grid-name">{r.name}</span>
-                  {r.place && <span class="duty-grid-place muted small">{r.place}</span>}
+                  {r.place && (
+                      <span class="duty-grid-place muted small" title={r.place}>
+                        {r.place}
+                      </span>
+                    )}
                 </th>
                 {dates.map((d, i) => (
                   <DayBar key={d} date={d} now={now} cells={r.cells.slice(i * 24, i * 24 + 24)} />
