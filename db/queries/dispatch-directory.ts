@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contactSchema, type Contact } from '../../contract/residents.ts';
 import type { Queryable } from '../types.ts';
+import type { WeekDay } from '../../contract/duty.ts';
 
 // a resident's contacts as routing reads them: a malformed list reaches nobody rather than failing the load
 const contactsSchema = z.array(contactSchema).catch([]);
@@ -10,11 +11,38 @@ export interface DirectoryRows {
   areas: Array<{ id: string; name: string; kind: string; parentId: string | null }>;
   residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; accessInfo: string | null; contacts: Contact[] }>;
   caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
-  /** Shifts that have not ended by `from` and start before `to`. */
-  shifts: Array<{ caregiverId: string; start: Date; end: Date }>;
+  /** What duty is expanded from (loadDutyRows). */
+  duty: DutyRows;
   wearables: Array<{ id: string; online: boolean }>;
   /** Accepted / on-site alarm counts per caregiver. */
   busy: Array<{ caregiverId: string; count: number }>;
+}
+
+/** Rotas (all), and the one-off shifts and absences overlapping [from, to). */
+export interface DutyRows {
+  rotas: Array<{ caregiverId: string; days: WeekDay[]; start: string; end: string; from: string; until: string | null }>;
+  shifts: Array<{ caregiverId: string; start: Date; end: Date }>;
+  absences: Array<{ caregiverId: string; start: Date; end: Date }>;
+}
+
+/** `caregiverIds`: only theirs (null: everyone's). */
+export async function loadDutyRows(q: Queryable, from: Date, to: Date, caregiverIds: readonly string[] | null = null): Promise<DutyRows> {
+  const who = caregiverIds === null ? null : [...caregiverIds];
+  const rotas = await q.query<DutyRows['rotas'][number]>(
+    `SELECT caregiver_id AS "caregiverId", days, start_time AS "start", end_time AS "end", valid_from::text AS "from", valid_until::text AS "until"
+       FROM rotas WHERE ($1::uuid[] IS NULL OR caregiver_id = ANY($1::uuid[]))`,
+    [who],
+  );
+  // a rota's shift overlapping the window is kept whole, reaching up to ~2 days past its edge:
+  // the absences that may cut it (and shifts that may join it) are read that far too
+  const margin = 2 * 86_400_000;
+  const window = (table: string) =>
+    q.query<DutyRows['shifts'][number]>(
+      `SELECT caregiver_id AS "caregiverId", starts_at AS "start", ends_at AS "end" FROM ${table}
+        WHERE ends_at > $1::timestamptz AND starts_at < $2::timestamptz AND ($3::uuid[] IS NULL OR caregiver_id = ANY($3::uuid[]))`,
+      [new Date(from.getTime() - margin).toISOString(), new Date(to.getTime() + margin).toISOString(), who],
+    );
+  return { rotas: rotas.rows, shifts: (await window('shifts')).rows, absences: (await window('absences')).rows };
 }
 
 export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Promise<DirectoryRows> {
@@ -27,11 +55,7 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
             COALESCE((SELECT jsonb_agg(ca.area_id) FROM caregiver_areas ca WHERE ca.caregiver_id = c.id), '[]'::jsonb) AS "areaIds"
        FROM caregivers c`,
   );
-  const shifts = await q.query<DirectoryRows['shifts'][number]>(
-    `SELECT caregiver_id AS "caregiverId", starts_at AS "start", ends_at AS "end" FROM shifts
-      WHERE ends_at > $1::timestamptz AND starts_at < $2::timestamptz`,
-    [from.toISOString(), to.toISOString()],
-  );
+  const duty = await loadDutyRows(q, from, to);
   const wearables = await q.query<DirectoryRows['wearables'][number]>(`SELECT id, online FROM devices WHERE kind = 'wearable'`);
   const busy = await q.query<DirectoryRows['busy'][number]>(
     `SELECT accepted_by AS "caregiverId", count(*)::int AS count FROM alarms
@@ -41,7 +65,7 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
     areas: areas.rows,
     residents: residents.rows.map((r) => ({ ...r, contacts: contactsSchema.parse(r.contacts) })),
     caregivers: caregivers.rows,
-    shifts: shifts.rows,
+    duty,
     wearables: wearables.rows,
     busy: busy.rows,
   };

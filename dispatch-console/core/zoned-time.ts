@@ -60,6 +60,20 @@ export function weekdayIndex(date: string): number {
  * first show it); a time shown twice at a fall-back change is its first showing.
  */
 export function zonedInstant(date: string, time: string, timeZone: string): number {
+  // a directory refresh expands every rota every 15 s: few distinct (day, time) pairs, many rotas
+  const key = `${timeZone}|${date}|${time}`;
+  let t = memo.get(key);
+  if (t === undefined) {
+    if (memo.size > 50_000) memo.clear();
+    t = computeInstant(date, time, timeZone);
+    memo.set(key, t);
+  }
+  return t;
+}
+
+const memo = new Map<string, number>();
+
+function computeInstant(date: string, time: string, timeZone: string): number {
   const [h, m] = time.split(':').map(Number) as [number, number];
   const wall = Date.parse(`${date}T00:00:00Z`) + (h * 60 + m) * MINUTE;
   // the offsets a day either side bracket any change near this time

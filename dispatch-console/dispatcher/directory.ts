@@ -7,11 +7,15 @@ import { Watchers } from './watchers.ts';
 import type { PolicyConfig } from '../../contract/escalation-policy.ts';
 import type { Person, Situation } from '../core/situation.ts';
 import { buildRoutingPool, type DirectoryCaregiver, type FamilyContact, type RoutingPool } from '../core/routing.ts';
+import { DutyRoster } from './duty-roster.ts';
 
 type ResidentRow = DirectoryRows['residents'][number];
 
-/** Shifts are loaded this far ahead, so a refresh every few seconds covers shift changes. */
-const SHIFT_HORIZON_MS = 6 * 3600_000;
+// Duty (rotas + shifts − absences) is expanded over [now − lookback, now + horizon]; the periodic
+// refresh (every 15 s, runtime/maintenance.ts) re-expands it, so a rota keeps producing duty as
+// time passes. The lookback keeps an event stamped just before a refresh inside the window.
+const DUTY_LOOKBACK_MS = 3600_000;
+const DUTY_HORIZON_MS = 24 * 3600_000;
 
 /**
  * The routing data in memory: an alarm is routed in microseconds without a database round
@@ -23,7 +27,7 @@ export class DispatchDirectory {
   private residents = new Map<string, ResidentRow>();
   private caregivers = new Map<string, DirectoryCaregiver>();
   private byWearable = new Map<string, DirectoryCaregiver>();
-  private shifts: DirectoryRows['shifts'] = [];
+  private duty = DutyRoster.empty;
   private children = new Map<string, string[]>();
   private online = new Map<string, boolean>();
   private busy = new Map<string, number>();
@@ -36,6 +40,8 @@ export class DispatchDirectory {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
+    /** Rotas are local times here (TZ, as reports.ts resolves it). */
+    readonly timeZone: string = Intl.DateTimeFormat().resolvedOptions().timeZone,
   ) {
     // a watcher is our own code: its bug crashes loudly (the console's watchers catch their own failures)
     this.reloaded = new Watchers((err) =>
@@ -93,12 +99,14 @@ export class DispatchDirectory {
   }
 
   private async load(now: Date): Promise<void> {
-    const rows = await loadDirectoryRows(this.db, now, new Date(now.getTime() + SHIFT_HORIZON_MS));
+    const from = new Date(now.getTime() - DUTY_LOOKBACK_MS);
+    const to = new Date(now.getTime() + DUTY_HORIZON_MS);
+    const rows = await loadDirectoryRows(this.db, from, to);
     this.areas = new Map(rows.areas.map((a) => [a.id, a]));
     this.residents = new Map(rows.residents.map((r) => [r.id, r]));
     this.caregivers = new Map(rows.caregivers.map((c) => [c.id, { ...c, areaIds: c.areaIds ?? [] }]));
     this.byWearable = new Map([...this.caregivers.values()].filter((c) => c.wearableId).map((c) => [c.wearableId!, c]));
-    this.shifts = rows.shifts;
+    this.duty = DutyRoster.expand(rows.duty, this.timeZone, from, to);
     this.children = new Map();
     for (const a of rows.areas) if (a.parentId) this.children.set(a.parentId, [...(this.children.get(a.parentId) ?? []), a.id]);
     this.online = new Map(rows.wearables.map((w) => [w.id, w.online]));
@@ -115,18 +123,18 @@ export class DispatchDirectory {
     return [...this.caregivers.values()];
   }
 
-  /** The shift a caregiver is on now (its end), or else their next one within the loaded horizon. */
+  /** The duty a caregiver is on now (its end), or else their next within the loaded horizon. */
   shiftWindow(caregiverId: string, now: Date): { endsAt: Date | null; nextAt: Date | null } {
-    const t = now.getTime();
-    let endsAt: Date | null = null;
-    let nextAt: Date | null = null;
-    for (const s of this.shifts) {
-      if (s.caregiverId !== caregiverId) continue;
-      if (s.start.getTime() <= t && s.end.getTime() > t) {
-        if (!endsAt || s.end > endsAt) endsAt = s.end;
-      } else if (s.start.getTime() > t && (!nextAt || s.start < nextAt)) nextAt = s.start;
-    }
-    return { endsAt, nextAt };
+    return this.duty.window(caregiverId, now);
+  }
+
+  /** The expanded duty (GET /api/on-duty answers from it while `at` lies in its window). */
+  get roster(): DutyRoster {
+    return this.duty;
+  }
+
+  now(): Date {
+    return this.clock.now();
   }
 
   /** Accepted, not yet closed alarms a caregiver holds. */
@@ -206,13 +214,11 @@ export class DispatchDirectory {
   }
 
   onDuty(now: Date): Set<string> {
-    const t = now.getTime();
-    return new Set(this.shifts.filter((s) => s.start.getTime() <= t && s.end.getTime() > t).map((s) => s.caregiverId));
+    return this.duty.onDuty(now);
   }
 
   isOnDuty(caregiverId: string, now: Date): boolean {
-    const t = now.getTime();
-    return this.shifts.some((s) => s.caregiverId === caregiverId && s.start.getTime() <= t && s.end.getTime() > t);
+    return this.duty.isOnDuty(caregiverId, now);
   }
 
   contacts(residentId: string | null): FamilyContact[] {
