@@ -18,6 +18,10 @@ const RESOURCES: Record<string, AuditResource> = {
   users: 'user',
   areas: 'area',
   shifts: 'shift',
+  // duty planning: a rota, an absence and who is on duty are shift records to the trail
+  rotas: 'shift',
+  absences: 'shift',
+  'on-duty': 'shift',
   reports: 'report',
   audit: 'audit',
 };
