@@ -1,8 +1,93 @@
+import { useState } from 'preact/hooks';
+import { setupHref } from '../../lib/hash-route.ts';
 import { useT } from '../../i18n/index.ts';
+import { dataOf, ErrorNote, useLoad } from './admin-kit.tsx';
+import type { AreaRow, CaregiverRow, DeviceRow } from './admin-types.ts';
+import { areaPath } from './area-tree.ts';
+import { CaregiverForm } from './caregiver-form.tsx';
 import type { SetupPageProps } from './setup-view.tsx';
 
-/** Placeholder: built by the page's owner. */
+/** `#/setup/caregivers`: who answers alarms, where, with which wearable; their rota is on the Duty page. */
 export function CaregiversView(_props: SetupPageProps) {
-  const { t } = useT();
-  return <h2>{t('admin.title')}</h2>;
+  const tr = useT();
+  const { t } = tr;
+  const [caregivers, reload] = useLoad<CaregiverRow[]>('/api/caregivers');
+  const [devicesLoaded, reloadDevices] = useLoad<DeviceRow[]>('/api/devices?kind=wearable');
+  const areas = dataOf(useLoad<AreaRow[]>('/api/areas')[0], []);
+  const wearables = dataOf(devicesLoaded, []);
+  // undefined: no form; null: a new caregiver
+  // a new form for each row picked; a save keeps it (and its "saved" line)
+  const [formKey, setFormKey] = useState(0);
+  const [editing, setEditing] = useState<CaregiverRow | null | undefined>(undefined);
+  const list = dataOf(caregivers, []);
+
+  return (
+    <div class="admin-page admin-split" data-testid="caregivers-page">
+      <div class="admin-main">
+        <div class="admin-toolbar">
+          <h2 class="panel-title">{t('admin.caregivers.title')}</h2>
+          <button type="button" class="btn btn-secondary" data-testid="caregiver-new" onClick={() => (setEditing(null), setFormKey((k) => k + 1))}>
+            {t('admin.caregivers.new')}
+          </button>
+        </div>
+        {caregivers.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
+        {caregivers.kind === 'error' && <ErrorNote text={caregivers.text} />}
+        {caregivers.kind === 'ok' && list.length === 0 && <p class="placeholder">{t('setup.none')}</p>}
+        {list.length > 0 && (
+          <div class="table-wrap panel">
+            <table class="report admin-table" data-testid="caregiver-table">
+              <thead>
+                <tr>
+                  <th class="left">{t('admin.name')}</th>
+                  <th class="left">{t('admin.phone')}</th>
+                  <th class="left">{t('admin.role')}</th>
+                  <th class="left">{t('admin.caregivers.wearable')}</th>
+                  <th class="left">{t('admin.caregivers.areas')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((c) => (
+                  <tr key={c.id} data-testid="caregiver-row" data-name={c.name} class={editing?.id === c.id ? 'selected' : undefined}>
+                    <td class="left">{c.name}</td>
+                    <td class="left">{c.phone ?? ''}</td>
+                    <td class="left">{tr.label('role', c.role)}</td>
+                    <td class="left mono">{c.wearableId ?? '–'}</td>
+                    <td class="left">{c.areaIds.map((id) => areaPath(areas, id) || id).join('; ')}</td>
+                    <td class="admin-row-actions">
+                      <a class="btn btn-quiet" href={setupHref('duty', c.id)} data-testid="caregiver-rota">
+                        {t('admin.caregivers.rota')}
+                      </a>
+                      <button type="button" class="btn btn-quiet" data-testid="caregiver-edit" onClick={() => (setEditing(c), setFormKey((k) => k + 1))}>
+                        {t('setup.edit')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+      {editing !== undefined && (
+        <CaregiverForm
+          key={formKey}
+          caregiver={editing}
+          caregivers={list}
+          wearables={wearables}
+          areas={areas}
+          onClose={() => setEditing(undefined)}
+          onSaved={(c) => {
+            setEditing(c);
+            reload();
+            reloadDevices();
+          }}
+          onDeleted={() => {
+            setEditing(undefined);
+            reload();
+          }}
+        />
+      )}
+    </div>
+  );
 }

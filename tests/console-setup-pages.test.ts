@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN } from './helpers/api-client.ts';
+import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { connect, waitFor } from './helpers/gateway-harness.ts';
+import { useService } from './helpers/service-fixture.ts';
+
+const PATH = 'Xicheng / Financial St / Jade Garden';
+const ACCESS = 'Key safe by the door, code 2468';
+
+/**
+ * Issue 12 item 2: a centre set up with the administration pages alone, in Debian's Chromium —
+ * the area tree, a resident with access information and a contact, a pendant whose secret (read
+ * from the dialog) logs in over real MQTT, a caregiver with a wearable and a grid, an operator
+ * bound to the community; the pendant disabled on the page is refused; a removal refused with
+ * the server's reason; the pages in Chinese. Screenshots of each page.
+ */
+describe('the administration pages in a real browser (Debian chromium)', () => {
+  const { f, track } = useService();
+  let browser: Browser;
+  let shots: string;
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
+    browser = await launchChromium();
+    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
+    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+  });
+
+  async function signedIn(username: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    // refusals the test provokes (409, 400) are logged by the browser as failed requests
+    page.on('console', (m) => void (m.type() === 'error' && !/\((Unauthorized|Conflict|Bad Request)\)/.test(m.text()) && errors.push(m.text())));
+    // confirm() before removing or rotating: yes
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${f.service.httpUrl}/`);
+    await page.getByTestId('lang-switch').selectOption('en');
+    await page.getByTestId('login-username').fill(username);
+    await page.getByTestId('login-password').fill(password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('queue').waitFor();
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `setup-${name}.png`), fullPage: true });
+  const tab = async (page: Page, name: string) => {
+    await page.getByTestId(`setup-tab-${name}`).click();
+    await page.getByTestId(`${name}-page`).waitFor();
+  };
+  const areaRow = (page: Page, name: string) => page.locator(`[data-testid="area-row"][data-name="${name}"]`);
+  async function addArea(page: Page, parent: string | null, name: string) {
+    if (parent === null) await page.getByTestId('area-add-district').click();
+    else await areaRow(page, parent).getByTestId('area-add-child').click();
+    await page.getByTestId('area-name').fill(name);
+    await page.getByTestId('area-save').click();
+    await areaRow(page, name).waitFor();
+  }
+  /** The secret in the dialog, which is then closed. */
+  async function secretFromDialog(page: Page, screenshot?: string): Promise<{ id: string; secret: string }> {
+    const dialog = page.getByTestId('secret-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('cannot be shown again');
+    if (screenshot) await shot(page, screenshot);
+    const id = (await page.getByTestId('secret-device').textContent())!;
+    const secret = await page.getByTestId('secret-value').inputValue();
+    await page.getByTestId('secret-done').click();
+    await dialog.waitFor({ state: 'detached' });
+    return { id, secret };
+  }
+
+  it('sets up a centre from an empty database with the pages alone, in English and Chinese', async () => {
+    const page = await signedIn(ADMIN.username, ADMIN.password);
+    await page.getByTestId('nav-setup').click();
+    await page.getByTestId('setup').waitFor();
+
+    // Areas: district → street → community → grid, each kind following its parent
+    await tab(page, 'areas');
+    await addArea(page, null, 'Xicheng');
+    await addArea(page, 'Xicheng', 'Financial St');
+    await addArea(page, 'Financial St', 'Jade Garden');
+    await addArea(page, 'Jade Garden', 'Grid 1');
+    await addArea(page, 'Financial St', 'Pine Court');
+    await addArea(page, 'Pine Court', 'Grid 9');
+    expect(await areaRow(page, 'Grid 1').getAttribute('data-kind')).toBe('grid');
+    expect(await areaRow(page, 'Jade Garden').getAttribute('data-kind')).toBe('community');
+    // rename, then move Grid 9 from Pine Court to Jade Garden
+    await areaRow(page, 'Grid 9').getByTestId('area-rename').click();
+    await page.getByTestId('area-name').fill('Grid 2');
+    await page.getByTestId('area-save').click();
+    await areaRow(page, 'Grid 2').waitFor();
+    await areaRow(page, 'Grid 2').getByTestId('area-move').click();
+    await page.getByTestId('area-parent').selectOption({ label: PATH });
+    await page.getByTestId('area-save').click();
+    const areas = await waitFor(async () => {
+      const list = (await f.api.get('/api/areas')).body as { id: string; name: string; parentId: string | null }[];
+      const byName = new Map(list.map((a) => [a.name, a]));
+      return byName.get('Grid 2')?.parentId === byName.get('Jade Garden')?.id && byName;
+    });
+    await shot(page, 'areas');
+
+    // Residents: one with access information (its own field) and a family contact
+    await tab(page, 'residents');
+    await page.getByTestId('resident-new').click();
+    await page.getByTestId('resident-name').fill('Huang Xueying');
+    await page.getByTestId('resident-grid').selectOption({ label: `${PATH} / Grid 1` });
+    await page.getByTestId('resident-address').fill('12 Jade Lane');
+    await page.getByTestId('resident-phone').fill('+8613800000000');
+    await page.getByTestId('resident-access').fill(ACCESS);
+    await page.getByTestId('resident-notes').fill('diabetic');
+    await page.getByTestId('contact-add').click();
+    await page.getByTestId('contact-name').fill('Huang Wei');
+    await page.getByTestId('contact-phone').fill('+8613900000009');
+    await page.getByTestId('contact-relation').fill('son');
+    await page.getByTestId('resident-save').click();
+    await page.getByTestId('resident-saved').waitFor();
+    const residents = (await f.api.get('/api/residents')).body as { id: string; name: string; areaId: string; accessInfo: string; notes: string; contacts: unknown[] }[];
+    expect(residents).toHaveLength(1);
+    const resident = residents[0]!;
+    expect(resident).toMatchObject({ name: 'Huang Xueying', areaId: areas.get('Grid 1')!.id, accessInfo: ACCESS, notes: 'diabetic' });
+    expect(resident.contacts).toEqual([{ name: 'Huang Wei', phone: '+8613900000009', relation: 'son' }]);
+    // the list filters by grid and links to the record
+    await page.getByTestId('resident-filter').fill('grid 1');
+    expect(await page.getByTestId('resident-row').count()).toBe(1);
+    expect(await page.getByTestId('resident-record-link').getAttribute('href')).toBe(`#/setup/residents/${resident.id}`);
+    await page.getByTestId('resident-filter').fill('nobody');
+    await page.getByTestId('resident-row').waitFor({ state: 'detached' });
+    await page.getByTestId('resident-filter').fill('');
+    await shot(page, 'residents');
+
+    // Devices: a pendant for her; its secret, read from the dialog, logs in over MQTT
+    await tab(page, 'devices');
+    await page.getByTestId('device-kind').selectOption('pendant');
+    await page.getByTestId('device-resident').selectOption({ label: 'Huang Xueying' });
+    await page.getByTestId('device-create').click();
+    const pendant = await secretFromDialog(page, 'device-secret');
+    const login = { username: pendant.id, password: pendant.secret, clientId: pendant.id };
+    const client = track(await connect(f.service.mqttUrl, login));
+    expect(client.connected).toBe(true);
+    await page.getByTestId('device-kind').selectOption('wearable');
+    expect(await page.getByTestId('device-resident').isDisabled()).toBe(true);
+    await page.getByTestId('device-create').click();
+    const wearable = await secretFromDialog(page);
+    await page.locator(`[data-testid="device-row"][data-id="${wearable.id}"]`).waitFor();
+    // the resident's form lists her pendant
+    await tab(page, 'residents');
+    await page.getByTestId('resident-edit').click();
+    await page.getByTestId('resident-device').filter({ hasText: pendant.id }).waitFor();
+    expect(await page.getByTestId('resident-access').inputValue()).toBe(ACCESS);
+
+    // Caregivers: one with the wearable and the grid
+    await tab(page, 'caregivers');
+    await page.getByTestId('caregiver-new').click();
+    await page.getByTestId('caregiver-name').fill('Li Na');
+    await page.getByTestId('caregiver-phone').fill('+8613700000001');
+    await page.getByTestId('caregiver-wearable').selectOption(wearable.id);
+    await page.locator('[data-testid="caregiver-area"][data-name="Grid 1"]').check();
+    await page.getByTestId('caregiver-role').selectOption('caregiver');
+    await page.getByTestId('caregiver-save').click();
+    await page.getByTestId('caregiver-saved').waitFor();
+    const caregivers = (await f.api.get('/api/caregivers')).body as { id: string; name: string; wearableId: string; areaIds: string[] }[];
+    expect(caregivers).toMatchObject([{ name: 'Li Na', wearableId: wearable.id, areaIds: [areas.get('Grid 1')!.id] }]);
+    expect(await page.getByTestId('caregiver-rota').getAttribute('href')).toBe(`#/setup/duty/${caregivers[0]!.id}`);
+    await shot(page, 'caregivers');
+
+    // Staff: a weak password is refused with the server's rules, then an operator bound to the community
+    await tab(page, 'users');
+    await page.getByTestId('user-new').click();
+    await page.getByTestId('user-username').fill('op-jade');
+    await page.getByTestId('user-password').fill('short');
+    await page.getByTestId('user-role').selectOption('operator');
+    await page.getByTestId('user-area').selectOption({ label: PATH });
+    await page.getByTestId('user-save').click();
+    const weak = page.getByTestId('user-form').getByTestId('admin-error');
+    await weak.waitFor();
+    expect(await weak.textContent()).toContain('at least 12 characters');
+    await page.getByTestId('user-password').fill('Jade-garden-desk-7');
+    await page.getByTestId('user-save').click();
+    await page.locator('[data-testid="user-row"][data-name="op-jade"]').waitFor();
+    const users = (await f.api.get('/api/users')).body as { username: string; role: string; areaId: string | null }[];
+    expect(users.find((u) => u.username === 'op-jade')).toMatchObject({ role: 'operator', areaId: areas.get('Jade Garden')!.id });
+    await shot(page, 'users');
+
+    // Devices: the pendant disabled on the page is dropped and refused
+    await tab(page, 'devices');
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const row = page.locator(`[data-testid="device-row"][data-id="${pendant.id}"]`);
+    await row.getByTestId('device-disable').click();
+    await page.locator(`[data-testid="device-row"][data-id="${pendant.id}"][data-disabled="true"]`).waitFor();
+    await closed;
+    await expect(connect(f.service.mqttUrl, login)).rejects.toMatchObject({ code: 5 });
+    await shot(page, 'devices');
+    // an admin rotates a secret: the new one is shown once, and works once enabled again
+    await row.getByTestId('device-enable').click();
+    await page.locator(`[data-testid="device-row"][data-id="${pendant.id}"][data-disabled="false"]`).waitFor();
+    await row.getByTestId('device-rotate').click();
+    const rotated = await secretFromDialog(page);
+    expect(rotated.secret).not.toBe(pendant.secret);
+    track(await connect(f.service.mqttUrl, { ...login, password: rotated.secret }));
+
+    // a removal refused, with the server's reason
+    await tab(page, 'areas');
+    await areaRow(page, 'Grid 1').getByTestId('area-remove').click();
+    const refused = page.getByTestId('admin-error');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('1 resident(s)');
+    await areaRow(page, 'Pine Court').getByTestId('area-remove').click();
+    await areaRow(page, 'Pine Court').waitFor({ state: 'detached' });
+
+    // 中文
+    await page.getByTestId('lang-switch').selectOption('zh');
+    expect(await page.getByTestId('setup-tab-areas').textContent()).not.toBe('Areas');
+    expect(await page.locator('.area-kind').first().textContent()).toBe('区');
+    await areaRow(page, 'Grid 1').getByTestId('area-remove').click();
+    await page.getByTestId('admin-error').filter({ hasText: '1 位老人' }).waitFor();
+    await shot(page, 'areas-zh');
+    await tab(page, 'devices');
+    expect(await page.getByTestId('device-create').textContent()).toBe('开通');
+    await tab(page, 'residents');
+    await page.getByTestId('resident-edit').click();
+    expect(await page.getByTestId('resident-form').textContent()).toContain('入户方式');
+    await shot(page, 'residents-zh');
+    expect(errors).toEqual([]);
+  });
+});
