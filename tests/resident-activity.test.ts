@@ -80,6 +80,12 @@ describe.each(['embedded', 'postgres'] as const)('a resident\'s activity per hou
     const quiet = await f.api.get(`/api/residents/${other.id}/activity`);
     expect(quiet.body.hours).toHaveLength(7 * 24);
     expect(quiet.body.totals).toEqual({ motion: 1, door: 0, bed: 0 });
+    // the audit trail has it as a read of the resident's record
+    const audited = await waitFor(async () => {
+      const lines = (await f.api.get(`/api/audit?residentId=${resident.id}`)).body as { route: string; action: string; resource: string; resourceId: string }[];
+      return lines.find((l) => l.route === '/api/residents/:id/activity');
+    });
+    expect(audited).toMatchObject({ action: 'read', resource: 'resident', resourceId: resident.id });
   });
 
   it('refuses days outside 1..31 (400), an unknown resident (404), and a resident outside an area-bound operator\'s scope (404)', async () => {
