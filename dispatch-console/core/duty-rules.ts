@@ -46,17 +46,27 @@ export interface DutyInput {
 
 type Ms = [number, number];
 
-/** A rota's shifts whose start day lies in the window's local days (one either side for overnight ones). */
-function rotaOccurrences(r: RotaRule, timeZone: string, from: number, to: number): Ms[] {
+/** The local days a shift overlapping [from, to) can start on: one either side for overnight ones. */
+function windowDays(timeZone: string, from: number, to: number): Array<{ date: string; next: string; weekday: number }> {
+  const out = [];
+  const last = addDays(localDateOf(to, timeZone), 1);
+  for (let date = addDays(localDateOf(from, timeZone), -1); date <= last; ) {
+    const next = addDays(date, 1);
+    out.push({ date, next, weekday: weekdayIndex(date) });
+    date = next;
+  }
+  return out;
+}
+
+/** A rota's shifts starting on those days, within its from/until, overlapping [from, to). */
+function rotaOccurrences(r: RotaRule, days: ReturnType<typeof windowDays>, timeZone: string, from: number, to: number): Ms[] {
   const out: Ms[] = [];
-  if (r.days.length === 0) return out;
-  const days = new Set(r.days.map((d) => weekDays.indexOf(d)));
+  const on = new Set(r.days.map((d) => weekDays.indexOf(d)));
   const overnight = r.end <= r.start;
-  const last = localDateOf(to, timeZone);
-  for (let date = addDays(localDateOf(from, timeZone), -1); date <= addDays(last, 1); date = addDays(date, 1)) {
-    if (date < r.from || (r.until !== null && date > r.until) || !days.has(weekdayIndex(date))) continue;
+  for (const { date, next, weekday } of days) {
+    if (!on.has(weekday) || date < r.from || (r.until !== null && date > r.until)) continue;
     const start = zonedInstant(date, r.start, timeZone);
-    const end = zonedInstant(overnight ? addDays(date, 1) : date, r.end, timeZone);
+    const end = zonedInstant(overnight ? next : date, r.end, timeZone);
     if (end > start && end > from && start < to) out.push([start, end]);
   }
   return out;
@@ -92,7 +102,11 @@ function subtract(list: Ms[], cuts: Ms[]): Ms[] {
 
 const group = <T extends { caregiverId: string }>(items: readonly T[]) => {
   const m = new Map<string, T[]>();
-  for (const i of items) m.set(i.caregiverId, [...(m.get(i.caregiverId) ?? []), i]);
+  for (const i of items) {
+    const list = m.get(i.caregiverId);
+    if (list) list.push(i);
+    else m.set(i.caregiverId, [i]);
+  }
   return m;
 };
 
@@ -101,8 +115,13 @@ export function dutyIntervals(input: DutyInput): DutyIntervals {
   const from = input.from.getTime();
   const to = input.to.getTime();
   const raw = new Map<string, Ms[]>();
-  const add = (id: string, ms: Ms) => raw.set(id, [...(raw.get(id) ?? []), ms]);
-  for (const r of input.rotas) for (const o of rotaOccurrences(r, input.timeZone, from, to)) add(r.caregiverId, o);
+  const add = (id: string, ms: Ms) => {
+    const list = raw.get(id);
+    if (list) list.push(ms);
+    else raw.set(id, [ms]);
+  };
+  const days = windowDays(input.timeZone, from, to);
+  for (const r of input.rotas) for (const o of rotaOccurrences(r, days, input.timeZone, from, to)) add(r.caregiverId, o);
   for (const s of input.shifts) if (s.end.getTime() > from && s.start.getTime() < to) add(s.caregiverId, [s.start.getTime(), s.end.getTime()]);
   const absences = group(input.absences);
   const out = new Map<string, Interval[]>();
