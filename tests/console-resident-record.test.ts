@@ -134,9 +134,11 @@ describe('the resident record in a real browser (Debian chromium)', () => {
     await page.screenshot({ path: join(shots, 'resident-record-zh.png'), fullPage: true });
     await page.getByTestId('lang-switch').selectOption('en');
 
-    // the link sits on every alarm with a resident; the board is one click back
-    await page.getByTestId('nav-board').click();
+    // back to the board with that alarm open, though it is closed and off the queue
+    await row.getByTestId('record-alarm-link').click();
     await page.getByTestId('queue').waitFor();
+    await expect.poll(() => detail.getAttribute('data-status')).toBe('resolved');
+    expect(page.url()).toContain(`#/alarm/${alarmId}`);
     expect(errors).toEqual([]);
   }, 90_000);
 });

@@ -31,6 +31,7 @@ export const recordEn = {
   'record.alarms.toResolve': 'To resolve',
   'record.alarms.acceptedBy': 'Accepted by',
   'record.alarms.outcome': 'Outcome',
+  'record.alarms.open': 'Open on the board',
   'record.devices.title': 'Devices',
   'record.devices.none': 'No devices.',
   'record.devices.id': 'Device',

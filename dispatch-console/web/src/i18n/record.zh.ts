@@ -32,6 +32,7 @@ export const recordZh: Record<keyof typeof recordEn, string> = {
   'record.alarms.toResolve': '处理用时',
   'record.alarms.acceptedBy': '接单人',
   'record.alarms.outcome': '结果',
+  'record.alarms.open': '在调度看板中打开',
   'record.devices.title': '设备',
   'record.devices.none': '没有设备。',
   'record.devices.id': '设备',

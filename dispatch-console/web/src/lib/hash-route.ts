@@ -23,6 +23,13 @@ export function setupPathOf(hash: string): { page: SetupPage; id: string | undef
 
 export const setupHref = (page: SetupPage, id?: string) => `#/setup/${page}${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
 
+/** #/alarm/<id>: the board with that alarm's detail open (a link from elsewhere, e.g. the resident record). */
+export const boardAlarmHref = (alarmId: string) => `#/alarm/${encodeURIComponent(alarmId)}`;
+export function boardAlarmOf(hash: string): string | null {
+  const [first, id] = segments(hash);
+  return first === 'alarm' && id ? id : null;
+}
+
 function useHash(): string {
   const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useT } from '../../i18n/index.ts';
+import { boardAlarmOf } from '../../lib/hash-route.ts';
 import type { Session } from '../../types.ts';
 import { AlarmDetail } from './alarm-detail.tsx';
 import { AlarmQueue } from './alarm-queue.tsx';
@@ -9,7 +10,7 @@ import { OnDutyPanel } from './on-duty-panel.tsx';
 /** The default view: the queue, the selected alarm, and who and what needs attention. */
 export function BoardView({ session }: { session: Session }) {
   const { t } = useT();
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(() => boardAlarmOf(location.hash));
   return (
     <main class="board">
       <section class="board-queue panel" aria-labelledby="queue-title">

@@ -1,5 +1,6 @@
 import { useT } from '../../i18n/index.ts';
 import { formatDuration } from '../../lib/duration.ts';
+import { boardAlarmHref } from '../../lib/hash-route.ts';
 import type { Alarm } from '../../types.ts';
 
 /** The resident's alarms, newest first, each with how fast it was accepted, reached and resolved, and how it ended. */
@@ -27,7 +28,9 @@ export function RecordAlarms({ alarms }: { alarms: readonly Alarm[] }) {
           {alarms.map((a) => (
             <tr key={a.id} data-testid="record-alarm" data-alarm-id={a.id} data-status={a.status} class={`prio-${a.priority}`}>
               <td class="left" title={a.raisedAt}>
-                {tr.dateTime(a.raisedAt)}
+                <a href={boardAlarmHref(a.id)} title={t('record.alarms.open')} data-testid="record-alarm-link">
+                  {tr.dateTime(a.raisedAt)}
+                </a>
               </td>
               <td class="left">{tr.label('kind', a.kind)}</td>
               <td class="left">{tr.label('priority', a.priority)}</td>
