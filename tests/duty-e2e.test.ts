@@ -95,6 +95,9 @@ describe.each(['embedded', 'postgres'] as const)('duty end to end on %s', (kind)
     const gapNow = absence.body.gaps.find((g: { areaId: string; from: string; to: string }) => g.areaId === grid.id && Date.parse(g.from) <= t + MIN);
     expect(Date.parse(gapNow.to)).toBeGreaterThanOrEqual(t + HOUR - MIN);
     expect((await api.get('/api/on-duty')).body.find((g: { areaId: string }) => g.areaId === grid.id).caregivers).toEqual([]);
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    expect((await api.get(`/api/absences?caregiverId=${ann.id}&from=${iso(t)}&to=${iso(t + MIN)}`)).body.map((x: { id: string }) => x.id)).toEqual([absence.body.id]);
+    expect((await api.get(`/api/absences?caregiverId=${ann.id}&from=${iso(t + 2 * HOUR)}`)).body).toEqual([]);
     // the alarm waiting on her moves on, as after a shift change
     await waitFor(async () => (await api.get(`/api/alarms/${alarm1}`)).body.timeline.filter((r: { code: string }) => r.code === 'step.started').length >= 2, WAIT_MS);
 
@@ -169,6 +172,15 @@ describe.each(['embedded', 'postgres'] as const)('duty end to end on %s', (kind)
     const patched = await api.patch(`/api/rotas/${rota.id}`, { days: ['sun'], end: '06:00' });
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).toMatchObject({ days: ['sun'], start: '08:00', end: '06:00', from: '2026-12-01', until: null });
+
+    // removing the only rota of the grid's only caregiver: the whole week is flagged
+    const removed = await api.del(`/api/rotas/${rota.id}`);
+    expect(removed.status, removed.text).toBe(200);
+    expect(removed.body.id).toBe(rota.id);
+    expect(removed.body.gaps).toHaveLength(1);
+    expect(removed.body.gaps[0]).toMatchObject({ areaId: grid.id, name: 'Grid 1' });
+    expect(Date.parse(removed.body.gaps[0].to) - Date.parse(removed.body.gaps[0].from)).toBe(7 * 86_400_000);
+    expect((await api.get(`/api/rotas/${rota.id}`)).status).toBe(404);
 
     for (const path of ['/api/on-duty?at=yesterday', '/api/absences?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z', '/api/rotas?caregiverId=cai', '/api/rotas?who=x']) {
       expect((await api.get(path)).status, path).toBe(400);
