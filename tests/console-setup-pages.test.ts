@@ -208,6 +208,18 @@ describe('the administration pages in a real browser (Debian chromium)', () => {
     expect(rotated.secret).not.toBe(pendant.secret);
     track(await connect(f.service.mqttUrl, { ...login, password: rotated.secret }));
 
+    // the operator bound to Jade Garden: its subtree only, no Staff tab, no secret rotation
+    const op = await signedIn('op-jade', 'Jade-garden-desk-7');
+    await op.getByTestId('nav-setup').click();
+    await tab(op, 'areas');
+    await areaRow(op, 'Grid 2').waitFor();
+    expect(await op.getByTestId('area-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['Jade Garden', 'Grid 1', 'Grid 2']);
+    expect(await op.getByTestId('setup-tab-users').count()).toBe(0);
+    await tab(op, 'devices');
+    await op.locator(`[data-testid="device-row"][data-id="${pendant.id}"]`).waitFor();
+    expect(await op.getByTestId('device-rotate').count()).toBe(0);
+    await op.context().close();
+
     // a removal refused, with the server's reason
     await tab(page, 'areas');
     await areaRow(page, 'Grid 1').getByTestId('area-remove').click();

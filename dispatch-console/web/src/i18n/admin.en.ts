@@ -16,7 +16,6 @@ export const adminEn = {
   'admin.inUse.children': '{n} sub-area(s)',
   'admin.inUse.residents': '{n} resident(s)',
   'admin.inUse.users': '{n} staff login(s) bound to it',
-  'admin.listSep': ', ',
   'admin.error.weakPassword': 'The password is too weak:',
   'admin.error.conflict': 'Refused',
   'admin.error.invalid': 'Not accepted',

@@ -17,7 +17,6 @@ export const adminZh: Record<keyof typeof adminEn, string> = {
   'admin.inUse.children': ' {n} 个下级区域',
   'admin.inUse.residents': ' {n} 位老人',
   'admin.inUse.users': ' {n} 个绑定的员工账号',
-  'admin.listSep': '、',
   'admin.error.weakPassword': '密码强度不够：',
   'admin.error.conflict': '已被拒绝',
   'admin.error.invalid': '未被接受',

@@ -51,7 +51,7 @@ export function adminError(err: unknown, tr: Translator): string {
         ['admin.inUse.users', typeof d.users === 'number' ? d.users : 0],
       ] as const
     ).filter(([, n]) => n > 0);
-    return tr.t('admin.error.areaInUse', { what: parts.map(([key, n]) => tr.t(key, { n })).join(tr.t('admin.listSep')) });
+    return tr.t('admin.error.areaInUse', { what: parts.map(([key, n]) => tr.t(key, { n })).join(tr.lang === 'zh' ? '、' : ', ') });
   }
   if (Array.isArray(d) && d.some((x) => x.code === 'weak_password')) {
     const rules = d

@@ -5,16 +5,8 @@ import { dataOf, ErrorNote, useLoad } from './admin-kit.tsx';
 import type { AreaRow, ResidentRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { ResidentForm } from './resident-form.tsx';
+import { residentMatches } from './resident-filter.ts';
 import type { SetupPageProps } from './setup-view.tsx';
-
-/** Whether a resident matches the filter: by name, address, phone (digits too) or grid. */
-export function residentMatches(r: ResidentRow, grid: string, filter: string): boolean {
-  const f = filter.trim().toLowerCase();
-  if (f === '') return true;
-  const digits = f.replace(/\D/g, '');
-  const hay = [r.name, r.address ?? '', r.phone ?? '', grid].join('\n').toLowerCase();
-  return hay.includes(f) || (digits.length >= 3 && (r.phone ?? '').replace(/\D/g, '').includes(digits));
-}
 
 /**
  * `#/setup/residents`: everyone cared for, searchable; a new resident or a change opens the
