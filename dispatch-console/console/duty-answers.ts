@@ -15,11 +15,13 @@ export interface DutyContext {
   db: Queryable;
   /** The dispatcher's directory, when this process runs one. */
   directory?: DispatchDirectory | undefined;
+  /** Without a directory: the zone rotas are read in (default the process zone, TZ). */
+  timeZone?: string | undefined;
 }
 
 const DAY_MS = 86_400_000;
 
-export const dutyTimeZone = (ctx: DutyContext) => ctx.directory?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+export const dutyTimeZone = (ctx: DutyContext) => ctx.directory?.timeZone ?? ctx.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 export const dutyNow = (ctx: DutyContext) => ctx.directory?.now() ?? new Date();
 
 /** Grids inside the scope with their paths (grid first, then upward), by name. */
