@@ -19,6 +19,7 @@ import { areaRoutes } from './routes/areas.ts';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { caregiverRoutes } from './routes/caregivers.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { importRoutes } from './routes/import.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { residentRoutes } from './routes/residents.ts';
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(residentDataRoutes, opts);
   await app.register(residentRecordRoutes, opts);
   await app.register(deviceRoutes, opts);
+  await app.register(importRoutes, opts);
   await app.register(caregiverRoutes, opts);
   await app.register(shiftRoutes, opts);
   await app.register(rotaRoutes, opts);

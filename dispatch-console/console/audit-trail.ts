@@ -14,6 +14,7 @@ const RESOURCES: Record<string, AuditResource> = {
   residents: 'resident',
   alarms: 'alarm',
   devices: 'device',
+  import: 'resident', // a centre's residents (and their devices, caregivers) created or updated at once
   caregivers: 'caregiver',
   users: 'user',
   areas: 'area',

@@ -11,6 +11,7 @@ import './styles/side.css';
 import './styles/reports.css';
 import './styles/audit.css';
 import './styles/setup.css';
+import './styles/import.css';
 import './styles/admin.css';
 import './styles/record.css';
 import './styles/duty.css';
