@@ -63,8 +63,11 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     const page = await signedIn(ADMIN.username, ADMIN.password);
 
     // today is the default view; nobody covers the grid: its cell now is red
+    const day0 = Date.now();
     await page.goto(`${f.service.httpUrl}/#/setup/duty`);
     await page.getByTestId('duty-view').waitFor();
+    await expect.poll(() => page.locator('[data-testid="duty-day"] [data-state="unknown"]').count(), { timeout: 30_000 }).toBe(0);
+    const dayMs = Date.now() - day0;
     expect(await page.getByTestId('duty-view').getAttribute('data-mode')).toBe('day');
     expect(await page.getByTestId('duty-day').getAttribute('data-date')).toBe(localDate(new Date()));
     const cell = nowCell(page, grid.id);
@@ -148,14 +151,14 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     await expect.poll(() => stateOf(nowCell(op, grid.id)), { timeout: 15_000 }).toBe('covered');
 
     expect(errors).toEqual([]);
-    // the week's 168 answers, for the note
-    process.stderr.write(`duty page: week view loaded in ${weekMs} ms\n`);
+    // the hourly answers' cost, for the note
+    process.stderr.write(`duty page: day view (24 answers) shown in ${dayMs} ms, week view (144 more) in ${weekMs} ms\n`);
   }, 120_000);
 });
 
 describe("the duty page's calendar and rows (views/duty)", () => {
   it('hours, weeks from Monday, the hour we are in read at now', async () => {
-    const { addDays, atHour, isNowCell, sampleInstant, weekDates, weekDayOf, weekStart, fromLocalMinute } = await import('../dispatch-console/web/src/views/duty/duty-time.ts');
+    const { addDays, atHour, isNowCell, sampleInstant, weekDates, weekDayOf, weekStart, fromLocalMinute, minuteLabel } = await import('../dispatch-console/web/src/views/duty/duty-time.ts');
     expect(weekStart('2026-12-04')).toBe('2026-11-30'); // a Friday → its Monday
     expect(weekStart('2026-11-30')).toBe('2026-11-30');
     expect(weekStart('2026-12-06')).toBe('2026-11-30'); // Sunday ends the week
@@ -170,6 +173,8 @@ describe("the duty page's calendar and rows (views/duty)", () => {
     expect(isNowCell('2026-12-04', 8, now)).toBe(false);
     expect(fromLocalMinute('2026-12-04T09:40')).toEqual(new Date(2026, 11, 4, 9, 40));
     expect(fromLocalMinute('')).toBeUndefined();
+    expect(minuteLabel(new Date(2026, 11, 4, 21, 5, 59), now)).toBe('21:05');
+    expect(minuteLabel(new Date(2026, 11, 5, 8, 0), now)).toBe('12-05 08:00');
   });
 
   it('a row per grid from the answers; nobody is a gap, an answer not come yet is unknown', async () => {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { useT, type MessageKey } from '../../i18n/index.ts';
-import { fromLocalMinute, localMinute } from './duty-time.ts';
+import { fromLocalMinute, localMinute, minuteLabel } from './duty-time.ts';
 import { ABSENCE_REASONS, type AbsenceReason, type AbsenceRow } from './duty-types.ts';
 
 export interface AbsenceDraft {
@@ -55,10 +55,10 @@ export function AbsenceList(props: { absences: AbsenceRow[]; now: Date; busy: bo
             {absences.map((a) => (
               <tr key={a.id} data-testid="absence" data-absence-id={a.id} class={new Date(a.start) <= now ? 'duty-absence-current' : undefined}>
                 <td class="left" title={a.start}>
-                  {tr.dateTime(a.start)}
+                  {minuteLabel(new Date(a.start), now)}
                 </td>
                 <td class="left" title={a.end}>
-                  {tr.dateTime(a.end)}
+                  {minuteLabel(new Date(a.end), now)}
                 </td>
                 <td class="left">{tr.label('duty.reason', a.reason)}</td>
                 <td>

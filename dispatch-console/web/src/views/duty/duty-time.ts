@@ -69,3 +69,6 @@ export function fromLocalMinute(value: string): Date | undefined {
   const d = new Date(value); // no zone in the string: local time, as the input meant
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
+
+/** An instant to the minute, as the duty page shows windows: "21:40" today, "12-05 08:00" another day. */
+export const minuteLabel = (d: Date, now: Date): string => (localDate(d) === localDate(now) ? localTime(d) : `${localDate(d).slice(5)} ${localTime(d)}`);

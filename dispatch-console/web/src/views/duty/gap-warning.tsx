@@ -1,4 +1,5 @@
 import { useT } from '../../i18n/index.ts';
+import { minuteLabel } from './duty-time.ts';
 import type { Gap } from './duty-types.ts';
 
 /** Windows listed before the rest are summed up as "and N more". */
@@ -9,8 +10,7 @@ const SHOWN = 12;
  * where a grid of this caregiver's would have nobody on duty (allowed, but flagged in red).
  */
 export function GapWarning({ gaps }: { gaps: Gap[] | undefined }) {
-  const tr = useT();
-  const { t } = tr;
+  const { t } = useT();
   if (gaps === undefined) return null;
   if (gaps.length === 0) {
     return (
@@ -19,6 +19,8 @@ export function GapWarning({ gaps }: { gaps: Gap[] | undefined }) {
       </p>
     );
   }
+  const now = new Date();
+  const at = (iso: string) => minuteLabel(new Date(iso), now);
   const sorted = [...gaps].sort((a, b) => a.from.localeCompare(b.from) || a.name.localeCompare(b.name));
   return (
     <div class="duty-gaps" role="alert" data-testid="duty-gaps">
@@ -26,7 +28,7 @@ export function GapWarning({ gaps }: { gaps: Gap[] | undefined }) {
       <ul>
         {sorted.slice(0, SHOWN).map((g) => (
           <li key={`${g.areaId}-${g.from}`} data-testid="duty-gap" data-area-id={g.areaId}>
-            {t('duty.gaps.window', { grid: g.name, from: tr.dateTime(g.from), to: tr.dateTime(g.to) })}
+            {t('duty.gaps.window', { grid: g.name, from: at(g.from), to: at(g.to) })}
           </li>
         ))}
       </ul>

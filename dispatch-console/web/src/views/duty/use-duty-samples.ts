@@ -24,8 +24,11 @@ export function useDutySamples(sampler: DutySampler, instants: readonly Date[], 
     const answers: Array<GridOnDuty[] | undefined> = keep ? [...state.answers] : instants.map(() => undefined);
     const fresh = instants.map(() => false);
     setState({ key, answers: [...answers], stale: keep, error: undefined });
-    instants.forEach((at, i) => {
-      sampler.at(at).then(
+    // nearest to now first: the hour we are in and today fill in before the rest of the week
+    const t = Date.now();
+    const order = instants.map((_, i) => i).sort((a, b) => Math.abs(instants[a]!.getTime() - t) - Math.abs(instants[b]!.getTime() - t));
+    order.forEach((i) => {
+      sampler.at(instants[i]!).then(
         (answer) => {
           if (!live) return;
           answers[i] = answer;
