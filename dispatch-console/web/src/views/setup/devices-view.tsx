@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
@@ -16,6 +16,11 @@ export function DevicesView({ session }: SetupPageProps) {
   const { t } = tr;
   const isAdmin = session.role === 'admin';
   const [devices, reload] = useLoad<DeviceRow[]>('/api/devices');
+  // online, last seen and battery change by themselves: read again while the page is open
+  useEffect(() => {
+    const timer = setInterval(reload, 15_000);
+    return () => clearInterval(timer);
+  }, []);
   const residents = dataOf(useLoad<ResidentRow[]>('/api/residents')[0], []);
   const caregivers = dataOf(useLoad<CaregiverRow[]>('/api/caregivers')[0], []);
   const [kind, setKind] = useState<DeviceKind>('pendant');
