@@ -149,6 +149,22 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     await op.getByTestId('absence-delete-confirm').click();
     await op.getByTestId('absences-empty').waitFor();
     await expect.poll(() => stateOf(nowCell(op, grid.id)), { timeout: 15_000 }).toBe('covered');
+    // …edit the rota (PATCH: one more hour at the end, weekdays only) and then delete it
+    const saved = op.locator(`[data-testid="rota"][data-rota-id="${rotas[0].id}"]`);
+    expect(await saved.getByTestId('rota-save').isDisabled()).toBe(true); // nothing changed yet
+    const later = hourOf(new Date(now.getTime() + 4 * 3600_000));
+    await saved.getByTestId('rota-end').fill(later);
+    await saved.getByTestId('rota-day-sat').uncheck();
+    await saved.getByTestId('rota-day-sun').uncheck();
+    await saved.getByTestId('rota-save').click();
+    await expect.poll(async () => (await f.api.get(`/api/rotas/${rotas[0].id}`)).body.end).toBe(later);
+    expect((await f.api.get(`/api/rotas/${rotas[0].id}`)).body.days).toEqual(['mon', 'tue', 'wed', 'thu', 'fri']);
+    await expect.poll(() => saved.getByTestId('rota-save').isDisabled()).toBe(true);
+    await saved.getByTestId('rota-delete').click();
+    await saved.getByTestId('rota-delete-confirm').click();
+    await op.getByTestId('rotas-empty').waitFor();
+    expect((await f.api.get(`/api/rotas?caregiverId=${caregiver.id}`)).body).toEqual([]);
+    await expect.poll(() => stateOf(nowCell(op, grid.id)), { timeout: 15_000 }).toBe('gap');
 
     expect(errors).toEqual([]);
     // the hourly answers' cost, for the note
