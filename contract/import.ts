@@ -12,7 +12,7 @@ export type ImportFile = z.infer<typeof importFileSchema>;
 export const importColumns = {
   residents: {
     required: ['ref', 'name', 'grid'],
-    optional: ['address', 'phone', 'notes'],
+    optional: ['address', 'phone', 'notes', 'access'],
   },
   devices: { required: ['kind'], optional: ['id', 'resident_ref'] },
   caregivers: { required: ['name'], optional: ['ref', 'phone', 'role', 'grids'] },
@@ -25,7 +25,7 @@ export const CONTACT_COLUMN = /^contact([1-9])_(name|phone|relation)$/;
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 
 export const importRequestSchema = z.strictObject({
-  residents: z.string().optional().describe('CSV text: ref, name, grid, address, phone, notes, contact1_name, contact1_phone, contact1_relation, …'),
+  residents: z.string().optional().describe('CSV text: ref, name, grid, address, phone, notes, access, contact1_name, contact1_phone, contact1_relation, …'),
   devices: z.string().optional().describe('CSV text: id (generated when empty), kind, resident_ref'),
   caregivers: z.string().optional().describe('CSV text: ref, name, phone, role, grids ("path;path")'),
   dryRun: z.boolean().optional().describe('check and count only; nothing is written and no secret is made'),

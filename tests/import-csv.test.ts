@@ -60,6 +60,7 @@ describe('import rows', () => {
         address: '1 Lane, Flat 2',
         phone: '+86 138 0000 0001',
         notes: 'diabetic\nkey safe 4711',
+        access: null,
         contacts: [{ name: 'Wang Jun', phone: '+8613900000001', relation: 'son' }],
       },
     ]);

@@ -7,9 +7,9 @@ import { centreFiles } from './helpers/import-files.ts';
 import { useService, type TestService } from './helpers/service-fixture.ts';
 
 const RESIDENTS = [
-  'ref,name,grid,address,phone,notes,contact1_name,contact1_phone,contact1_relation,contact2_name,contact2_phone,contact2_relation',
-  'R-1,Wang Li,Xicheng/Financial St/Jade Garden/Grid 1,"12 Jade Lane, Flat 3",+8613800000001,"diabetic\r\nkey safe 4711, code ""A""",Wang Jun,+8613900000001,son,Wang Mei,+8613900000002,daughter',
-  'R-2,Li Na,Xicheng/Financial St/Jade Garden/Grid 2,3 Pine Road,+8613800000002,,,,,,,',
+  'ref,name,grid,address,phone,notes,access,contact1_name,contact1_phone,contact1_relation,contact2_name,contact2_phone,contact2_relation',
+  'R-1,Wang Li,Xicheng/Financial St/Jade Garden/Grid 1,"12 Jade Lane, Flat 3",+8613800000001,"diabetic\r\nkey safe 4711, code ""A""","key safe by the door, code 4711",Wang Jun,+8613900000001,son,Wang Mei,+8613900000002,daughter',
+  'R-2,Li Na,Xicheng/Financial St/Jade Garden/Grid 2,3 Pine Road,+8613800000002,,,,,,,,',
 ].join('\r\n');
 const DEVICES = ['id,kind,resident_ref', ',pendant,R-1', ',door_sensor,R-1', 'imp-pull-2,pull_cord,R-2', 'imp-wrist-1,wearable,'].join('\n');
 const CAREGIVERS = [
@@ -63,6 +63,7 @@ describe.each(['embedded', 'postgres'] as const)('bulk import on %s', (kind) => 
       address: '12 Jade Lane, Flat 3',
       phone: '+8613800000001',
       notes: 'diabetic\r\nkey safe 4711, code "A"',
+      accessInfo: 'key safe by the door, code 4711',
       contacts: [
         { name: 'Wang Jun', phone: '+8613900000001', relation: 'son' },
         { name: 'Wang Mei', phone: '+8613900000002', relation: 'daughter' },

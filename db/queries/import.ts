@@ -34,6 +34,7 @@ export type ExistingResident = {
   address: string | null;
   phone: string | null;
   notes: string | null;
+  accessInfo: string | null;
   contacts: Contact[];
   inScope: boolean;
   erased: boolean;
@@ -73,6 +74,7 @@ export interface ResidentWrite {
   address: string | null;
   phone: string | null;
   notes: string | null;
+  accessInfo: string | null;
   contacts: Contact[];
 }
 export interface DeviceWrite {
@@ -113,7 +115,7 @@ export async function readImportState(q: Queryable, scope: Scope, keys: ImportKe
   let params: unknown[] = [JSON.stringify(keys.residentRefs)];
   const residents = (
     await q.query<ExistingResident>(
-      `SELECT id, external_ref AS ref, name, area_id AS "areaId", address, phone, notes, contacts,
+      `SELECT id, external_ref AS ref, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts,
               ${scopeSql(scope, 'area_id', params)} AS "inScope", erased_at IS NOT NULL AS erased
          FROM residents WHERE external_ref IN (SELECT jsonb_array_elements_text($1::jsonb))`,
       params,
@@ -174,19 +176,19 @@ async function writeAll(tx: Queryable, scope: Scope, plan: ImportPlan, secretHas
     );
   }
   const residentRows = (list: ImportPlan['residents']['create']) =>
-    rows(list.map((r) => ({ id: r.id, ref: r.ref, name: r.name, area_id: r.areaId, address: r.address, phone: r.phone, notes: r.notes, contacts: r.contacts })));
-  const RESIDENT_RECORD = 'x(id uuid, ref text, name text, area_id uuid, address text, phone text, notes text, contacts jsonb)';
+    rows(list.map((r) => ({ id: r.id, ref: r.ref, name: r.name, area_id: r.areaId, address: r.address, phone: r.phone, notes: r.notes, access_info: r.accessInfo, contacts: r.contacts })));
+  const RESIDENT_RECORD = 'x(id uuid, ref text, name text, area_id uuid, address text, phone text, notes text, access_info text, contacts jsonb)';
   if (plan.residents.create.length > 0) {
     await tx.query(
-      `INSERT INTO residents (id, external_ref, name, area_id, address, phone, notes, contacts)
-       SELECT id, ref, name, area_id, address, phone, notes, contacts FROM jsonb_to_recordset($1::jsonb) AS ${RESIDENT_RECORD}`,
+      `INSERT INTO residents (id, external_ref, name, area_id, address, phone, notes, access_info, contacts)
+       SELECT id, ref, name, area_id, address, phone, notes, access_info, contacts FROM jsonb_to_recordset($1::jsonb) AS ${RESIDENT_RECORD}`,
       [residentRows(plan.residents.create)],
     );
   }
   if (plan.residents.update.length > 0) {
     await tx.query(
       `UPDATE residents r SET name = x.name, area_id = x.area_id, address = x.address, phone = x.phone, notes = x.notes,
-              contacts = x.contacts, updated_at = now()
+              access_info = x.access_info, contacts = x.contacts, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS ${RESIDENT_RECORD}
         WHERE r.id = x.id`,
       [residentRows(plan.residents.update)],

@@ -81,6 +81,7 @@ export function planImport(
       address: row.address,
       phone: row.phone,
       notes: row.notes,
+      accessInfo: row.access,
       contacts: row.contacts,
     };
     residentIds.set(row.ref, write.id);
@@ -91,6 +92,7 @@ export function planImport(
       existing.address !== write.address ||
       existing.phone !== write.phone ||
       existing.notes !== write.notes ||
+      existing.accessInfo !== write.accessInfo ||
       !sameContacts(existing.contacts, write.contacts)
     ) {
       plan.residents.update.push(write);

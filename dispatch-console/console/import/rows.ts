@@ -20,6 +20,8 @@ export interface ResidentRow {
   address: string | null;
   phone: string | null;
   notes: string | null;
+  /** Key safe, door code: how a caregiver gets in. */
+  access: string | null;
   contacts: Contact[];
 }
 export interface DeviceRow {
@@ -58,6 +60,7 @@ const residentSchema = z.object({
   address: cell(textSchema(500).optional()),
   phone: cell(phoneSchema.optional()),
   notes: cell(textSchema(2000).optional()),
+  access: cell(textSchema(500).optional()),
 });
 const deviceSchema = z.object({
   id: cell(deviceIdSchema.optional()),
@@ -169,7 +172,7 @@ export function parseResidents(text: string): Parsed<ResidentRow> & { refs: Set<
       else contacts.push({ name: c.name, phone: c.phone, ...(c.relation !== undefined && { relation: c.relation }) });
     }
     if (r && issues.length === before) {
-      rows.push({ line, ref: r.ref, name: r.name, grid: r.grid, address: r.address ?? null, phone: r.phone ?? null, notes: r.notes ?? null, contacts });
+      rows.push({ line, ref: r.ref, name: r.name, grid: r.grid, address: r.address ?? null, phone: r.phone ?? null, notes: r.notes ?? null, access: r.access ?? null, contacts });
     }
   }
   return { rows, issues, refs };

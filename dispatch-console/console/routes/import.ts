@@ -8,7 +8,7 @@ import { errorResponses } from './shared-schemas.ts';
 const DESCRIPTION =
   'Roles: operator, admin. A centre moving in: residents, their devices and caregivers as CSV text (header row first; ' +
   'quotes, commas and line breaks in quoted fields, CRLF and a BOM as spreadsheets write them). ' +
-  '`residents`: ref (your id for the resident: a re-run matches on it), name, grid ("District/Street/Community/Grid"), address, phone, notes, ' +
+  '`residents`: ref (your id for the resident: a re-run matches on it), name, grid ("District/Street/Community/Grid"), address, phone, notes, access (key safe, door code), ' +
   'contact1_name, contact1_phone, contact1_relation, contact2_… . `devices`: id (generated when empty: then the resident\'s stored devices ' +
   'of that kind are matched in order), kind, resident_ref (empty for a wearable). `caregivers`: ref (or, when empty, phone is the key), name, ' +
   'phone, role, grids ("path;path"). Areas missing along a path are created, inside your own area only. ' +

@@ -7,7 +7,7 @@ export const importEn = {
   'import.file.devices': 'Devices',
   'import.file.caregivers': 'Caregivers',
   'import.columns.residents':
-    'ref (your id for the resident), name, grid (District/Street/Community/Grid; missing areas are created), address, phone, notes, contact1_name, contact1_phone, contact1_relation, contact2_…',
+    'ref (your id for the resident), name, grid (District/Street/Community/Grid; missing areas are created), address, phone, notes, access (key safe, door code), contact1_name, contact1_phone, contact1_relation, contact2_…',
   'import.columns.devices': 'id (empty: one is made), kind, resident_ref (empty for a wearable)',
   'import.columns.caregivers': 'ref (or phone as the key), name, phone, role (caregiver or supervisor), grids (paths separated by ;)',
   'import.validate': 'Validate',

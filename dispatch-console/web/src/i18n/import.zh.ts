@@ -8,7 +8,7 @@ export const importZh: Record<keyof typeof importEn, string> = {
   'import.file.devices': '设备',
   'import.file.caregivers': '护理员',
   'import.columns.residents':
-    'ref（机构自己的老人编号）、name、grid（区/街道/社区/网格；缺少的区域会自动创建）、address、phone、notes、contact1_name、contact1_phone、contact1_relation、contact2_…',
+    'ref（机构自己的老人编号）、name、grid（区/街道/社区/网格；缺少的区域会自动创建）、address、phone、notes、access（钥匙盒、门禁码）、contact1_name、contact1_phone、contact1_relation、contact2_…',
   'import.columns.devices': 'id（留空则自动生成）、kind、resident_ref（手环留空）',
   'import.columns.caregivers': 'ref（或以 phone 作为匹配键）、name、phone、role（caregiver 或 supervisor）、grids（多个路径用 ; 分隔）',
   'import.validate': '校验',
