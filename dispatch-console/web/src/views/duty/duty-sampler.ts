@@ -8,6 +8,8 @@ import type { GridOnDuty } from './duty-types.ts';
  */
 export class DutySampler {
   private readonly cache = new Map<number, Promise<GridOnDuty[]>>();
+  /** The answers already in, to draw them at once (without waiting a microtask for the promise). */
+  private readonly done = new Map<number, GridOnDuty[]>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -18,6 +20,7 @@ export class DutySampler {
     let answer = this.cache.get(key);
     if (!answer) {
       answer = this.fetch(instant);
+      answer.then((a) => this.cache.get(key) === answer && this.done.set(key, a), () => undefined);
       // a failure is not kept: the next look asks again
       answer.catch(() => this.cache.get(key) === answer && this.cache.delete(key));
       this.cache.set(key, answer);
@@ -25,8 +28,14 @@ export class DutySampler {
     return answer;
   }
 
+  /** The answer at `instant` if it is already in. */
+  peek(instant: Date): GridOnDuty[] | undefined {
+    return this.done.get(instant.getTime());
+  }
+
   clear(): void {
     this.cache.clear();
+    this.done.clear();
   }
 
   private async fetch(instant: Date): Promise<GridOnDuty[]> {

@@ -11,8 +11,13 @@ import { DutyWeek } from './duty-week.tsx';
 
 type Mode = 'day' | 'week';
 
-/** Re-read who is on duty this often while the page is open (others edit duty too; "now" moves on). */
-const REFRESH_MS = 60_000;
+/**
+ * While the page is open and visible: the hour we are in is read again every minute (one
+ * request: "now" moves on), everything every 10 minutes (others edit duty too). Each answer is
+ * a request and a line in the audit trail, so the whole day or week is not asked every minute.
+ */
+const NOW_MS = 60_000;
+const REFRESH_MS = 10 * 60_000;
 
 /**
  * #/setup/duty[/<caregiverId>]: who is on duty per grid hour by hour (GET /api/on-duty at each
@@ -38,8 +43,10 @@ export function DutyView({ id }: SetupPageProps) {
     // the places of the grids only: without them the table still shows the grids' names
     api<AreaRow[]>('/api/areas').then(setAreas, () => undefined);
     // a tab in the background asks nothing; it catches up when looked at again (next tick)
-    const timer = setInterval(() => document.visibilityState === 'visible' && refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
+    const visible = () => document.visibilityState === 'visible';
+    const tick = setInterval(() => visible() && setNow(new Date()), NOW_MS);
+    const all = setInterval(() => visible() && refresh(), REFRESH_MS);
+    return () => (clearInterval(tick), clearInterval(all));
   }, []);
 
   const today = localDate(now);
