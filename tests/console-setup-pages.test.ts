@@ -4,10 +4,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
 import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { alertOf, connectDevice, connectWearable, press } from './helpers/care-centre.ts';
 import { connect, waitFor } from './helpers/gateway-harness.ts';
 import { useService } from './helpers/service-fixture.ts';
 
 const PATH = 'Xicheng / Financial St / Jade Garden';
+const pad = (n: number) => String(n).padStart(2, '0');
+const localDate = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+const hourOf = (d: Date) => `${pad(d.getHours())}:00`;
 const ACCESS = 'Key safe by the door, code 2468';
 
 /**
@@ -242,6 +246,87 @@ describe('the administration pages in a real browser (Debian chromium)', () => {
     await page.getByTestId('resident-edit').click();
     expect(await page.getByTestId('resident-form').textContent()).toContain('入户方式');
     await shot(page, 'residents-zh');
+    expect(errors).toEqual([]);
+  });
+
+  it("sees an alarm go through a centre set up on the pages: a rota made on the Duty page puts the caregiver on duty, a press with the pendant's secret reaches their wrist and the board, and the resident's record shows it", async () => {
+    const page = await signedIn(ADMIN.username, ADMIN.password);
+    await page.getByTestId('nav-setup').click();
+    await tab(page, 'areas');
+    await addArea(page, null, 'Dongcheng');
+    await addArea(page, 'Dongcheng', 'Bell St');
+    await addArea(page, 'Bell St', 'Drum Court');
+    await addArea(page, 'Drum Court', 'Grid A');
+
+    await tab(page, 'residents');
+    await page.getByTestId('resident-new').click();
+    await page.getByTestId('resident-name').fill('Zhang Min');
+    await page.getByTestId('resident-grid').selectOption({ label: 'Dongcheng / Bell St / Drum Court / Grid A' });
+    await page.getByTestId('resident-address').fill('3 Drum Lane');
+    await page.getByTestId('resident-access').fill('key safe 1357');
+    await page.getByTestId('resident-save').click();
+    await page.getByTestId('resident-saved').waitFor();
+
+    await tab(page, 'devices');
+    await page.getByTestId('device-kind').selectOption('pendant');
+    await page.getByTestId('device-resident').selectOption({ label: 'Zhang Min' });
+    await page.getByTestId('device-create').click();
+    const pendant = await secretFromDialog(page);
+    await page.getByTestId('device-kind').selectOption('wearable');
+    await page.getByTestId('device-create').click();
+    const wearable = await secretFromDialog(page);
+
+    await tab(page, 'caregivers');
+    await page.getByTestId('caregiver-new').click();
+    await page.getByTestId('caregiver-name').fill('Wang Fang');
+    await page.getByTestId('caregiver-phone').fill('+8613700000002');
+    await page.getByTestId('caregiver-wearable').selectOption(wearable.id);
+    await page.locator('[data-testid="caregiver-area"][data-name="Grid A"]').check();
+    await page.getByTestId('caregiver-save').click();
+    await page.getByTestId('caregiver-saved').waitFor();
+
+    // her rota, on the Duty page reached from her record: every day, covering now
+    await page.locator('[data-testid="caregiver-row"][data-name="Wang Fang"]').getByTestId('caregiver-rota').click();
+    await page.getByTestId('rotas-empty').waitFor();
+    const now = new Date();
+    const rota = page.getByTestId('rota-new');
+    await rota.getByTestId('rota-start').fill(hourOf(new Date(now.getTime() - 3600_000)));
+    await rota.getByTestId('rota-end').fill(hourOf(new Date(now.getTime() + 3 * 3600_000)));
+    await rota.getByTestId('rota-from').fill(localDate(new Date(now.getTime() - 86_400_000)));
+    await rota.getByTestId('rota-save').click();
+    await page.locator('[data-testid="rota"]').first().waitFor();
+    await shot(page, 'duty-rota');
+    const onDuty = await waitFor(async () => {
+      const grids = (await f.api.get('/api/on-duty')).body as { name: string; caregivers: { name: string }[] }[];
+      return grids.find((g) => g.name === 'Grid A' && g.caregivers.some((c) => c.name === 'Wang Fang'));
+    }, 10_000);
+    expect(onDuty).toBeDefined();
+
+    // the devices, with the secrets the page showed, over real MQTT
+    const wrist = track(await connectWearable(f.service.mqttUrl, wearable));
+    const button = track(await connectDevice(f.service.mqttUrl, pendant));
+    await page.getByTestId('nav-board').click();
+    await page.getByTestId('queue').waitFor();
+    const alert = alertOf(wrist, wearable.id, 15_000);
+    await press(button, pendant.id);
+    const got = await alert;
+    expect(got.resident.name).toBe('Zhang Min');
+    expect(got.resident.accessInfo).toBe('key safe 1357');
+    const row = page.locator(`[data-testid="alarm-row"][data-alarm-id="${got.alarmId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await shot(page, 'board-alarm');
+
+    // from the alarm to her record: the alarm and the activity chart
+    await row.click();
+    await page.locator(`[data-testid="alarm-detail"][data-alarm-id="${got.alarmId}"]`).getByTestId('resident-record-link').click();
+    const record = page.getByTestId('resident-record');
+    await expect.poll(() => record.getByTestId('record-name').textContent(), { timeout: 15_000 }).toBe('Zhang Min');
+    await record.locator(`[data-testid="record-alarm"][data-alarm-id="${got.alarmId}"]`).waitFor();
+    await record.locator('svg[data-testid="activity-chart"]').waitFor();
+    await shot(page, 'record');
+    await page.getByTestId('lang-switch').selectOption('zh');
+    await expect.poll(() => record.getByTestId('record-alarms').textContent()).toContain('接单用时');
+    await shot(page, 'record-zh');
     expect(errors).toEqual([]);
   });
 });
