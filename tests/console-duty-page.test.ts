@@ -66,6 +66,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     const day0 = Date.now();
     await page.goto(`${f.service.httpUrl}/#/setup/duty`);
     await page.getByTestId('duty-view').waitFor();
+    await page.getByTestId('duty-row').first().waitFor();
     await expect.poll(() => page.locator('[data-testid="duty-day"] [data-state="unknown"]').count(), { timeout: 30_000 }).toBe(0);
     const dayMs = Date.now() - day0;
     expect(await page.getByTestId('duty-view').getAttribute('data-mode')).toBe('day');
@@ -170,6 +171,33 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     // the hourly answers' cost, for the note
     process.stderr.write(`duty page: day view (24 answers) shown in ${dayMs} ms, week view (144 more) in ${weekMs} ms\n`);
   }, 120_000);
+
+  it('while open it asks again only the hour we are in every minute, and everything every 10 minutes', async () => {
+    await provisionHome(f.api);
+    const page = await signedIn(ADMIN.username, ADMIN.password);
+    // the page's timers under Playwright's clock (time still flows; fastForward jumps)
+    await page.clock.install();
+    await page.reload();
+    await page.getByTestId('queue').waitFor();
+    const asked: string[] = [];
+    page.on('request', (r) => void (r.url().includes('/api/on-duty') && asked.push(new URL(r.url()).searchParams.get('at') ?? '')));
+    await page.goto(`${f.service.httpUrl}/#/setup/duty`);
+    await page.getByTestId('duty-row').first().waitFor();
+    await expect.poll(() => page.locator('[data-testid="duty-day"] [data-state="unknown"]').count()).toBe(0);
+    expect(asked).toHaveLength(24);
+    expect(new Set(asked).size).toBe(24);
+
+    // a minute on: the hour we are in, read at the new "now" (two if the hour turned meanwhile)
+    await page.clock.fastForward(60_000);
+    await expect.poll(() => asked.length).toBeGreaterThan(24);
+    await page.clock.runFor(1000);
+    expect(asked.length).toBeLessThanOrEqual(26);
+    // ten minutes on: the whole day again
+    const before = asked.length;
+    await page.clock.fastForward(10 * 60_000);
+    await expect.poll(() => asked.length - before, { timeout: 15_000 }).toBeGreaterThanOrEqual(24);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
 
 describe("the duty page's calendar and rows (views/duty)", () => {

@@ -142,7 +142,7 @@ export function DutyEditor({ caregiverId, onChanged }: { caregiverId: string | u
               </p>
             )}
             {loaded.rotas.map((r) => (
-              <RotaForm key={`${r.id}-${JSON.stringify(rotaBody(draftOf(r)))}`} rotaId={r.id} initial={draftOf(r)} busy={busy} onSave={(d) => saveRota(r.id, d)} onDelete={() => deleteRota(r.id)} />
+              <RotaForm key={r.id} rotaId={r.id} initial={draftOf(r)} busy={busy} onSave={(d) => saveRota(r.id, d)} onDelete={() => deleteRota(r.id)} />
             ))}
             <h4>{t('duty.rota.new')}</h4>
             <RotaForm key={`new-${added}`} initial={newRota(now)} busy={busy} onSave={addRota} />

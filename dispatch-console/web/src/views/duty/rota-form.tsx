@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useT, type MessageKey } from '../../i18n/index.ts';
 import { WEEK_DAYS } from './duty-time.ts';
 import type { RotaDraft, RotaRow, WeekDay } from './duty-types.ts';
@@ -30,9 +30,12 @@ export function RotaForm(props: { initial: RotaDraft; rotaId?: string; busy: boo
   const { initial, rotaId, busy, onSave, onDelete } = props;
   const [draft, setDraft] = useState<RotaDraft>(initial);
   const [armed, setArmed] = useState(false);
+  // the rota as stored changed (saved here, or read again after another change): show it as it is now
+  const stored = JSON.stringify(rotaBody(initial));
+  useEffect(() => setDraft(initial), [stored]);
   const set = (part: Partial<RotaDraft>) => setDraft({ ...draft, ...part });
   const toggle = (day: WeekDay) => set({ days: draft.days.includes(day) ? draft.days.filter((d) => d !== day) : [...draft.days, day] });
-  const changed = JSON.stringify(rotaBody(draft)) !== JSON.stringify(rotaBody(initial));
+  const changed = JSON.stringify(rotaBody(draft)) !== stored;
   const ok = validDraft(draft);
   const overnight = draft.end !== '' && draft.start !== '' && draft.end <= draft.start;
   const testid = rotaId === undefined ? 'rota-new' : 'rota';
