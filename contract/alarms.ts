@@ -15,8 +15,8 @@ export const absenceKinds = ['bed.no_return', 'checkin.missed', 'inactivity'] as
 export const absenceKindSchema = z.enum(absenceKinds);
 export type AbsenceKind = z.infer<typeof absenceKindSchema>;
 
-/** Technical alarms about the service itself (device supervision, coverage): the kinds to come. */
-export const technicalKinds = ['device.offline', 'device.fault', 'coverage.gap'] as const;
+/** Technical alarms about the service itself, raised by what it notices (device supervision, coverage). */
+export const technicalKinds = ['device.offline', 'coverage.gap', 'centre.outage'] as const;
 export type TechnicalKind = (typeof technicalKinds)[number];
 
 /** What an alarm is about: the device event that raised it, an absence, or a technical fault. */
@@ -65,6 +65,12 @@ export const timelineCodes = [
   'ack.refused',
   'watchdog.missed_deadline',
   'arrival.overdue',
+  // the accepted caregiver has not arrived in time: the next one is alerted, the first asked
+  'arrival.redispatched',
+  // a technical alarm's cause went away by itself (the device heard again, the grid covered)
+  'alarm.restored',
+  // a weekly button test was recorded (no emergency opened)
+  'test.recorded',
 ] as const;
 export const timelineCodeSchema = z.enum(timelineCodes);
 export type TimelineCode = z.infer<typeof timelineCodeSchema>;
@@ -95,7 +101,7 @@ export const notificationAudienceSchema = z.enum(notificationAudiences);
 export type NotificationAudience = z.infer<typeof notificationAudienceSchema>;
 
 export const outcomeSchema = z.string().trim().min(1).max(500);
-export const knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated'] as const;
+export const knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated', 'restored', 'test'] as const;
 
 /** Body of `POST /api/alarms/:id/{accept|arrive|resolve|cancel|reassign|note}`. */
 export const alarmActionBodySchema = z

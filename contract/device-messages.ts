@@ -24,6 +24,8 @@ export const eventTypes = [
   'checkin',
   'cancel',
   'service.request',
+  // a device reporting its own fault (data.code): a technical alarm (DESIGN: device supervision)
+  'device.fault',
 ] as const;
 export const eventTypeSchema = z.enum(eventTypes);
 export type EventType = z.infer<typeof eventTypeSchema>;
@@ -82,6 +84,7 @@ const dataSchemas: Partial<Record<EventType, z.ZodType<Record<string, unknown>>>
   temperature: z.looseObject({ celsius: z.number().min(-60).max(100) }),
   'battery.low': z.looseObject({ level: z.number().min(0).max(1) }),
   'service.request': z.looseObject({ service: z.enum(serviceKinds), note: storableString(500).optional() }),
+  'device.fault': z.looseObject({ code: storableString(64) }),
 };
 
 const eventEnvelope = z.object({

@@ -113,6 +113,12 @@ export const timelineDetailSchemas = {
   'watchdog.missed_deadline': z.looseObject({ deadline: instant.optional(), lateMs: z.number().nullable() }),
   /** Accepted but nobody arrived within the arrive limit. */
   'arrival.overdue': z.looseObject({ limitS: z.number(), acceptedBy: z.string().nullable() }),
+  /** Accepted, not arrived within the arrive limit counted from the accept: the next caregiver alerted, the first asked. */
+  'arrival.redispatched': z.looseObject({ limitS: z.number(), acceptedBy: z.string().nullable(), to: z.array(z.string()).optional() }),
+  /** The cause of a technical alarm went away by itself (`reason`: device_heard, battery_ok, covered…). */
+  'alarm.restored': z.looseObject({ reason: z.string(), deviceId: z.string().optional() }),
+  /** A weekly button test (a test event, or a press resolved as `test`). */
+  'test.recorded': z.looseObject({ deviceId: z.string(), eventId: z.string().optional() }),
 } as const satisfies Record<TimelineCode, z.ZodType>;
 
 type DetailSchemas = typeof timelineDetailSchemas;

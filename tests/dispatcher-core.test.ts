@@ -82,6 +82,7 @@ describe('classifyEvent', () => {
     ['temperature as text', 'temperature', { celsius: '45' }, DAY, none],
     ['service request', 'service.request', { service: 'meal' }, DAY, opens('service')],
     ['battery low', 'battery.low', { level: 0.05 }, DAY, opens('technical')],
+    ['a device reporting its own fault', 'device.fault', { code: 'sensor_stuck' }, DAY, opens('technical')],
     ['cancel', 'cancel', {}, DAY, { kind: 'cancels' }],
     ['cancel at night', 'cancel', {}, NIGHT, { kind: 'cancels' }],
     ['door closed', 'door.closed', {}, NIGHT, none],

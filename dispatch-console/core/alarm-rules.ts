@@ -29,6 +29,7 @@ export const EVENT_RULES: Record<EventType, Rule> = {
   temperature: { opens: 'urgent', when: 'extreme_temperature' },
   'service.request': { opens: 'service' },
   'battery.low': { opens: 'technical' },
+  'device.fault': { opens: 'technical' },
   cancel: { cancels: true },
   'door.closed': { ignored: 'activity' },
   motion: { ignored: 'activity' },

@@ -250,6 +250,7 @@ export const en = {
   'kind.device.offline': 'Device offline',
   'kind.device.fault': 'Device fault',
   'kind.coverage.gap': 'Coverage gap',
+  'kind.centre.outage': 'Centre outage',
 
   'service.meal': 'meal',
   'service.bathing': 'bathing',
@@ -282,6 +283,9 @@ export const en = {
   'timeline.ack.refused': 'Acknowledgement refused',
   'timeline.watchdog.missed_deadline': 'Missed deadline caught',
   'timeline.arrival.overdue': 'Arrival overdue',
+  'timeline.arrival.redispatched': 'Not arrived: next caregiver alerted',
+  'timeline.alarm.restored': 'Restored by itself',
+  'timeline.test.recorded': 'Button test recorded',
   'tlNote.reassignedTo': 'reassigned to {to} by {by}',
   'tlNote.superseded': 'no longer stands',
 
@@ -290,6 +294,8 @@ export const en = {
   'outcome.ambulance_called': 'Ambulance called',
   'outcome.service_done': 'Service done',
   'outcome.no_answer_escalated': 'No answer, escalated',
+  'outcome.restored': 'Restored',
+  'outcome.test': 'Test',
 
   'actor.system': 'system',
   'actor.resident': 'resident',

@@ -219,6 +219,7 @@ export const zh: Catalogue = {
   'kind.device.offline': '设备离线',
   'kind.device.fault': '设备故障',
   'kind.coverage.gap': '覆盖缺口',
+  'kind.centre.outage': '中心整体离线',
 
   'service.meal': '助餐',
   'service.bathing': '助浴',
@@ -251,6 +252,9 @@ export const zh: Catalogue = {
   'timeline.ack.refused': '确认被拒绝',
   'timeline.watchdog.missed_deadline': '补发超时升级',
   'timeline.arrival.overdue': '到场超时',
+  'timeline.arrival.redispatched': '未到场：已通知下一位护理员',
+  'timeline.alarm.restored': '已自行恢复',
+  'timeline.test.recorded': '已记录按钮测试',
   'tlNote.reassignedTo': '由 {by} 改派给 {to}',
   'tlNote.superseded': '已失效',
 
@@ -259,6 +263,8 @@ export const zh: Catalogue = {
   'outcome.ambulance_called': '已叫救护车',
   'outcome.service_done': '服务已完成',
   'outcome.no_answer_escalated': '无应答，已升级',
+  'outcome.restored': '已恢复',
+  'outcome.test': '测试',
 
   'actor.system': '系统',
   'actor.resident': '老人',

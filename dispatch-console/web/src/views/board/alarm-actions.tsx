@@ -9,7 +9,7 @@ import { useStore } from '../../state/store.ts';
 import type { Alarm, Session } from '../../types.ts';
 
 // copied as values (a value import from contract/ would bundle zod); the type keeps them in step
-const OUTCOMES: typeof knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated'];
+const OUTCOMES: typeof knownOutcomes = ['assisted', 'false_alarm', 'ambulance_called', 'service_done', 'no_answer_escalated', 'restored', 'test'];
 const OTHER = '__other';
 
 type Action = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'reassign' | 'note';
