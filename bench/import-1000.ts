@@ -4,6 +4,7 @@
 // re-run (nothing changes), the secret hashing alone, and the routing reloads the import caused.
 //
 //   node --import tsx bench/import-1000.ts [--residents 1000] [--db embedded|postgres|both]
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
@@ -56,13 +57,19 @@ async function run(kind: TestDbKind): Promise<string> {
     if (dry.status !== 200) throw new Error(`dry run: ${dry.status} ${dry.text.slice(0, 300)}`);
     importReloads = 0;
     allReloads = 0;
+    // CPU time of this process (the request, the hashing threads and, embedded, the database's
+    // thread): what the import costs whatever else the machine is doing
+    const cpu0 = process.cpuUsage();
     const [r, ms] = await timed(() => api.post('/api/import', files));
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     if (r.status !== 200) throw new Error(`import: ${r.status} ${r.text.slice(0, 300)}`);
     const reloads = { importReloads, allReloads };
     const [again, againMs] = await timed(() => api.post('/api/import', files));
     if (again.body.secretsCsv !== null || again.body.devices.unchanged !== 3 * N) throw new Error(`re-run changed something: ${again.text.slice(0, 300)}`);
     return (
-      `${kind}: ${N} residents + ${3 * N} devices imported in ${s(ms)} (dry run ${s(dryMs)}, re-run ${s(againMs)}); ` +
+      `${kind}: ${N} residents + ${3 * N} devices imported in ${s(ms)} (CPU ${s(cpuMs)} in this process${kind === 'postgres' ? ', the server not counted' : ''}; ` +
+      `dry run ${s(dryMs)}, re-run ${s(againMs)}; load average (1 min) after: ${loadavg()[0]!.toFixed(1)}); ` +
       `created ${r.body.residents.created} residents, ${r.body.devices.created} devices, ${r.body.areasCreated.length} areas; ` +
       `routing reloads caused by the import: ${reloads.importReloads} (all directory reads meanwhile, the 15 s periodic refresh included: ${reloads.allReloads})\n`
     );
@@ -75,6 +82,7 @@ async function run(kind: TestDbKind): Promise<string> {
 const out: string[] = [];
 for (const kind of kinds) out.push(await run(kind));
 // what the secrets alone cost on this machine: scrypt at the device cost, two at a time as the import does
+const hashCpu0 = process.cpuUsage();
 const [, hashMs] = await timed(async () => {
   let next = 0;
   const worker = async () => {
@@ -82,5 +90,6 @@ const [, hashMs] = await timed(async () => {
   };
   await Promise.all([worker(), worker()]);
 });
-out.push(`hashing ${3 * N} device secrets alone (2 at a time): ${s(hashMs)}\n`);
+const hashCpu = process.cpuUsage(hashCpu0);
+out.push(`hashing ${3 * N} device secrets alone (2 at a time): ${s(hashMs)} (CPU ${s((hashCpu.user + hashCpu.system) / 1000)})\n`);
 process.stdout.write(out.join(''));

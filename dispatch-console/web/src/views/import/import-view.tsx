@@ -113,7 +113,7 @@ function Problems({ issues }: { issues: ImportIssue[] }) {
         <thead>
           <tr>
             <th>{t('import.col.file')}</th>
-            <th>{t('import.col.line')}</th>
+            <th class="num">{t('import.col.line')}</th>
             <th>{t('import.col.field')}</th>
             <th>{t('import.col.reason')}</th>
           </tr>
@@ -140,13 +140,13 @@ function Counts({ result }: { result: ImportResult }) {
       <p class="import-done" role="status">
         {t(result.dryRun ? 'import.checked' : 'import.done')}
       </p>
-      <table class="import-table">
+      <table class="import-table import-counts-table">
         <thead>
           <tr>
             <th />
-            <th>{t('import.count.created')}</th>
-            <th>{t('import.count.updated')}</th>
-            <th>{t('import.count.unchanged')}</th>
+            <th class="num">{t('import.count.created')}</th>
+            <th class="num">{t('import.count.updated')}</th>
+            <th class="num">{t('import.count.unchanged')}</th>
           </tr>
         </thead>
         <tbody>
