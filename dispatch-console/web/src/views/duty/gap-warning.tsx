@@ -27,7 +27,7 @@ export function GapWarning({ gaps }: { gaps: Gap[] | undefined }) {
       <strong>{t('duty.gaps.title', { n: gaps.length })}</strong>
       <ul>
         {sorted.slice(0, SHOWN).map((g) => (
-          <li key={`${g.areaId}-${g.from}`} data-testid="duty-gap" data-area-id={g.areaId}>
+          <li key={`${g.areaId}-${g.from}`} data-testid="duty-gap" data-area-id={g.areaId} data-from={g.from} data-to={g.to}>
             {t('duty.gaps.window', { grid: g.name, from: at(g.from), to: at(g.to) })}
           </li>
         ))}
