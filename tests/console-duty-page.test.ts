@@ -81,6 +81,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     await page.getByTestId('duty-caregiver').selectOption(caregiver.id);
     await expect.poll(() => page.url()).toMatch(new RegExp(`#/setup/duty/${caregiver.id}$`));
     await page.getByTestId('rotas-empty').waitFor();
+    expect(await page.getByTestId('duty-no-areas').count()).toBe(0); // she answers for Grid 1
 
     // a rota covering now, every day, from yesterday (so a shift that began before midnight counts too)
     const now = new Date();

@@ -35,6 +35,8 @@ export const dutyEn = {
   'duty.editor.title': 'Rotas and absences',
   'duty.editor.caregiver': 'Caregiver',
   'duty.editor.choose': '— choose a caregiver —',
+  'duty.editor.noAreas': 'This caregiver answers for no area yet: their rotas put them on duty nowhere.',
+  'duty.editor.toCaregiver': 'Give them their grids on the Caregivers page.',
   'duty.editor.hint': 'Choose a caregiver (or click a name in the table) to edit their weekly rotas and absences.',
   'duty.rotas': 'Weekly rotas of {name}',
   'duty.rota.none': 'No rota yet.',

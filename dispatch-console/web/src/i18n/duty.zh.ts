@@ -36,6 +36,8 @@ export const dutyZh: Record<keyof typeof dutyEn, string> = {
   'duty.editor.title': '排班与请假',
   'duty.editor.caregiver': '护理员',
   'duty.editor.choose': '— 选择护理员 —',
+  'duty.editor.noAreas': '该护理员尚未负责任何区域：其排班不会让其在任何网格值班。',
+  'duty.editor.toCaregiver': '请在“护理员”页为其分配网格。',
   'duty.editor.hint': '选择一位护理员（或点击表格中的姓名），编辑其每周排班和请假。',
   'duty.rotas': '{name} 的每周排班',
   'duty.rota.none': '还没有排班。',

@@ -133,6 +133,11 @@ export function DutyEditor({ caregiverId, onChanged }: { caregiverId: string | u
               {writeError}
             </p>
           )}
+          {chosen && chosen.areaIds.length === 0 && (
+            <p class="duty-no-areas" data-testid="duty-no-areas">
+              {t('duty.editor.noAreas')} <a href={setupHref('caregivers')}>{t('duty.editor.toCaregiver')}</a>
+            </p>
+          )}
           <GapWarning gaps={gaps} />
           <section class="duty-rotas" data-testid="rotas">
             <h3>{t('duty.rotas', { name: chosen?.name ?? '' })}</h3>
