@@ -53,6 +53,8 @@ describe('the duty page in a real browser (Debian chromium)', () => {
   /** The grid's cell for the hour we are in (read at "now" by the page). */
   const nowCell = (page: Page, gridId: string): Locator => page.locator(`[data-testid="duty-row"][data-area-id="${gridId}"] td.duty-now`);
   const stateOf = (cell: Locator) => cell.getAttribute('data-state');
+  /** Screenshots once every answer is in (no table drawn faded while it is read again). */
+  const settled = (page: Page) => expect.poll(() => page.locator('.duty-table.stale, .duty-table [data-state="unknown"]').count()).toBe(0);
   // the page's window, typed by hand: the tests are typed for Node, not the DOM
   const backgroundOf = (cell: Locator) =>
     cell.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
@@ -99,6 +101,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     const rotas = (await f.api.get(`/api/rotas?caregiverId=${caregiver.id}`)).body;
     expect(rotas).toHaveLength(1);
     expect(rotas[0]).toMatchObject({ caregiverId: caregiver.id, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: hourOf(new Date(now.getTime() - 3600_000)), until: null });
+    await settled(page);
     await page.screenshot({ path: join(shots, 'duty-day.png'), fullPage: true });
 
     // an absence from five minutes ago: nobody again, and the warning names the grid
@@ -116,6 +119,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     await expect.poll(async () => Math.abs(Date.parse((await gapNow.getAttribute('data-from')) ?? '') - absent)).toBeLessThan(60_000);
     expect(await gapNow.textContent()).toMatch(/^Grid 1: .+ to .+$/);
     expect(await page.locator('[data-testid="absence"] td').nth(2).textContent()).toBe('Sickness');
+    await settled(page);
     await page.getByTestId('duty-editor').screenshot({ path: join(shots, 'duty-editor.png') });
 
     // the week: 7 days of hour bars; today's bar has its gaps counted, a day's header opens that day
@@ -128,6 +132,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(await page.locator(`[data-testid="duty-row"][data-area-id="${grid.id}"] .duty-seg`).count()).toBe(168);
     expect(Number(await today.getAttribute('data-gap-hours'))).toBeGreaterThan(0);
     expect(weekMs).toBeLessThan(30_000);
+    await settled(page);
     await page.screenshot({ path: join(shots, 'duty-week.png'), fullPage: true });
     await page.getByTestId('duty-next').click();
     await page.getByTestId('duty-today').click();
@@ -141,6 +146,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(await page.locator('.duty-toolbar .panel-title').textContent()).toBe('值班');
     expect(await page.locator('[data-testid="duty-gaps"] strong').textContent()).toMatch(/^无人值班/);
     expect(await cell.getAttribute('title')).toMatch(/无人值班/);
+    await settled(page);
     await page.screenshot({ path: join(shots, 'duty-zh.png'), fullPage: true });
 
     // an operator may edit too: they open the caregiver by the link and remove the absence
