@@ -110,6 +110,15 @@ describe.each(['embedded', 'postgres'] as const)('bulk import on %s', (kind) => 
     expect(changed.body).toMatchObject({ residents: counts(0, 1, 1), secretsCsv: null });
     expect(((await f.api.get('/api/residents')).body as any[]).find((x) => x.name === 'Li Na').phone).toBe('+8613800000099');
 
+    // a device given another kind is updated, and its connection (carrying the old kind) dropped
+    const pull = secrets.find((s) => s[0] === 'imp-pull-2')!;
+    const pullClient = track(await connect(f.service.mqttUrl, { username: pull[0], password: pull[3], clientId: pull[0] }));
+    const closed = new Promise<void>((resolve) => pullClient.once('close', () => resolve()));
+    const moved = await f.api.post('/api/import', { devices: DEVICES.replace('imp-pull-2,pull_cord,R-2', 'imp-pull-2,button,R-2') });
+    expect(moved.body).toMatchObject({ devices: counts(0, 1, 3), secretsCsv: null });
+    await closed;
+    expect((await f.api.get('/api/devices/imp-pull-2')).body.kind).toBe('button');
+
     // the import is in the audit trail (written in batches: wait for the line)
     const audit = await waitFor(async () => ((await f.api.get(`/api/audit?from=${new Date(Date.now() - 3600_000).toISOString()}`)).body as any[]).find((l) => l.route === '/api/import'), 10_000);
     expect(audit).toMatchObject({ route: '/api/import', action: 'create', resource: 'resident', status: 200 });
@@ -129,6 +138,11 @@ describe.each(['embedded', 'postgres'] as const)('bulk import on %s', (kind) => 
     const caregivers = ['ref,name,phone,role,grids', 'C-9,Sun,+8613700000009,boss,'].join('\n');
     const r = await f.api.post('/api/import', { residents, devices, caregivers });
     expect(r.status, r.text).toBe(400);
+    // two areas of one name under one parent: a path through them cannot say which
+    const street = ((await f.api.get('/api/areas?kind=street')).body as any[]).find((a) => a.name === 'Financial St');
+    for (let i = 0; i < 2; i++) await f.api.create('/api/areas', { name: 'Twin Court', kind: 'community', parentId: street.id });
+    const twin = await f.api.post('/api/import', { residents: 'ref,name,grid\nT-1,Twin,Xicheng/Financial St/Twin Court/Grid 1\n' });
+    expect(twin.body.details).toEqual([{ file: 'residents', line: 2, field: 'grid', reason: '"Xicheng/Financial St/Twin Court" is ambiguous: 2 areas have that name there' }]);
     expect(r.body.code).toBe('validation_failed');
     const got = (r.body.details as any[]).map((i) => `${i.file}:${i.line}:${i.field}`);
     expect(got).toEqual([
@@ -143,7 +157,8 @@ describe.each(['embedded', 'postgres'] as const)('bulk import on %s', (kind) => 
     ]);
     for (const i of r.body.details) expect(i.reason).toEqual(expect.any(String));
     expect((r.body.details as any[]).find((i) => i.line === 5).reason).toMatch(/already on line 3/);
-    expect(await snapshot(f.api)).toEqual(before);
+    const after = await snapshot(f.api);
+    expect({ ...after, areas: after.areas.filter((a: any) => a.name !== 'Twin Court') }).toEqual(before);
   });
 
   it("keeps an area-bound login inside its own subtree", async () => {
