@@ -13,6 +13,8 @@ export const serviceInfoSchema = z.object({
   embeddedBroker: z.boolean(),
   /** The service's clock, for windows such as `GET /api/events/counts?from=`. */
   now: z.iso.datetime(),
+  /** The service's time zone (TZ): rotas, shifts, reports by day and the care rules' local times are in it. */
+  timeZone: z.string(),
 });
 export type ServiceInfo = z.infer<typeof serviceInfoSchema>;
 

@@ -35,7 +35,8 @@ export const serviceInfoRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app
     async () => {
       const endpoints = deps.endpoints?.();
       if (!endpoints) throw new AppError('unavailable', 'the device broker is not listening yet');
-      return { ...endpoints, now: new Date().toISOString() };
+      // Node sets the process zone from TZ (validated at start); the resolved zone is the configured one
+      return { ...endpoints, now: new Date().toISOString(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone };
     },
   );
 
