@@ -6,6 +6,8 @@ import { createLogger } from '../common/logger.ts';
 import { ApiError } from './api-client.ts';
 import { DEFAULT_SIM_PREFIX, simPrefixSchemaPattern } from './demo-data.ts';
 import { runSimulation } from './run.ts';
+import { SCENARIOS } from './scenarios/index.ts';
+import { findScenario, runScenario } from './scenarios/runner.ts';
 import type { TrafficStats } from './traffic.ts';
 import { SimError } from './types.ts';
 
@@ -30,6 +32,9 @@ connects its devices and wearables over MQTT and sends realistic traffic.
   --state <path>              where device secrets are kept, mode 0600 (default ./data/sim-state-<prefix>.json)
   --summary-every <seconds>   periodic summary interval, 0 = off (default 10)
   --log-level <level>         fatal|error|warn|info|debug|trace|silent (default info)
+  --scenario <name>           instead of traffic: play one situation on a fresh home of its own and
+                              watch its outcome (exit 0 when seen in time, 1 otherwise); see --list
+  --list                      the scenarios, with what each shows
   -h, --help                  this text`;
 
 const urlFlag = (flag: string, protocols: string[]) =>
@@ -68,6 +73,7 @@ const flagsSchema = z.object({
   'press-probability': numberFlag('--press-probability', (n) => n >= 0 && n <= 1, 'a number from 0 to 1').default(0.01),
   'connect-rate': numberFlag('--connect-rate', (n) => n > 0, 'a number above 0').default(50),
   state: z.string().min(1, '--state must not be empty').optional(),
+  scenario: z.string().min(1, '--scenario needs a name (see --list)').optional(),
   'summary-every': numberFlag('--summary-every', (n) => n >= 0, 'a number of seconds, 0 or more').default(10),
   'log-level': z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -83,14 +89,17 @@ const stringFlags = Object.fromEntries(Object.keys(flagsSchema.shape).map((k) =>
  * Parses and validates the command line. Returns `'help'` for --help; throws SimError with
  * one line naming the offending flag otherwise.
  */
-export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | 'help' {
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | 'help' | 'list' {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ...stringFlags, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ...stringFlags, help: { type: 'boolean', short: 'h' }, list: { type: 'boolean' } } }));
   } catch (err) {
     throw new SimError(`${describeParseError(err as Error & { code?: string })} (see --help)`);
   }
   if (values.help) return 'help';
+  if (values.list) return 'list';
+  // a misspelt scenario is answered before anything is asked of the service
+  if (typeof values.scenario === 'string') findScenario(values.scenario);
   const password = values.password ?? env.SIM_PASSWORD ?? env.ADMIN_PASSWORD;
   const parsed = flagsSchema.safeParse({ ...values, password: password === '' ? undefined : password });
   if (!parsed.success) {
@@ -129,7 +138,7 @@ export function formatSummary(s: TrafficStats, stored: number): string {
 }
 
 async function main(): Promise<number> {
-  let opts: CliOptions | 'help';
+  let opts: CliOptions | 'help' | 'list';
   try {
     opts = parseCliArgs(process.argv.slice(2));
   } catch (err) {
@@ -139,6 +148,23 @@ async function main(): Promise<number> {
   if (opts === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  if (opts === 'list') {
+    process.stdout.write(`${SCENARIOS.map((s) => `${s.name.padEnd(16)}${s.shows}`).join('\n')}\n`);
+    return 0;
+  }
+  if (opts.scenario) {
+    try {
+      const out = (line: string) => process.stdout.write(`${line}\n`);
+      const r = await runScenario({ httpUrl: opts.url, username: opts.username, password: opts.password, mqttUrl: opts.mqtt, name: opts.scenario, out });
+      return r.ok ? 0 : 1;
+    } catch (err) {
+      if (err instanceof SimError || err instanceof ApiError) {
+        process.stderr.write(`device-sim: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
   }
   const logger = createLogger(opts['log-level'], 'device-sim');
   const abort = new AbortController();
