@@ -157,6 +157,13 @@ export const envSchema = z
       .refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { message: 'must be a local time "HH:MM", e.g. 10:00' }),
     CHECKIN_GRACE_MINUTES: positiveNumber(60, 12 * 60),
     INACTIVITY_HOURS: positiveNumber(12, 72),
+    // how often the absence rules look (bed return, check-in, inactivity); short for demos that compress time
+    ABSENCE_CHECK_S: z.preprocess(
+      (v) => (v === undefined || v === '' ? 60 : Number(v)),
+      z
+        .number({ error: 'must be a whole number of seconds that divides 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)' })
+        .refine((n) => Number.isInteger(n) && n >= 1 && n <= 60 && 60 % n === 0, { message: 'must be a whole number of seconds that divides 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)' }),
+    ),
     DB_DEADLINE_MS: positiveNumber(1_000, 30_000),
     STARTUP_GRACE_MS: positiveNumber(5_000, 120_000),
     WRIST_LOST_AFTER_S: positiveNumber(3, 600),
@@ -285,6 +292,8 @@ export const configSchema = envSchema.transform((e) => ({
     addressBurst: e.LOGIN_ADDR_BURST,
     addressPerSecond: e.LOGIN_ADDR_PER_S,
   },
+  /** Seconds between the absence checks (runtime/maintenance.ts). */
+  absenceCheckS: e.ABSENCE_CHECK_S,
   retention: { eventDays: e.EVENT_RETENTION_DAYS },
   logLevel: e.LOG_LEVEL,
 }));

@@ -51,6 +51,9 @@ export interface RetentionSettings {
 export const DEFAULT_EVENT_RETENTION_DAYS = 400;
 const DEFAULT_RETENTION: RetentionSettings = { eventDays: DEFAULT_EVENT_RETENTION_DAYS, eventPolicy: () => false };
 
+/** Every `seconds` (a divisor of 60, ABSENCE_CHECK_S); once a minute at :30 by default. */
+export const absenceSchedule = (seconds: number): string => (seconds >= 60 ? '30 * * * * *' : `*/${seconds} * * * * *`);
+
 /** The periodic housekeeping the service needs, as plain async functions. */
 export function maintenanceJobs(
   db: Db,
@@ -58,6 +61,7 @@ export function maintenanceJobs(
   dispatcher?: Dispatcher,
   now: () => Date = () => new Date(),
   retention: RetentionSettings = DEFAULT_RETENTION,
+  absenceCheckS = 60,
 ): MaintenanceJob[] {
   const jobs: MaintenanceJob[] = [
     {
@@ -87,7 +91,7 @@ export function maintenanceJobs(
       {
         // alarms for what did not happen: bed exit without return, missed check-in, inactivity
         name: 'absence-check',
-        schedule: '30 * * * * *',
+        schedule: absenceSchedule(absenceCheckS),
         run: () => dispatcher.checkAbsences(),
         leaseMs: 60_000,
         quiet: true,
@@ -139,7 +143,7 @@ export interface Maintenance {
   stop(): Promise<void>;
 }
 
-export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher, eventRetentionDays = DEFAULT_EVENT_RETENTION_DAYS): Maintenance {
+export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher, eventRetentionDays = DEFAULT_EVENT_RETENTION_DAYS, absenceCheckS = 60): Maintenance {
   let eventPolicy = false;
   void applyEventRetentionPolicy(db, eventRetentionDays).then(
     (ok) => {
@@ -148,7 +152,7 @@ export function startMaintenance(db: Db, logger: Logger, dispatcher?: Dispatcher
     },
     (err: unknown) => logger.warn({ err }, 'event retention policy not set; the daily delete job keeps it'),
   );
-  const jobs = maintenanceJobs(db, logger, dispatcher, undefined, { eventDays: eventRetentionDays, eventPolicy: () => eventPolicy });
+  const jobs = maintenanceJobs(db, logger, dispatcher, undefined, { eventDays: eventRetentionDays, eventPolicy: () => eventPolicy }, absenceCheckS);
   const coordinator = leaseCoordinator(db, `${process.pid}-${randomUUID().slice(0, 8)}`, logger);
   const tasks: ScheduledTask[] = jobs.map((job) =>
     cron.schedule(

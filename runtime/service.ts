@@ -206,7 +206,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       endpoints: () => endpoints,
     });
     cleanups.push(() => app.close());
-    const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher, config.retention.eventDays);
+    const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher, config.retention.eventDays, config.absenceCheckS);
     cleanups.push(() => maintenance.stop());
     const http = await listen(app, config.http.host, config.http.port, config.tls);
     const mqttHost = config.mqtt.host === '0.0.0.0' || config.mqtt.host === '::' ? '127.0.0.1' : config.mqtt.host;
