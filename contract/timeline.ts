@@ -161,6 +161,9 @@ export const timelineEntrySchema = z.discriminatedUnion('code', [
   rowOf('ack.refused'),
   rowOf('watchdog.missed_deadline'),
   rowOf('arrival.overdue'),
+  rowOf('arrival.redispatched'),
+  rowOf('alarm.restored'),
+  rowOf('test.recorded'),
 ]);
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
