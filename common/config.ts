@@ -157,6 +157,11 @@ export const envSchema = z
       .refine((v) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { message: 'must be a local time "HH:MM", e.g. 10:00' }),
     CHECKIN_GRACE_MINUTES: positiveNumber(60, 12 * 60),
     INACTIVITY_HOURS: positiveNumber(12, 72),
+    // a door opening at night opens an urgent alarm (wandering); a resident's nightDoorAlarm overrides it
+    NIGHT_DOOR_ALARM: optionalString
+      .transform((v) => (v ?? 'on').toLowerCase())
+      .refine((v) => v === 'on' || v === 'off', { message: 'must be "on" or "off"' })
+      .transform((v) => v === 'on'),
     // how often the absence rules look (bed return, check-in, inactivity); short for demos that compress time
     ABSENCE_CHECK_S: z.preprocess(
       (v) => (v === undefined || v === '' ? 60 : Number(v)),
@@ -272,6 +277,7 @@ export const configSchema = envSchema.transform((e) => ({
     cancelWindowS: e.CANCEL_WINDOW_S,
     nightHours: { start: Number(e.NIGHT_HOURS.split('-')[0]), end: Number(e.NIGHT_HOURS.split('-')[1]) },
     temperature: { minC: Number(e.TEMPERATURE_RANGE_C.split('..')[0]), maxC: Number(e.TEMPERATURE_RANGE_C.split('..')[1]) },
+    nightDoorAlarm: e.NIGHT_DOOR_ALARM,
     absence: {
       bedReturnMinutes: e.BED_RETURN_MINUTES,
       checkinBy: { hour: Number(e.CHECKIN_BY.split(':')[0]), minute: Number(e.CHECKIN_BY.split(':')[1]) },

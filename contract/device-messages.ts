@@ -154,6 +154,9 @@ export const deviceCommandSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('alarm.accepted'), alarmId: z.string(), by: z.string(), eta_s: z.number().optional() }),
   z.looseObject({ type: z.literal('alarm.resolved'), alarmId: z.string() }),
   z.looseObject({ type: z.literal('checkin.reminder') }),
+  // weekly button test (JGJ/T 484): untested for 7 days → reminded; a test press → confirmed
+  z.looseObject({ type: z.literal('test.reminder') }),
+  z.looseObject({ type: z.literal('test.ok'), eventId: z.string().optional() }),
   z.looseObject({
     type: z.literal('error'),
     code: z.enum(rejectCodes),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { effectiveSettingsSchema, residentSettingsSchema } from './resident-settings.ts';
 
 /** A resident's family contact: reached by SMS when escalation gets that far, may accept by reply. */
 export const contactSchema = z.object({
@@ -18,6 +19,10 @@ export const residentSchema = z.object({
   /** Key safe code, door access: how a caregiver gets in (apart from the medical notes). */
   accessInfo: z.string().nullable(),
   contacts: z.array(contactSchema),
+  /** The resident's own rule settings (overrides of the centre defaults; see resident-settings.ts). */
+  settings: residentSettingsSchema,
+  /** On a single resident (GET/PATCH /api/residents/:id): the settings in force. */
+  effectiveSettings: effectiveSettingsSchema.optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

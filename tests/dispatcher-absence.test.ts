@@ -238,7 +238,7 @@ describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
   it('daily check-in: the gateway receive time counts; a reminder once between CHECKIN_BY and the grace, then one checkin.missed alarm', async () => {
     const centre = await provisionCentre(f.api);
     const pendant = await device(centre.pendant);
-    // a neighbour who checked in "tomorrow" morning (by receive time), and one not on the programme
+    // a neighbour who checked in "tomorrow" morning (by receive time), and one not on the programme (checked in 8 days ago, not opted in)
     const post = f.api.create;
     const neighbour = await post('/api/residents', { name: 'Zhou Min', areaId: centre.grid.id, address: '14 Jade Lane', phone: '+8613800000001', contacts: [] });
     const neighbourPendant = await addDevice(neighbour.id, 'pendant');
@@ -246,6 +246,8 @@ describe('absence alarms end to end (bed exit, check-in, inactivity)', () => {
     const lapsed = await post('/api/residents', { name: 'Qian Li', areaId: centre.grid.id, address: '16 Jade Lane', phone: '+8613800000002', contacts: [] });
     const lapsedPendant = await addDevice(lapsed.id, 'pendant');
     const lapsedC = await device(lapsedPendant);
+    // opting in is explicit (the resident's settings): the lapsed resident, who once checked in, did not
+    for (const id of [centre.resident.id, neighbour.id]) expect((await f.api.call('PATCH', `/api/residents/${id}`, { settings: { checkinBy: true } })).status).toBe(200);
 
     // tomorrow's local wall times (the sweeps run "tomorrow"; today's check-in is yesterday's then)
     const tomorrowStart = localClock(new Date(localClock(new Date()).dayStart.getTime() + 36 * HOUR)).dayStart;

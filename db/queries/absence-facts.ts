@@ -11,12 +11,14 @@ export interface AbsenceFactRow {
   activityAt: Date | null;
   activityDeviceId: string | null;
   hasMotionSensor: boolean;
+  /** One of their buttons (pendant, button, pull cord): where a check-in reminder goes if they never checked in. */
+  buttonDeviceId: string | null;
 }
 
 /**
  * Per resident: the latest bed event of the last day, the latest check-in and the latest
- * activity of the last `since` window. Residents with none of these (and no motion sensor)
- * are left out. Reads only recent chunks of the events table.
+ * activity of the last `since` window. Residents with none of these (no motion sensor, no
+ * check-in time in their settings) are left out. Reads only recent chunks of the events table.
  */
 export async function loadAbsenceFacts(q: Queryable, since: Date, bedSince: Date): Promise<AbsenceFactRow[]> {
   const r = await q.query<AbsenceFactRow & Record<string, unknown>>(
@@ -36,18 +38,26 @@ export async function loadAbsenceFacts(q: Queryable, since: Date, bedSince: Date
           AND received_at > $1::timestamptz AND resident_id IS NOT NULL
         ORDER BY resident_id, received_at DESC
      ),
-     sensors AS (SELECT DISTINCT resident_id FROM devices WHERE kind = 'motion_sensor' AND resident_id IS NOT NULL)
+     sensors AS (SELECT DISTINCT resident_id FROM devices WHERE kind = 'motion_sensor' AND resident_id IS NOT NULL),
+     buttons AS (
+       SELECT DISTINCT ON (resident_id) resident_id, id FROM devices
+        WHERE kind IN ('pendant', 'button', 'pull_cord') AND resident_id IS NOT NULL AND NOT disabled
+        ORDER BY resident_id, created_at, id
+     )
      SELECT r.id AS "residentId",
             bed.type AS "bedType", bed.received_at AS "bedAt", bed.device_id AS "bedDeviceId", bed.event_id AS "bedEventId",
             checkin.received_at AS "checkinAt", checkin.device_id AS "checkinDeviceId",
             activity.received_at AS "activityAt", activity.device_id AS "activityDeviceId",
-            (sensors.resident_id IS NOT NULL) AS "hasMotionSensor"
+            (sensors.resident_id IS NOT NULL) AS "hasMotionSensor",
+            buttons.id AS "buttonDeviceId"
        FROM residents r
        LEFT JOIN bed ON bed.resident_id = r.id
        LEFT JOIN checkin ON checkin.resident_id = r.id
        LEFT JOIN activity ON activity.resident_id = r.id
        LEFT JOIN sensors ON sensors.resident_id = r.id
-      WHERE bed.resident_id IS NOT NULL OR checkin.resident_id IS NOT NULL OR sensors.resident_id IS NOT NULL`,
+       LEFT JOIN buttons ON buttons.resident_id = r.id
+      WHERE bed.resident_id IS NOT NULL OR checkin.resident_id IS NOT NULL OR sensors.resident_id IS NOT NULL
+         OR (r.settings->'checkinBy') IS NOT NULL AND r.settings->'checkinBy' <> 'null'::jsonb`,
     [since.toISOString(), bedSince.toISOString()],
   );
   return r.rows;

@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import { contactSchema, type Contact } from '../../contract/residents.ts';
+import { residentSettingsSchema, type ResidentSettings } from '../../contract/resident-settings.ts';
 import type { Queryable } from '../types.ts';
 import type { WeekDay } from '../../contract/duty.ts';
 
 // a resident's contacts as routing reads them: a malformed list reaches nobody rather than failing the load
 const contactsSchema = z.array(contactSchema).catch([]);
+// and their rule settings: malformed ones fall back to the centre's defaults
+const settingsSchema = residentSettingsSchema.catch({});
 
 /** Everything the dispatcher routes with, read in one go and kept in memory. */
 export interface DirectoryRows {
   areas: Array<{ id: string; name: string; kind: string; parentId: string | null }>;
-  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; accessInfo: string | null; contacts: Contact[] }>;
+  residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; accessInfo: string | null; contacts: Contact[]; settings: ResidentSettings }>;
   caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
   /** What duty is expanded from (loadDutyRows). */
   duty: DutyRows;
@@ -47,8 +50,8 @@ export async function loadDutyRows(q: Queryable, from: Date, to: Date, caregiver
 
 export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Promise<DirectoryRows> {
   const areas = await q.query<DirectoryRows['areas'][number]>(`SELECT id, name, kind, parent_id AS "parentId" FROM areas`);
-  const residents = await q.query<Omit<DirectoryRows['residents'][number], 'contacts'> & { contacts: unknown }>(
-    `SELECT id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts FROM residents`,
+  const residents = await q.query<Omit<DirectoryRows['residents'][number], 'contacts' | 'settings'> & { contacts: unknown; settings: unknown }>(
+    `SELECT id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts, settings FROM residents`,
   );
   const caregivers = await q.query<DirectoryRows['caregivers'][number]>(
     `SELECT c.id, c.name, c.role, c.phone, c.wearable_id AS "wearableId",
@@ -63,7 +66,7 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
   );
   return {
     areas: areas.rows,
-    residents: residents.rows.map((r) => ({ ...r, contacts: contactsSchema.parse(r.contacts) })),
+    residents: residents.rows.map((r) => ({ ...r, contacts: contactsSchema.parse(r.contacts), settings: settingsSchema.parse(r.settings) })),
     caregivers: caregivers.rows,
     duty,
     wearables: wearables.rows,

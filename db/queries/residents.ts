@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { residentSchema, type Contact, type Resident } from '../../contract/residents.ts';
+import type { ResidentSettings } from '../../contract/resident-settings.ts';
 import { areaScope, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable, Row } from '../types.ts';
 import { isForeignKeyViolation } from './db-errors.ts';
@@ -17,10 +18,12 @@ export interface NewResident {
   /** Key safe code, door access; absent: none. */
   accessInfo?: string | null | undefined;
   contacts: Contact[];
+  /** Rule settings overriding the centre's defaults; absent: none. */
+  settings?: ResidentSettings | undefined;
 }
 export type ResidentPatch = { [K in keyof NewResident]?: NewResident[K] | undefined };
 
-const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts,
+const COLUMNS = `id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts, settings,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Residents inside `scope`; `areaId` narrows to that area and below (a community lists all its grids). */
@@ -42,10 +45,10 @@ export async function getResident(q: Queryable, scope: Scope, id: string, lock?:
 export async function insertResident(q: Queryable, r: NewResident): Promise<Resident> {
   try {
     const res = await q.query(
-      `INSERT INTO residents (name, area_id, address, phone, notes, contacts, access_info)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO residents (name, area_id, address, phone, notes, contacts, access_info, settings)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb) RETURNING ${COLUMNS}`,
       // jsonb goes over as JSON text: pg would otherwise send a JS array as a Postgres array
-      [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts), r.accessInfo ?? null],
+      [r.name, r.areaId, r.address, r.phone, r.notes, JSON.stringify(r.contacts), r.accessInfo ?? null, JSON.stringify(r.settings ?? {})],
     );
     return toResident(res.rows[0]!);
   } catch (err) {
@@ -70,6 +73,7 @@ export async function updateResident(q: Queryable, scope: Scope, id: string, p: 
     p.contacts === undefined ? null : JSON.stringify(p.contacts),
     p.accessInfo !== undefined,
     p.accessInfo ?? null,
+    p.settings === undefined ? null : JSON.stringify(p.settings),
   ];
   try {
     const res = await q.query(
@@ -81,6 +85,7 @@ export async function updateResident(q: Queryable, scope: Scope, id: string, p: 
          notes = CASE WHEN $8::boolean THEN $9::text ELSE notes END,
          contacts = COALESCE($10::jsonb, contacts),
          access_info = CASE WHEN $11::boolean THEN $12::text ELSE access_info END,
+         settings = COALESCE($13::jsonb, settings),
          updated_at = now()
        WHERE id = $1 AND ${scopeSql(scope, 'area_id', params)} RETURNING ${COLUMNS}`,
       params,

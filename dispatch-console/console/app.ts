@@ -32,6 +32,7 @@ import { absenceRoutes } from './routes/absences.ts';
 import { onDutyRoutes } from './routes/on-duty.ts';
 import { userRoutes } from './routes/users.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { buttonTestRoutes } from './routes/button-tests.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { webPageRoutes } from './routes/web-page.ts';
 
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authRoutes, { db: deps.db, config: deps.config, auth });
   await app.register(areaRoutes, opts);
   await app.register(residentRoutes, opts);
+  await app.register(buttonTestRoutes, opts);
   await app.register(residentDataRoutes, opts);
   await app.register(residentRecordRoutes, opts);
   await app.register(deviceRoutes, opts);

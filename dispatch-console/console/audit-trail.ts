@@ -37,6 +37,7 @@ export function auditLineOf(method: string, route: string, status: number): { ac
   if (m[4] === 'secret') return { action: 'reveal', resource };
   if (m[4] === 'export') return { action: 'export', resource };
   if (m[4] === 'activity') return { action: 'read', resource }; // a resident's activity chart: a read of their record
+  if (route === '/api/residents/untested') return { action: 'read', resource }; // the weekly button test list
   if (m[4] === 'erase') return { action: 'delete', resource }; // erasure on request: the personal fields are deleted
   if (m[4] !== undefined) return { action: 'act', resource }; // /api/alarms/:id/accept …
   const action = ({ GET: 'read', POST: 'create', PATCH: 'update', PUT: 'update', DELETE: 'delete' } as const)[method as 'GET'];

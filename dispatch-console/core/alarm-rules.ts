@@ -7,6 +7,8 @@ export interface EventContext {
   localHour: number;
   nightHours: { start: number; end: number };
   temperature: { minC: number; maxC: number };
+  /** The resident's nightDoorAlarm setting (absent: on): whether a door opening at night alarms. */
+  nightDoorAlarm?: boolean;
 }
 
 type Rule =
@@ -52,7 +54,7 @@ export function classifyEvent(type: EventType, data: Record<string, unknown>, ct
   const rule = EVENT_RULES[type];
   if ('cancels' in rule) return { kind: 'cancels' };
   if ('ignored' in rule) return { kind: 'none' };
-  if (rule.when === 'night' && !isNight(ctx.localHour, ctx.nightHours)) return { kind: 'none' };
+  if (rule.when === 'night' && (ctx.nightDoorAlarm === false || !isNight(ctx.localHour, ctx.nightHours))) return { kind: 'none' };
   if (rule.when === 'extreme_temperature') {
     const c = data.celsius;
     if (typeof c !== 'number' || (c >= ctx.temperature.minC && c <= ctx.temperature.maxC)) return { kind: 'none' };

@@ -7,6 +7,8 @@ export interface DispatchSettings {
   cancelWindowS: number;
   nightHours: { start: number; end: number };
   temperature: { minC: number; maxC: number };
+  /** NIGHT_DOOR_ALARM: a door opening at night alarms, unless the resident's settings say otherwise (absent: on). */
+  nightDoorAlarm?: boolean;
   absence: Omit<AbsenceSettings, 'nightHours'>;
   /** How long a decision waits for the database before it is made from memory. */
   dbDeadlineMs: number;

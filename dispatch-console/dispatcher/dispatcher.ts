@@ -38,6 +38,9 @@ import { SmsRepliesAway } from './sms-replies-away.ts';
 import { SMS_REPLY_LIMITS } from '../core/sms-reply-rules.ts';
 import type { DispatchSettings } from './dispatch-settings.ts';
 import { CENTRE_WIDE } from '../../db/scope.ts';
+import { rulesFor } from './resident-rules.ts';
+import { isTestEvent } from '../core/button-test-rules.ts';
+import { recordButtonTest } from './button-tests.ts';
 
 export type { EscalationReason } from '../core/decide.ts';
 
@@ -158,6 +161,9 @@ export class Dispatcher {
   /** An event from a device. Returns a promise when the event changed an alarm (ack after it). */
   handleEvent(e: ReceivedEvent, refreshed = false): Promise<void> | undefined {
     const now = e.receivedAt;
+    // a weekly button test opens nothing: recorded, and confirmed to the device
+    if (isTestEvent(e.event.type, e.event.data)) return this.buttonTest(e);
+    const rules = () => rulesFor(this.o.directory, this.o.settings, e.device.residentId);
     // the local hour only matters to night rules: most events (heartbeats, motion) skip the formatting
     const ctx: EventContext = {
       get localHour() {
@@ -165,6 +171,9 @@ export class Dispatcher {
       },
       nightHours: this.o.settings.nightHours,
       temperature: this.o.settings.temperature,
+      get nightDoorAlarm() {
+        return rules().nightDoorAlarm;
+      },
     };
     const c = classifyEvent(e.event.type, e.event.data, ctx);
     if (c.kind === 'none') return undefined;
@@ -238,8 +247,13 @@ export class Dispatcher {
       people: o.people ?? [],
       pendingAlerts: (id) => this.alarms.pendingFor(id, o.alarmId),
       policy: this.o.settings.policy,
-      cancelWindowS: this.o.settings.cancelWindowS,
+      cancelWindowS: rulesFor(this.o.directory, this.o.settings, o.residentId).cancelWindowS,
     });
+  }
+
+  private buttonTest(e: ReceivedEvent): Promise<void> {
+    const active = this.alarms.forResident(residentKey(e.device.residentId, e.device.deviceId, 'care'));
+    return recordButtonTest({ db: this.o.db, notifier: this.o.notifier, active }, e);
   }
 
   private open(id: string, t: Trigger, priority: Priority): Promise<void> {

@@ -10,6 +10,8 @@ import { alarmIdFor } from './alarm-ids.ts';
 import type { Trigger } from '../core/trigger.ts';
 import { localClock } from '../core/local-clock.ts';
 import type { Notifier } from './notifier.ts';
+import { rulesFor } from './resident-rules.ts';
+import { remindButtonTests } from './button-tests.ts';
 
 /** What the periodic jobs need of the dispatcher. */
 export interface ScheduleHost {
@@ -63,8 +65,11 @@ export async function raiseAbsences(h: ScheduleHost, now: Date): Promise<Record<
     lastCheckin: r.checkinAt && r.checkinDeviceId ? { at: r.checkinAt, deviceId: r.checkinDeviceId } : null,
     lastActivity: r.activityAt && r.activityDeviceId ? { at: r.activityAt, deviceId: r.activityDeviceId } : null,
     hasMotionSensor: r.hasMotionSensor,
+    deviceId: r.buttonDeviceId ?? undefined,
+    // the resident's own settings over the centre's defaults (check-in, waking hours, away…)
+    rules: rulesFor(h.directory, h.settings, r.residentId),
   }));
-  const counts = { residents: facts.length, reminded: 0, raised: 0 };
+  const counts = { residents: facts.length, reminded: 0, raised: 0, testReminders: await remindButtonTests(h, now) };
   for (const f of findAbsences(facts, localClock(now), { ...h.settings.absence, nightHours: h.settings.nightHours })) {
     if (f.action === 'remind') {
       if (!(await claimAbsenceNotice(h.db, f.key, now))) continue;

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../../common/errors.ts';
-import { residentSchema, type Contact } from '../../../contract/residents.ts';
+import { residentSchema, type Contact, type Resident } from '../../../contract/residents.ts';
+import { residentSettingsSchema } from '../../../contract/resident-settings.ts';
+import { effectiveSettingsView, residentRules } from '../../core/resident-rules.ts';
+import { centreRuleDefaults } from '../../dispatcher/resident-rules.ts';
 import { getArea } from '../../../db/queries/areas.ts';
 import { deleteResident, getResident, insertResident, listResidents, updateResident } from '../../../db/queries/residents.ts';
 import type { Scope } from '../../../db/scope.ts';
@@ -27,6 +30,8 @@ const fields = {
   // key safe code, door access: its own field so it can be shown at the door and erased on its own
   accessInfo: textSchema(500).nullable().optional(),
   contacts: z.array(contactBody).max(20).optional(),
+  // rule settings over the centre's defaults (DESIGN "Per-resident settings"); replaced whole
+  settings: residentSettingsSchema.optional(),
 };
 const createBody = z.strictObject(fields);
 const patchBody = nonEmptyPatch(z.strictObject({ ...fields, name: fields.name.optional(), areaId: fields.areaId.optional() }));
@@ -36,7 +41,9 @@ const listQuery = z.strictObject({ areaId: idSchema.optional().describe('only re
 const ROLES = 'Roles: operator, admin.';
 const FIELDS =
   'areaId must be a grid. `notes` (medical, key safe) go to the caregiver\'s wearable with each alarm; ' +
-  '`accessInfo` (key safe code, door access) goes with it too; `contacts` are the family reached by SMS when escalation gets that far.';
+  '`accessInfo` (key safe code, door access) goes with it too; `contacts` are the family reached by SMS when escalation gets that far. ' +
+  '`settings` override the centre\'s rule defaults for this resident (inactivityHours 1..72, wakingHours "HH-HH", checkinBy "HH:MM" | true (the centre\'s CHECKIN_BY) | null (no daily check-in, the default), ' +
+  'nightDoorAlarm, bedReturnMinutes, cancelWindowS, away {from, until, reason}); a PATCH replaces the whole object. A single resident answers with `effectiveSettings`: the rules in force and which came from the resident.';
 
 /** Residents live in grids: that is where their caregivers are assigned. */
 async function checkGrid(tx: Queryable, scope: Scope, areaId: string): Promise<void> {
@@ -47,6 +54,8 @@ async function checkGrid(tx: Queryable, scope: Scope, areaId: string): Promise<v
 
 export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { deps, auth }) => {
   const { db } = deps;
+  const defaults = centreRuleDefaults(deps.config.dispatch);
+  const withEffective = (r: Resident): Resident => ({ ...r, effectiveSettings: effectiveSettingsView(residentRules(defaults, r.settings), r.settings) });
   const staff = auth.requireRole('operator');
 
   app.get(
@@ -89,6 +98,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
           notes: b.notes ?? null,
           accessInfo: b.accessInfo ?? null,
           contacts: b.contacts ?? [],
+          settings: b.settings ?? {},
         });
       });
       return reply.code(201).send(resident);
@@ -110,7 +120,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
     async (request) => {
       const resident = await getResident(db, scopeOf(request), request.params.id);
       if (!resident) throw new NotFoundError('resident', request.params.id);
-      return resident;
+      return withEffective(resident);
     },
   );
 
@@ -137,7 +147,7 @@ export const residentRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, {
         return updateResident(tx, scope, id, patch);
       });
       if (!resident) throw new NotFoundError('resident', id);
-      return resident;
+      return withEffective(resident);
     },
   );
 
