@@ -172,6 +172,10 @@ export const envSchema = z
     DB_DEADLINE_MS: positiveNumber(1_000, 30_000),
     STARTUP_GRACE_MS: positiveNumber(5_000, 120_000),
     WRIST_LOST_AFTER_S: positiveNumber(3, 600),
+    /** Device supervision: how often silent devices are looked for and last-heard times written (seconds). */
+    SUPERVISION_SWEEP_S: positiveNumber(5, 300),
+    /** A centre outage needs at least this many devices silent at once (and more than half of the supervised). */
+    CENTRE_OUTAGE_MIN_DEVICES: positiveInt(10),
     PUBLIC_URL: url(['http:', 'https:']).transform((v) => v ?? 'http://localhost:3000'),
     ADMIN_USERNAME: optionalString.transform((v) => v ?? 'admin'),
     ADMIN_PASSWORD: optionalString,
@@ -300,6 +304,8 @@ export const configSchema = envSchema.transform((e) => ({
   },
   /** Seconds between the absence checks (runtime/maintenance.ts). */
   absenceCheckS: e.ABSENCE_CHECK_S,
+  /** Device supervision (dispatcher/supervision.ts). */
+  supervision: { sweepS: e.SUPERVISION_SWEEP_S, outageMinDevices: e.CENTRE_OUTAGE_MIN_DEVICES },
   retention: { eventDays: e.EVENT_RETENTION_DAYS },
   logLevel: e.LOG_LEVEL,
 }));

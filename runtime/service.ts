@@ -10,6 +10,7 @@ import { ensureFirstAdmin } from '../dispatch-console/console/auth.ts';
 import { listen } from '../dispatch-console/console/server.ts';
 import { DispatchDirectory } from '../dispatch-console/dispatcher/directory.ts';
 import { Dispatcher } from '../dispatch-console/dispatcher/dispatcher.ts';
+import { DeviceSupervision } from '../dispatch-console/dispatcher/supervision.ts';
 import { Notifier, type Outbound } from '../dispatch-console/dispatcher/notifier.ts';
 import { DEFAULT_SMS_RETRY } from '../dispatch-console/dispatcher/sms/sms-provider.ts';
 import { createTwilioProvider } from '../dispatch-console/dispatcher/sms/twilio-provider.ts';
@@ -31,6 +32,8 @@ export interface RunningService {
   gateway: Gateway | undefined;
   app: FastifyInstance;
   dispatcher: Dispatcher;
+  /** Device supervision: tests run a sweep with `sweep()` after moving a manual clock. */
+  supervision: DeviceSupervision;
   metrics: Metrics;
   clock: Clock;
   httpUrl: string;
@@ -146,10 +149,17 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       await dispatch.unfollow();
       await dispatch.dispatcher.stop();
     });
+    // device supervision: any message counts as heard; silent devices raise device.offline
+    const d = dispatch.dispatcher;
+    const supervision = new DeviceSupervision({ db, clock, logger: logger.child({ part: 'supervision' }), settings: config.supervision, host: d });
+    cleanups.push(() => supervision.stop());
     const listeners: IntakeListeners = {
-      event: (e) => dispatch.dispatcher.handleEvent(e),
-      ack: (a) => dispatch.dispatcher.handleAck(a),
-      status: (st) => dispatch.dispatcher.handleStatus(st),
+      event: (e) => (supervision.heard(e.device.deviceId), d.handleEvent(e)),
+      ack: (a) => (supervision.heard(a.device.deviceId), d.handleAck(a)),
+      status: (st) => {
+        d.handleStatus(st);
+        void supervision.status(st).catch((err: unknown) => logger.error({ err, deviceId: st.deviceId }, 'battery supervision failed'));
+      },
     };
     // bound late: the dispatcher sends through it
     let link: DeviceLink;
@@ -192,6 +202,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       });
     }
     dispatch.dispatcher.listening();
+    supervision.start();
 
     const health = healthChecks({ db, link, dispatcher: dispatch.dispatcher, smsProvider: config.twilio ? 'twilio' : undefined });
     let endpoints: { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
@@ -228,6 +239,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       gateway,
       app,
       dispatcher: dispatch.dispatcher,
+      supervision,
       metrics,
       clock,
       admin,

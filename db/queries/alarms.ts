@@ -35,7 +35,7 @@ export type InsertAlarmResult = { kind: 'inserted' } | { kind: 'exists' } | { ki
 
 /**
  * Inserts a new alarm. The same id again (a resent opening event) is `exists`; another active
- * alarm of the resident (opened elsewhere a moment ago) is `active_conflict`.
+ * alarm of the resident (care) or the device (technical), opened elsewhere a moment ago, is `active_conflict`.
  */
 export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertAlarmResult> {
   const r = await q.query(
@@ -54,10 +54,14 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
   );
   if (r.rowCount > 0) return { kind: 'inserted' };
   if ((await q.query('SELECT 1 FROM alarms WHERE id = $1', [a.id])).rowCount > 0) return { kind: 'exists' };
-  if (a.residentId !== null) {
-    const other = await q.query<{ id: string }>(`SELECT id FROM alarms WHERE resident_id = $1 AND lane = $2 AND ${ACTIVE}`, [a.residentId, a.lane]);
-    if (other.rows[0]) return { kind: 'active_conflict', existingId: other.rows[0].id };
-  }
+  // care alarms are one per resident, technical ones one per device (migration 017)
+  const other =
+    a.lane === 'technical'
+      ? await q.query<{ id: string }>(`SELECT id FROM alarms WHERE device_id = $1 AND lane = 'technical' AND ${ACTIVE}`, [a.deviceId])
+      : a.residentId !== null
+        ? await q.query<{ id: string }>(`SELECT id FROM alarms WHERE resident_id = $1 AND lane = $2 AND ${ACTIVE}`, [a.residentId, a.lane])
+        : undefined;
+  if (other?.rows[0]) return { kind: 'active_conflict', existingId: other.rows[0].id };
   return { kind: 'code_taken' };
 }
 

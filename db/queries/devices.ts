@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
+import { deviceKinds, deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
+import { defaultHeartbeatS } from '../../dispatch-console/core/supervision-rules.ts';
 import { deviceInScope, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
@@ -18,6 +19,10 @@ export const deviceSchema = z.object({
   disabled: z.boolean(),
   lastSeenAt: z.date().nullable(),
   statusAt: z.date().nullable(),
+  /** Supervision interval in seconds, effective (the kind's default when none is set); 0 = not supervised. */
+  heartbeatS: z.number().int(),
+  /** Silent past twice heartbeatS since this time (its device.offline alarm was raised); null = heard. */
+  offlineSince: z.date().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -27,8 +32,12 @@ export type Device = z.infer<typeof deviceSchema>;
 // re-exported so that everything about devices can be found here.
 export { getDeviceAuth, type DeviceAuth } from './device-presence.ts';
 
+// the kind's default (core/supervision-rules.ts defaultHeartbeatS) for a NULL heartbeat_s
+const HEARTBEAT_DEFAULT_SQL = `CASE WHEN kind IN (${deviceKinds.filter((k) => defaultHeartbeatS(k) === 900).map((k) => `'${k}'`).join(', ')}) THEN 900 ELSE 300 END`;
+
 const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, fw, disabled,
-  last_seen_at AS "lastSeenAt", status_at AS "statusAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  last_seen_at AS "lastSeenAt", status_at AS "statusAt", created_at AS "createdAt", updated_at AS "updatedAt",
+  COALESCE(heartbeat_s, ${HEARTBEAT_DEFAULT_SQL}) AS "heartbeatS", offline_since AS "offlineSince"`;
 
 export async function listDevices(
   q: Queryable,
@@ -58,12 +67,12 @@ export async function getDevice(q: Queryable, scope: Scope, id: string, lock?: '
 
 export async function insertDevice(
   q: Queryable,
-  d: { id: string; kind: DeviceKind; residentId: string | null; secretHash: string },
+  d: { id: string; kind: DeviceKind; residentId: string | null; secretHash: string; heartbeatS?: number | null | undefined },
 ): Promise<Device> {
   try {
     const r = await q.query<Device>(
-      `INSERT INTO devices (id, kind, resident_id, secret_hash) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-      [d.id, d.kind, d.residentId, d.secretHash],
+      `INSERT INTO devices (id, kind, resident_id, secret_hash, heartbeat_s) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [d.id, d.kind, d.residentId, d.secretHash, d.heartbeatS ?? null],
     );
     return r.rows[0]!;
   } catch (err) {
@@ -76,7 +85,7 @@ export async function insertDevice(
 export async function updateDevice(
   q: Queryable,
   id: string,
-  p: { kind?: DeviceKind | undefined; residentId?: string | null | undefined; disabled?: boolean | undefined },
+  p: { kind?: DeviceKind | undefined; residentId?: string | null | undefined; disabled?: boolean | undefined; heartbeatS?: number | null | undefined },
 ): Promise<Device | undefined> {
   try {
     const r = await q.query<Device>(
@@ -84,9 +93,10 @@ export async function updateDevice(
          kind = COALESCE($2, kind),
          resident_id = CASE WHEN $3::boolean THEN $4::uuid ELSE resident_id END,
          disabled = COALESCE($5, disabled),
+         heartbeat_s = CASE WHEN $6::boolean THEN $7::integer ELSE heartbeat_s END,
          updated_at = now()
        WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, p.kind ?? null, p.residentId !== undefined, p.residentId ?? null, p.disabled ?? null],
+      [id, p.kind ?? null, p.residentId !== undefined, p.residentId ?? null, p.disabled ?? null, p.heartbeatS !== undefined, p.heartbeatS ?? null],
     );
     return r.rows[0];
   } catch (err) {

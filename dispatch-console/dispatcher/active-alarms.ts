@@ -4,8 +4,12 @@ import type { AlarmRecord } from '../../db/queries/alarms.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { DeadlineTimers } from './deadline-timers.ts';
 
-/** Grouping key: one active alarm per resident and lane (a device without a resident counts alone). */
-export const residentKey = (residentId: string | null, deviceId: string, lane: AlarmLane) => `${residentId ?? `device:${deviceId}`}|${lane}`;
+/**
+ * Grouping key: one active care alarm per resident (a device without a resident counts alone);
+ * technical alarms per device (its battery and faults are one alarm, another device's are its own).
+ */
+export const residentKey = (residentId: string | null, deviceId: string, lane: AlarmLane) =>
+  `${lane === 'technical' || residentId === null ? `device:${deviceId}` : residentId}|${lane}`;
 const keyOf = (a: AlarmRecord) => residentKey(a.residentId, a.deviceId, a.lane);
 
 /**

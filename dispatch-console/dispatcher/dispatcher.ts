@@ -38,6 +38,8 @@ import { SmsRepliesAway } from './sms-replies-away.ts';
 import { SMS_REPLY_LIMITS } from '../core/sms-reply-rules.ts';
 import type { DispatchSettings } from './dispatch-settings.ts';
 import { CENTRE_WIDE } from '../../db/scope.ts';
+import { asRestored } from '../core/supervision-rules.ts';
+import { SYSTEM } from '../core/alarm-state.ts';
 import { rulesFor } from './resident-rules.ts';
 import { isTestEvent } from '../core/button-test-rules.ts';
 import { recordButtonTest } from './button-tests.ts';
@@ -431,6 +433,26 @@ export class Dispatcher {
       markArrivalOverdue: (id) =>
         this.decisions.mutate(id, (x, at) => decide(x, { type: 'arrival_overdue', newId: randomUUID }, this.situation({ residentId: x.residentId, now: at }), at)).then(() => undefined),
     };
+  }
+
+  // ---- device supervision (supervision.ts) ---------------------------------------------
+
+  /** A technical alarm for the trigger's device (offline, battery, outage), or a join of its active one. */
+  raiseTechnical(t: Trigger): Promise<void> {
+    const active = this.alarms.forResident(residentKey(t.residentId, t.deviceId, 'technical'));
+    return active ? this.join(active.id, t, 'technical') : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, 'technical');
+  }
+
+  technicalAlarm(deviceId: string): AlarmRecord | undefined {
+    return this.alarms.forResident(residentKey(null, deviceId, 'technical'));
+  }
+
+  /** The cause went away (heard again, battery charged): resolved `restored`, `alarm.restored` on its timeline. */
+  async restore(alarmId: string, detail: { reason: string; deviceId?: string }): Promise<void> {
+    const request: ActionRequest = { action: 'resolve', actor: SYSTEM, outcome: 'restored', via: 'device', deviceId: detail.deviceId };
+    await this.decisions.mutate(alarmId, (a, now) =>
+      isActive(a.status) ? asRestored(decide(a, { type: 'act', request, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now), detail, now) : undefined,
+    );
   }
 
   refreshDirectory(): Promise<void> {

@@ -20,10 +20,20 @@ import type { RouteOptions } from '../app.ts';
 import { scopeOf } from '../auth.ts';
 import { deviceIdParams, errorResponses, idSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
+// seconds between the messages a device must send (a week at most); null = the kind's default
+const heartbeatS = z
+  .number()
+  .int()
+  .min(0)
+  .max(604_800)
+  .nullable()
+  .optional()
+  .describe("supervision interval in seconds: silent for twice this raises a technical device.offline alarm; 0 = not supervised; null = the kind's default (300, sensors 900)");
 const createBody = z.strictObject({
   id: deviceIdSchema.optional(),
   kind: deviceKindSchema,
   residentId: idSchema.nullable().optional(),
+  heartbeatS,
 });
 const patchBody = nonEmptyPatch(
   z.strictObject({
@@ -31,6 +41,7 @@ const patchBody = nonEmptyPatch(
     residentId: idSchema.nullable().optional(),
     // out of service (lost, stolen, returned): refused at connect, its connections dropped at once
     disabled: z.boolean().optional(),
+    heartbeatS,
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
@@ -42,6 +53,10 @@ const withSecret = deviceSchema.extend({ secret: z.string() });
 const secretReply = z.object({ id: z.string(), secret: z.string() });
 
 const ROLES = 'Roles: operator, admin.';
+const HEARTBEAT =
+  '`heartbeatS`: how often the device must be heard (any message); silent for twice that raises one technical `device.offline` alarm, ' +
+  "resolved (`restored`) when it is heard again. Stored null = the kind's default (300 s; 900 s for sensors); 0 = not supervised. " +
+  'Answers show the effective value.';
 const RECONNECT = "the device's MQTT connections are dropped";
 
 /** A wearable is worn by a caregiver; it has no resident. */
@@ -102,7 +117,8 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         description:
           `${ROLES} Answers the device with its MQTT password \`secret\`, once: only a hash is kept, so store it now ` +
           '(a lost secret is replaced with POST /api/devices/{id}/secret). Without `id` one is generated (`dev-…`). ' +
-          'A wearable belongs to a caregiver (caregivers.wearableId), not a resident: its residentId must be null.',
+          'A wearable belongs to a caregiver (caregivers.wearableId), not a resident: its residentId must be null. ' +
+          HEARTBEAT,
         body: createBody,
         response: { 201: withSecret, ...errorResponses(400, 401, 403, 409, 503) },
       },
@@ -115,7 +131,7 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
       // The secret exists in clear only in this answer; the database keeps its hash.
       const secret = generateToken();
       const secretHash = await hashSecret(secret, DEVICE_SECRET_COST);
-      const device = await insertDevice(db, { id, kind: request.body.kind, residentId, secretHash });
+      const device = await insertDevice(db, { id, kind: request.body.kind, residentId, secretHash, heartbeatS: request.body.heartbeatS });
       request.log.info({ deviceId: id, kind: device.kind }, 'device provisioned');
       return reply.code(201).send({ ...device, secret });
     },
@@ -151,7 +167,8 @@ export const deviceRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { d
         description:
           `${ROLES} Send at least one field. When kind or residentId changes, ${RECONNECT} (it reconnects with its new identity). ` +
           `\`disabled: true\` takes the device out of service: ${RECONNECT} at once and it is refused (CONNACK 5) until \`disabled: false\`. ` +
-          "A caregiver's wearable cannot change kind until it is unassigned (409).",
+          "A caregiver's wearable cannot change kind until it is unassigned (409). " +
+          HEARTBEAT,
         params: deviceIdParams,
         body: patchBody,
         response: { 200: deviceSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
