@@ -21,6 +21,9 @@ async function demoConfig(): Promise<Config> {
   env.DATA_DIR ??= './data/demo';
   env.ADMIN_PASSWORD ??= DEMO_PASSWORD;
   env.LOG_LEVEL ??= 'warn'; // a readable terminal: progress lines below, problems as logs
+  // the absence rules look every 5 s instead of once a minute: a scenario's missed check-in or
+  // inactivity (npm run sim -- --scenario …) shows within seconds of falling due; cheap at demo size
+  env.ABSENCE_CHECK_S ??= '5';
   const base = loadConfig(env);
   // unlike npm start, the demo steps aside when a default port is taken (e.g. a local Mosquitto)
   const step = async (what: (typeof moved)[number]['what'], port: number, host: string) => {
@@ -91,6 +94,7 @@ try {
       `  metrics   ${service.httpUrl}/metrics`,
       `  mqtt      ${service.mqttUrl}   (MQTT over WebSocket: ${service.mqttWsUrl})`,
       `  more      npm run sim -- --url ${service.httpUrl} --password ${password} --duration 60   (a second simulator beside this one)`,
+      `  scenarios npm run sim -- --url ${service.httpUrl} --password ${password} --scenario fall   (one situation played out; --list names them)`,
       `  simulated ${centre.devices.length} devices for ${residents} residents and ${centre.wearables.length} caregivers' wearables, ${rate} events/s`,
       '  Ctrl-C stops it.',
       '',

@@ -1,43 +1,57 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario, type ScenarioRunOptions } from '../device-sim/scenarios/runner.ts';
+import { parseCliArgs } from '../device-sim/cli.ts';
+import { SCENARIOS, scenarioNames } from '../device-sim/scenarios/index.ts';
+import { runScenario } from '../device-sim/scenarios/runner.ts';
 import { ADMIN } from './helpers/api-client.ts';
 import { useService } from './helpers/service-fixture.ts';
 
 /**
  * `npm run sim -- --scenario <name>` against a real service, as the CLI runs it: the service's
- * URLs go to the scenario runner, which builds its own home over HTTP, plays the situation
- * over MQTT and watches the alarms. Time is compressed the way the README tells a demo to be
- * (the care rules' settings by environment), and the night is put around the current hour
- * for the night rules and away from it for the day rule.
+ * URL goes to the scenario runner, which builds a fresh home of its own over HTTP, plays the
+ * situation over MQTT (devices and scripted wrists) and follows the alarms until the expected
+ * outcome. The service's timers are compressed the way the README tells a demo to be
+ * (environment), and its night is put around the current hour for the night rules.
  */
 const pad = (n: number) => String(n).padStart(2, '0');
 const hour = new Date().getHours();
 const compressed = {
+  // night from this hour for two more: a run started near the hour's end is still inside it
+  NIGHT_HOURS: `${pad(hour)}-${pad((hour + 2) % 24)}`,
   BED_RETURN_MINUTES: '0.25',
   INACTIVITY_HOURS: '0.005',
   ABSENCE_CHECK_S: '5',
   ALARM_POLICY: JSON.stringify({ emergency: { arriveLimitS: 12 } }),
 };
 
-async function play(httpUrl: string, name: string): Promise<{ ok: boolean; message: string; lines: string[] }> {
+async function play(httpUrl: string, name: string) {
   const lines: string[] = [];
-  const opts: ScenarioRunOptions = { httpUrl, ...ADMIN, name, out: (l) => lines.push(l) };
-  const r = await runScenario(opts);
-  return { ok: r.ok, message: r.message, lines };
+  const r = await runScenario({ httpUrl, ...ADMIN, name, out: (l) => lines.push(l) });
+  return { name, ok: r.ok, message: r.message, seconds: r.seconds, story: lines.join('\n') };
 }
 
-const expectPlayed = (r: { ok: boolean; message: string; lines: string[] }) => expect(r.ok, `${r.message}\n${r.lines.join('\n')}`).toBe(true);
+describe('the scenario command line', () => {
+  it('lists the scenarios; an unknown name is refused with the list, before any request', () => {
+    expect(parseCliArgs(['--list'], {})).toBe('list');
+    expect(() => parseCliArgs(['--scenario', 'flood'], { SIM_PASSWORD: 'x' })).toThrow(/unknown scenario "flood"; the scenarios are: fall, false-press, .*smoke/);
+    const opts = parseCliArgs(['--scenario', 'fall'], { SIM_PASSWORD: 'x' });
+    expect(opts !== 'help' && opts !== 'list' && opts.scenario).toBe('fall');
+    expect(scenarioNames()).toEqual(['fall', 'false-press', 'dead-battery', 'device-offline', 'inactivity', 'missed-checkin', 'night-wander', 'bed-no-return', 'no-show', 'service-meal', 'uncovered-grid', 'smoke']);
+    for (const s of SCENARIOS) expect(s.limitS, s.name).toBeLessThan(60);
+  });
+});
 
-describe.each(['embedded', 'postgres'] as const)('scenarios at night (%s)', (kind) => {
-  // night from this hour for two: a scenario started near the hour's end is still in it
-  const { f } = useService({ ...compressed, NIGHT_HOURS: `${pad(hour)}-${pad((hour + 2) % 24)}` }, kind);
+describe.each(['embedded', 'postgres'] as const)('every scenario against one service (%s)', (kind) => {
+  const { f } = useService(compressed, kind);
 
-  it('fall, false-press, smoke and night-wander play out side by side, each on its own home', async () => {
-    const url = f.service.httpUrl;
-    const results = await Promise.all(['fall', 'false-press', 'smoke', 'night-wander'].map((n) => play(url, n)));
-    for (const r of results) expectPlayed(r);
-    // the printed story names what happened
-    expect(results[0]!.lines.join('\n')).toMatch(/alarm raised: emergency fall\.detected/);
-    expect(results[1]!.lines.join('\n')).toMatch(/cancelled/);
+  it('all twelve play out side by side, each on its own home, each within its limit', async () => {
+    const results = await Promise.all(scenarioNames().map((n) => play(f.service.httpUrl, n)));
+    for (const r of results) expect(r.ok, `${r.name}: ${r.message}\n${r.story}`).toBe(true);
+    const story = (name: string) => results.find((r) => r.name === name)!.story;
+    // the printed timeline tells what happened, in words
+    expect(story('fall')).toMatch(/alarm raised: emergency fall\.detected[\s\S]*accepted by[\s\S]*resolved by .*: assisted/);
+    expect(story('false-press')).toMatch(/cancelled/);
+    expect(story('no-show')).toMatch(/not arrived within 12 s of the accept: sent out again/);
+    expect(story('service-meal')).toMatch(/button receives service\.received[\s\S]*button receives service\.scheduled/);
+    expect(story('device-offline')).toMatch(/alarm raised: technical device\.offline[\s\S]*resolved: restored/);
   });
 });
