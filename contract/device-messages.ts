@@ -146,6 +146,14 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/**
+ * To the wrist of the caregiver holding an alarm who is not on site within the arrive limit
+ * (counted from their accept): are you still on the way? Another caregiver has been alerted
+ * (`also`: their name). Answering "arrived" keeps it theirs; "decline" gives it back.
+ */
+export const arrivalCheckSchema = z.object({ type: z.literal('arrival.check'), alarmId: z.string(), also: z.string().optional() });
+export type ArrivalCheck = z.infer<typeof arrivalCheckSchema>;
+
 /** Stable reasons the gateway gives a device on its `commands` topic when it discards a message. */
 export const rejectCodes = ['invalid_json', 'payload_too_large', 'invalid_event', 'unknown_type', 'invalid_status', 'invalid_ack', 'unknown_device'] as const;
 export type RejectCode = (typeof rejectCodes)[number];

@@ -97,6 +97,14 @@ export function maintenanceJobs(
         quiet: true,
       },
       {
+        // coverage assurance: a grid with residents and nobody on duty within the hour (coverage-rules.ts)
+        name: 'coverage-check',
+        schedule: '7,22,37,52 * * * * *',
+        run: () => dispatcher.checkCoverage(),
+        leaseMs: 30_000,
+        quiet: true,
+      },
+      {
         // other instances' changes to the routing data and to alarms
         name: 'dispatch-refresh',
         schedule: '*/15 * * * * *',

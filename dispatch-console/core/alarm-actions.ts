@@ -6,6 +6,7 @@ import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts'
 import { transition, type AlarmAction } from './alarm-transitions.ts';
 import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
 import { candidateOf } from './routing.ts';
+import { afterAction, takeOver } from './arrival-rules.ts';
 import type { Refusal, Situation } from './situation.ts';
 
 export interface ActionRequest {
@@ -52,6 +53,9 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     fx.log('console.called', SYSTEM, now, { reason: 'resident_cancel_too_late' });
     return { effects: fx };
   }
+  // a caregiver sent because the holder did not arrive in time takes the alarm over
+  const taken = takeOver(a, req, now, s, deps.newId);
+  if (taken) return { effects: taken };
   const t = transition({ status: a.status, acceptedBy: a.acceptedBy, action: req.action, actor: { kind: actor.kind, caregiverId: req.caregiverId } });
   if (!t.ok) {
     fx.log('ack.refused', actor, now, { ...detail, action: req.action, reason: t.reason, status: a.status });
@@ -166,6 +170,6 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     }
   }
   if (req.note && req.action !== 'decline') fx.log('note.added', actor, now, { note: req.note });
-  fx.alarm = next;
+  fx.alarm = afterAction(a, next, fx, s, req.caregiverId);
   return { effects: fx };
 }

@@ -1,6 +1,7 @@
 import type { Actor, AlarmKind, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
 import type { DeviceCommand } from '../../contract/device-messages.ts';
 import type { AlarmRecord, NotificationRecord } from '../../contract/alarm-record.ts';
+import type { ArrivalCheck } from '../../contract/device-messages.ts';
 import type { NewTimelineEntry, TimelineEntry as TimelineRow } from '../../contract/timeline.ts';
 
 /** What a writer hands over as the detail of a row with this code. */
@@ -105,6 +106,8 @@ export class Effects {
   readonly notices: PlannedNotice[] = [];
   readonly withdrawals: Array<{ wearableId: string; message: AlarmWithdrawal }> = [];
   readonly commands: Array<{ deviceId: string; command: DeviceCommand }> = [];
+  /** Messages to a caregiver's wrist other than alerts and withdrawals (arrival-rules.ts). */
+  readonly wristMessages: Array<{ wearableId: string; message: ArrivalCheck }> = [];
   readonly busy: Array<{ caregiverId: string; delta: number }> = [];
   /** The timeline rows as stored (with their ids), once committed. */
   recorded: TimelineRow[] = [];

@@ -8,6 +8,7 @@ import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from './alarm
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
 import type { Refusal, Situation } from './situation.ts';
 import type { Trigger } from './trigger.ts';
+import { arrivalDue } from './arrival-rules.ts';
 
 /**
  * Why an escalation step runs: its deadline, a missed deadline, nobody left on shift, SMS that
@@ -115,6 +116,7 @@ function join(a: AlarmRecord, cmd: Extract<Command, { type: 'join' }>, s: Situat
 
 /** A deadline passed (or the step ran out early): the next step, if the token still matches. */
 function escalate(a: AlarmRecord, cmd: Extract<Command, { type: 'escalate' }>, s: Situation, now: Date): Decision {
+  if (a.status === 'accepted') return arrivalDue(a, cmd.token, s, now, cmd.newId); // the arrival deadline (arrival-rules.ts)
   const fx = new Effects(a, cmd.newId);
   if (a.status !== 'open' || a.token !== cmd.token) return { alarm: a, effects: fx }; // stale: already moved on
   let missedDeadline: Decision['missedDeadline'];
@@ -169,7 +171,10 @@ export function dueAction(a: AlarmRecord, onDuty: (caregiverId: string) => boole
   if (a.status === 'open' && a.stepKind !== 'console' && a.currentNotified.length > 0 && a.currentNotified.every((id) => !onDuty(id))) {
     return 'shift_change'; // do not wait out a deadline nobody on duty can meet
   }
-  if (a.status === 'accepted' && !a.arrivalOverdue && now.getTime() > a.raisedAt.getTime() + a.arriveLimitS * 1000) return 'arrival_overdue';
+  // the arrival deadline (arrival-rules.ts), counted from the accept, when its timer was lost
+  if (a.status === 'accepted' && a.deadline && now.getTime() - a.deadline.getTime() > graceMs) return 'watchdog';
+  // accepted before arrival deadlines were stored: the console is told, as it was then
+  if (a.status === 'accepted' && !a.deadline && !a.arrivalOverdue && now.getTime() > (a.acceptedAt ?? a.raisedAt).getTime() + a.arriveLimitS * 1000) return 'arrival_overdue';
   return undefined;
 }
 

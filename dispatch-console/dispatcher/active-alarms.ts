@@ -83,7 +83,8 @@ export class ActiveAlarms {
     if (!isActive(a.status)) return this.untrack(a);
     this.byId.set(a.id, a);
     this.byResident.set(keyOf(a), a.id);
-    if (a.status !== 'open') this.timers.clear(a.id);
+    // open: the step's deadline; accepted: the arrival's (arrival-rules.ts)
+    if (a.status !== 'open' && a.status !== 'accepted') this.timers.clear(a.id);
     else if (o.arm !== false) this.timers.arm(a.id, a.token, a.deadline);
   }
 

@@ -99,6 +99,7 @@ export class Decisions {
     }
     for (const w of fx.withdrawals) sends.push(this.o.notifier.withdraw(w.wearableId, a.id, w.message.reason, w.message.by));
     for (const c of fx.commands) sends.push(this.o.notifier.toDevice(c.deviceId, c.command));
+    for (const m of fx.wristMessages) sends.push(this.o.notifier.toWrist(m.wearableId, m.message));
     // SMS retries may take a while: the caller (an ack, a PUBACK) does not wait for them
     void Promise.allSettled(sends);
     // the consoles hear of it last: their fan-out must not hold up a wrist's alert

@@ -119,6 +119,13 @@ export class DispatchDirectory {
     return [...this.areas.values()];
   }
 
+  /** How many residents live in each area (coverage assurance: a grid without residents raises nothing). */
+  residentsByArea(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.residents.values()) out.set(r.areaId, (out.get(r.areaId) ?? 0) + 1);
+    return out;
+  }
+
   allCaregivers(): DirectoryCaregiver[] {
     return [...this.caregivers.values()];
   }

@@ -15,12 +15,14 @@ import {
 import type { Db } from '../../db/types.ts';
 import type { ReceivedAck, ReceivedEvent, StatusChange } from '../../contract/received.ts';
 import { alarmIdFor, triggerOf } from './alarm-ids.ts';
+import { sweepCoverage } from './coverage.ts';
+import { restoreCoverage } from '../core/coverage-rules.ts';
 import type { Trigger } from '../core/trigger.ts';
 import { alertFor, smsBody } from '../core/alarm-messages.ts';
 import { classifyEvent, type EventContext } from '../core/alarm-rules.ts';
 import { Effects } from '../core/alarm-state.ts';
 import type { ActionRequest } from '../core/alarm-actions.ts';
-import { decide, planEvent, type EscalationReason } from '../core/decide.ts';
+import { decide, planEvent, type Decision, type EscalationReason } from '../core/decide.ts';
 import { WristPresence } from './wrist-presence.ts';
 import { Decisions } from './decisions.ts';
 import type { Refusal } from '../core/situation.ts';
@@ -258,9 +260,10 @@ export class Dispatcher {
     return recordButtonTest({ db: this.o.db, notifier: this.o.notifier, active }, e);
   }
 
-  private open(id: string, t: Trigger, priority: Priority): Promise<void> {
+  /** `made`: an opening decided elsewhere in the core (a coverage alarm, which has no resident). */
+  private open(id: string, t: Trigger, priority: Priority, made?: Pick<Decision, 'alarm' | 'effects'>): Promise<void> {
     const s = this.situation({ residentId: t.residentId, now: t.at });
-    const { alarm, effects: fx } = decide(undefined, { type: 'open', alarmId: id, trigger: t, priority, replyCode: this.alarms.newReplyCode(), newId: randomUUID }, s, t.at);
+    const { alarm, effects: fx } = made ?? decide(undefined, { type: 'open', alarmId: id, trigger: t, priority, replyCode: this.alarms.newReplyCode(), newId: randomUUID }, s, t.at);
     // safety first: the wrists buzz now; the database write runs alongside
     const alert = alertFor(alarm);
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
@@ -384,7 +387,7 @@ export class Dispatcher {
     await this.wrists.ready; // at start-up: the fleet's grace to reconnect first
     if (this.stopped) return;
     await this.decisions.mutate(alarmId, (a, now) => {
-      const people = [...a.currentNotified];
+      const people = [...a.currentNotified, a.acceptedBy]; // the holder: asked at an overdue arrival
       const d = decide(a, { type: 'escalate', token, reason, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, people, now }), now);
       if (d.missedDeadline) {
         this.o.metrics.escalationDeadlinesMissed.inc();
@@ -452,6 +455,22 @@ export class Dispatcher {
     const request: ActionRequest = { action: 'resolve', actor: SYSTEM, outcome: 'restored', via: 'device', deviceId: detail.deviceId };
     await this.decisions.mutate(alarmId, (a, now) =>
       isActive(a.status) ? asRestored(decide(a, { type: 'act', request, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now), detail, now) : undefined,
+    );
+  }
+
+  /** Coverage assurance (coverage.ts): a grid nobody covers within the hour gets a coverage.gap alarm. */
+  checkCoverage(now = this.o.clock.now()): Promise<Record<string, number>> {
+    return sweepCoverage(
+      {
+        db: this.o.db,
+        directory: this.o.directory,
+        policy: this.o.settings.policy,
+        newReplyCode: () => this.alarms.newReplyCode(),
+        newId: randomUUID,
+        open: (t, made) => this.open(made.alarm.id, t, 'technical', made),
+        restore: (id, reason) => this.decisions.mutate(id, (a, at) => restoreCoverage(a, reason, at, randomUUID)).then(() => undefined),
+      },
+      now,
     );
   }
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { Metrics } from '../../common/metrics.ts';
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
-import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
+import type { Alert, ArrivalCheck, DeviceCommand } from '../../contract/device-messages.ts';
 import { appendTimeline, notificationSidKnown, updateNotification, updateNotificationBySid, type AlarmRecord, type NotificationRecord, type TimelineRow } from '../../db/queries/alarms.ts';
 import type { Db } from '../../db/types.ts';
 import { SmsError, sendWithRetry, type RetryOptions, type SmsProvider, type SmsStatus } from './sms/sms-provider.ts';
@@ -73,6 +73,13 @@ export class Notifier {
   withdraw(wearableId: string, alarmId: string, reason: AlarmWithdrawal['reason'], by?: string): Promise<void> {
     return this.o.outbound.toWearable(wearableId, { ...withdrawal(alarmId, reason, by) }).catch((err: unknown) => {
       this.o.logger.warn({ err, wearableId, alarmId }, 'withdrawal not published');
+    });
+  }
+
+  /** Another message on a wrist's alerts topic (arrival.check). */
+  toWrist(wearableId: string, message: ArrivalCheck): Promise<void> {
+    return this.o.outbound.toWearable(wearableId, message).catch((err: unknown) => {
+      this.o.logger.warn({ err, wearableId, type: message.type }, 'wrist message not published');
     });
   }
 
