@@ -9,6 +9,7 @@ import { dutyEn } from './duty.en.ts';
 import { importEn } from './import.en.ts';
 import { recordEn } from './record.en.ts';
 import { setupEn } from './setup.en.ts';
+import { supervisionEn } from './supervision.en.ts';
 
 
 type ServiceKind = (typeof serviceKinds)[number];
@@ -43,6 +44,7 @@ export const en = {
   ...dutyEn,
   ...recordEn,
   ...importEn,
+  ...supervisionEn,
   'app.title': 'Alarm console',
   'nav.board': 'Board',
   'nav.reports': 'Reports',

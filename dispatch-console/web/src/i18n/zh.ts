@@ -4,6 +4,7 @@ import { dutyZh } from './duty.zh.ts';
 import { importZh } from './import.zh.ts';
 import { recordZh } from './record.zh.ts';
 import { setupZh } from './setup.zh.ts';
+import { supervisionZh } from './supervision.zh.ts';
 
 /** 简体中文：the centres this console was written for work in Chinese. */
 export const zh: Catalogue = {
@@ -12,6 +13,7 @@ export const zh: Catalogue = {
   ...dutyZh,
   ...recordZh,
   ...importZh,
+  ...supervisionZh,
   'app.title': '紧急呼叫调度台',
   'nav.board': '调度看板',
   'nav.reports': '统计报表',

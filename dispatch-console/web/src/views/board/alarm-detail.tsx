@@ -13,6 +13,7 @@ import type { Alarm, AlarmDetailData, Session } from '../../types.ts';
 import { AlarmActions } from './alarm-actions.tsx';
 import { AlarmClocks } from './alarm-clocks.tsx';
 import { NotificationList } from './notification-list.tsx';
+import { SupervisionFacts } from './supervision-facts.tsx';
 import { TimelineList } from './timeline-list.tsx';
 
 // timeline codes that mean a new notification row exists (alarm-state.ts logs one per notice)
@@ -105,6 +106,7 @@ export function AlarmDetail({ alarmId, session, onClose }: { alarmId: string; se
             </time>
           </Fact>
           <Fact label={t('detail.device')}>{alarm.deviceId}</Fact>
+          <SupervisionFacts raised={raised?.detail as { data?: Record<string, unknown> } | undefined} />
           {alarm.residentId && (
             <Fact label={t('record.title')}>
               <a href={setupHref('residents', alarm.residentId)} data-testid="resident-record-link">
