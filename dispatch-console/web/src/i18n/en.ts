@@ -8,6 +8,7 @@ import { adminEn } from './admin.en.ts';
 import { dutyEn } from './duty.en.ts';
 import { importEn } from './import.en.ts';
 import { recordEn } from './record.en.ts';
+import { settingsEn } from './settings.en.ts';
 import { setupEn } from './setup.en.ts';
 import { supervisionEn } from './supervision.en.ts';
 
@@ -43,6 +44,7 @@ export const en = {
   ...adminEn,
   ...dutyEn,
   ...recordEn,
+  ...settingsEn,
   ...importEn,
   ...supervisionEn,
   'app.title': 'Alarm console',

@@ -3,6 +3,7 @@ import { adminZh } from './admin.zh.ts';
 import { dutyZh } from './duty.zh.ts';
 import { importZh } from './import.zh.ts';
 import { recordZh } from './record.zh.ts';
+import { settingsZh } from './settings.zh.ts';
 import { setupZh } from './setup.zh.ts';
 import { supervisionZh } from './supervision.zh.ts';
 
@@ -12,6 +13,7 @@ export const zh: Catalogue = {
   ...adminZh,
   ...dutyZh,
   ...recordZh,
+  ...settingsZh,
   ...importZh,
   ...supervisionZh,
   'app.title': '紧急呼叫调度台',

@@ -9,6 +9,7 @@ import { ActivityChart } from './activity-chart.tsx';
 import { RecordAlarms } from './record-alarms.tsx';
 import { RecordDevices } from './record-devices.tsx';
 import { RecordFacts } from './record-facts.tsx';
+import { RecordSettings } from './record-settings.tsx';
 import type { Activity, RecordArea, RecordDevice, RecordResident } from './record-types.ts';
 
 const DAYS = 7;
@@ -83,6 +84,10 @@ function RecordBody({ record: r }: { record: ResidentRecord }) {
   return (
     <>
       <RecordFacts resident={r.resident} areas={r.areas} />
+      <section class="panel record-section">
+        <h3 class="panel-title">{t('settings.effective')}</h3>
+        <RecordSettings settings={r.resident.effectiveSettings} />
+      </section>
       <section class="panel record-section">
         <h3 class="panel-title">{t('record.activity.title', { days: DAYS })}</h3>
         <ActivityChart activity={r.activity} />

@@ -6,6 +6,7 @@ import { ErrorNote, Field, orNull, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaRow, Contact, DeviceRow, ResidentRow } from './admin-types.ts';
 import { areaChoices } from './area-tree.ts';
 import { ContactsEditor } from './contacts-editor.tsx';
+import { draftOf, SettingsEditor, settingsOf } from './settings-form.tsx';
 
 interface Props {
   /** null: a new resident. */
@@ -28,6 +29,7 @@ export function ResidentForm({ resident, areas, onClose, onSaved, onDeleted }: P
   const [accessInfo, setAccessInfo] = useState(resident?.accessInfo ?? '');
   const [notes, setNotes] = useState(resident?.notes ?? '');
   const [contacts, setContacts] = useState<Contact[]>(resident?.contacts ?? []);
+  const [settings, setSettings] = useState(() => draftOf(resident?.settings));
   const [saved, setSaved] = useState(false);
   const action = useAction();
   const chosenGrid = areaId || grids[0]?.id || '';
@@ -43,6 +45,7 @@ export function ResidentForm({ resident, areas, onClose, onSaved, onDeleted }: P
       accessInfo: orNull(accessInfo),
       notes: orNull(notes),
       contacts: contacts.map((c) => ({ name: c.name.trim(), phone: c.phone.trim(), ...(c.relation?.trim() ? { relation: c.relation.trim() } : {}) })),
+      settings: settingsOf(settings),
     };
     let result: ResidentRow | undefined;
     const ok = await action.run(async () => {
@@ -89,6 +92,7 @@ export function ResidentForm({ resident, areas, onClose, onSaved, onDeleted }: P
         <textarea data-testid="resident-notes" rows={3} maxLength={2000} placeholder={t('admin.residents.notesHint')} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
       </Field>
       <ContactsEditor contacts={contacts} onChange={setContacts} />
+      <SettingsEditor draft={settings} onChange={setSettings} />
       <ErrorNote text={action.error} />
       {saved && !action.error && (
         <p class="notice small" data-testid="resident-saved">

@@ -7,6 +7,7 @@ import { areaPath } from './area-tree.ts';
 import { ResidentForm } from './resident-form.tsx';
 import { residentMatches } from './resident-filter.ts';
 import type { SetupPageProps } from './setup-view.tsx';
+import { UntestedButtons } from './untested-buttons.tsx';
 
 /**
  * `#/setup/residents`: everyone cared for, searchable; a new resident or a change opens the
@@ -72,6 +73,7 @@ export function ResidentsView(_props: SetupPageProps) {
             </table>
           </div>
         )}
+        <UntestedButtons />
       </div>
       {editing !== undefined && (
         <ResidentForm
