@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { z } from 'zod';
 import type { Logger } from '../common/logger.ts';
-import { alertSchema, wearableAckSchema, type Alert, type WearableAck } from '../contract/device-messages.ts';
+import { alertSchema, arrivalCheckSchema, wearableAckSchema, type Alert, type WearableAck } from '../contract/device-messages.ts';
 import { topics } from '../contract/topics.ts';
 import type { SimDevice } from './types.ts';
 
@@ -81,6 +81,9 @@ export class WearableBehaviour {
     }
     const ended = alarmEndSchema.safeParse(msg);
     if (ended.success) return this.forget(ended.data.alarmId, ended.data.type);
+    // "still on your way?": a simulated caregiver on the way keeps going (its arrive timer runs)
+    const check = arrivalCheckSchema.safeParse(msg);
+    if (check.success) return void log.info({ wearable: this.wearableId, alarmId: check.data.alarmId, also: check.data.also }, 'asked whether still on the way');
     const alert = alertSchema.safeParse(msg);
     if (!alert.success) {
       this.counts.invalid++;
