@@ -9,6 +9,7 @@ import {
   prioritySchema,
   stepKindSchema,
 } from './alarms.ts';
+import { serviceKindSchema } from './device-messages.ts';
 import { alarmPolicySchema } from './escalation-policy.ts';
 
 /** What the alerts say about the resident, frozen when the alarm opens. */
@@ -62,6 +63,8 @@ export const alarmRecordSchema = z.object({
   eventCount: z.number().int(),
   lastEventAt: z.date(),
   arrivalOverdue: z.boolean(),
+  /** A service order's service kind (routing by skill, the wrist, the SMS); null otherwise. */
+  service: serviceKindSchema.nullable().optional(),
   updatedAt: z.date().optional(),
 });
 export type AlarmRecord = z.infer<typeof alarmRecordSchema>;

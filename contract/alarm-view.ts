@@ -8,6 +8,7 @@ import {
   priorities,
   stepKindSchema,
 } from './alarms.ts';
+import { serviceKindSchema } from './device-messages.ts';
 import { timelineEntrySchema, type TimelineEntry } from './timeline.ts';
 
 export { timelineEntrySchema, type TimelineEntry };
@@ -44,6 +45,8 @@ export const alarmViewSchema = z.object({
   eventCount: z.number(),
   lastEventAt: z.date(),
   arrivalOverdue: z.boolean(),
+  /** A service order's service kind (meal, bathing, …); absent on every other alarm. */
+  service: serviceKindSchema.optional(),
   timeToAcceptS: z.number().nullable(),
   timeToArriveS: z.number().nullable(),
   timeToResolveS: z.number().nullable(),

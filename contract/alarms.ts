@@ -28,10 +28,11 @@ export { priorities, prioritySchema };
 export type Priority = z.infer<typeof prioritySchema>;
 
 /**
- * Care alarms (emergency/urgent/service) of one resident group into one; technical ones
- * (battery, offline) group separately so they never hold back or absorb a call for help.
+ * Care alarms (emergency/urgent) of one resident group into one; technical ones (battery,
+ * offline) group separately so they never hold back or absorb a call for help; service orders
+ * (a meal, a bath) are a lane of their own, so a fall never waits behind a meal request.
  */
-export const alarmLanes = ['care', 'technical'] as const;
+export const alarmLanes = ['care', 'technical', 'service'] as const;
 export const alarmLaneSchema = z.enum(alarmLanes);
 export type AlarmLane = z.infer<typeof alarmLaneSchema>;
 
@@ -109,6 +110,8 @@ export const alarmActionBodySchema = z
     note: z.string().trim().min(1).max(2000).optional(),
     outcome: outcomeSchema.optional(),
     caregiverId: z.guid('must be a UUID').optional(),
+    // accepting a service order: when the caregiver will come (told to the resident's device)
+    at: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 export type AlarmActionBody = z.infer<typeof alarmActionBodySchema>;

@@ -31,6 +31,8 @@ export const eventTypeSchema = z.enum(eventTypes);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
 export const serviceKinds = ['meal', 'bathing', 'haircut', 'housekeeping', 'massage', 'doctor', 'other'] as const;
+export const serviceKindSchema = z.enum(serviceKinds);
+export type ServiceKind = z.infer<typeof serviceKindSchema>;
 
 /** Text PostgreSQL can store as sent: no NUL, no lone UTF-16 surrogates. */
 export function isStorableText(s: string): boolean {
@@ -120,6 +122,8 @@ export const wearableAckSchema = z.object({
   action: z.enum(ackActions),
   ts: deviceTime.optional(),
   outcome: storableString(500).optional(),
+  // accepting a service order: when the caregiver will come (the resident's device is told)
+  at: deviceTime.optional(),
 });
 export type WearableAck = z.infer<typeof wearableAckSchema>;
 
@@ -143,6 +147,8 @@ export const alertSchema = z.object({
   raisedAt: z.string(),
   step: z.number().int(),
   acceptBy: z.string(),
+  // a service order: which service the resident asked for
+  service: serviceKindSchema.optional(),
 });
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -165,6 +171,9 @@ export const deviceCommandSchema = z.discriminatedUnion('type', [
   // weekly button test (JGJ/T 484): untested for 7 days → reminded; a test press → confirmed
   z.looseObject({ type: z.literal('test.reminder') }),
   z.looseObject({ type: z.literal('test.ok'), eventId: z.string().optional() }),
+  // a service order: taken down at once, then scheduled when a caregiver accepts (at: when they come)
+  z.looseObject({ type: z.literal('service.received'), alarmId: z.string(), service: serviceKindSchema }),
+  z.looseObject({ type: z.literal('service.scheduled'), alarmId: z.string(), by: z.string(), at: z.string().optional() }),
   z.looseObject({
     type: z.literal('error'),
     code: z.enum(rejectCodes),

@@ -31,6 +31,19 @@ export const kpiSharesSchema = z.object({
 });
 export type KpiShares = z.infer<typeof kpiSharesSchema>;
 
+/**
+ * Service orders (priority service) apart: accepted within 15 min, done (resolved) the same
+ * local day as raised. Shares in 0..1 over the orders that needed an answer (not cancelled
+ * before acceptance), an order still active being left out until its limit (15 min; the end of
+ * its day) has passed; null when the denominator is 0.
+ */
+export const serviceKpiSchema = z.object({
+  alarms: z.number(),
+  acceptedWithin15m: z.number().nullable(),
+  doneSameDay: z.number().nullable(),
+});
+export type ServiceKpi = z.infer<typeof serviceKpiSchema>;
+
 export const reportRowSchema = z.object({
   /** area id, caregiver id, kind, local date YYYY-MM-DD (server TZ), or "all"; null: no area / not accepted. */
   key: z.string().nullable(),
@@ -55,7 +68,7 @@ export const reportRowSchema = z.object({
   acceptedWithin180s: z.number().nullable(),
   arrivedWithin45m: z.number().nullable(),
   arrivedWithin60m: z.number().nullable(),
-  /** The same KPIs per priority: emergency (as the top-level fields) and urgent, apart. */
-  kpi: z.object({ emergency: kpiSharesSchema, urgent: kpiSharesSchema }),
+  /** The same KPIs per priority: emergency (as the top-level fields) and urgent, apart; service orders' own. */
+  kpi: z.object({ emergency: kpiSharesSchema, urgent: kpiSharesSchema, service: serviceKpiSchema }),
 });
 export type ReportRow = z.infer<typeof reportRowSchema>;

@@ -52,7 +52,7 @@ describe('classifyEvent', () => {
   const ctx = (localHour: number): EventContext => ({ localHour, nightHours: { start: 22, end: 6 }, temperature: { minC: 16, maxC: 30 } });
   const DAY = 12;
   const NIGHT = 23;
-  const opens = (priority: Priority): Classification => ({ kind: 'opens', priority, lane: priority === 'technical' ? 'technical' : 'care' });
+  const opens = (priority: Priority): Classification => ({ kind: 'opens', priority, lane: priority === 'technical' || priority === 'service' ? priority : 'care' });
   const none: Classification = { kind: 'none' };
 
   it('has exactly one rule for every event type of the contract', () => {
@@ -136,7 +136,7 @@ describe('laneOf', () => {
   it.each([
     ['emergency', 'care'],
     ['urgent', 'care'],
-    ['service', 'care'],
+    ['service', 'service'], // a service order is its own lane (DESIGN "Service orders")
     ['technical', 'technical'],
   ] as const)('%s → %s', (p, lane) => {
     expect(laneOf(p)).toBe(lane);

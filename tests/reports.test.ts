@@ -93,11 +93,14 @@ const m = (count: number, p50: number | null = null, p90: number | null = null, 
 // within own accept / arrive limits (every priority), then the emergency KPIs (emergency alarms only)
 type Shares = [accept: number | null, arrive: number | null, s60: number | null, s180: number | null, m45: number | null, m60: number | null];
 const NO_KPI = { alarms: 0, acceptedWithin60s: null, acceptedWithin180s: null, arrivedWithin45m: null, arrivedWithin60m: null };
-const row = (key: string | null, label: string, alarms: number, cu: number, accept: Measure, arrive: Measure, resolve: Measure, s: Shares, emergencies: number): ReportRow => {
+const NO_SERVICE = { alarms: 0, acceptedWithin15m: null, doneSameDay: null };
+// A5, the one service order: accepted after 5 min, on site, never resolved (its day is long over by the report's now)
+const A5_SERVICE = { alarms: 1, acceptedWithin15m: 1, doneSameDay: 0 };
+const row = (key: string | null, label: string, alarms: number, cu: number, accept: Measure, arrive: Measure, resolve: Measure, s: Shares, emergencies: number, service: ReportRow['kpi']['service'] = NO_SERVICE): ReportRow => {
   const emergency = { acceptedWithin60s: s[2], acceptedWithin180s: s[3], arrivedWithin45m: s[4], arrivedWithin60m: s[5] };
   return {
     key, label, alarms, cancelledUnaccepted: cu, accept, arrive, resolve, withinAcceptLimit: s[0], withinArriveLimit: s[1], ...emergency,
-    kpi: { emergency: { alarms: emergencies, ...emergency }, urgent: NO_KPI },
+    kpi: { emergency: { alarms: emergencies, ...emergency }, urgent: NO_KPI, service },
   };
 };
 const NA = null;
@@ -107,27 +110,27 @@ const NA = null;
 // judged only against their own limits.
 const EXPECTED: Record<ReportGrouping, ReportRow[]> = {
   // accept 1.5 30 45 60 90 200 300; arrive 600 900 1500 2400 3000; resolve 600.25 1200 1800 3000 4000; 8 needed an answer
-  none: [row('all', 'all', 9, 1, m(7, 60, 300, 300), m(5, 1500, 3000, 3000), m(5, 1800, 4000, 4000), [5 / 8, 3 / 8, 3 / 6, 4 / 6, 3 / 6, 4 / 6], 7)],
+  none: [row('all', 'all', 9, 1, m(7, 60, 300, 300), m(5, 1500, 3000, 3000), m(5, 1800, 4000, 4000), [5 / 8, 3 / 8, 3 / 6, 4 / 6, 3 / 6, 4 / 6], 7, A5_SERVICE)],
   area: [
-    row(EAST, 'Grid East', 4, 0, m(4, 45, 300, 300), m(4, 900, 2400, 2400), m(3, 1800, 3000, 3000), [1, 3 / 4, 1, 1, 1, 1], 3),
+    row(EAST, 'Grid East', 4, 0, m(4, 45, 300, 300), m(4, 900, 2400, 2400), m(3, 1800, 3000, 3000), [1, 3 / 4, 1, 1, 1, 1], 3, A5_SERVICE),
     row(WEST, WEST_NAME, 4, 1, m(2, 90, 200, 200), m(1, 3000, 3000, 3000), m(1, 4000, 4000, 4000), [0, 0, 0, 1 / 3, 0, 1 / 3], 4),
     row(null, '(no area)', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, NA, NA, NA, NA], 0),
   ],
   caregiver: [
     row(LI, 'Li Na', 4, 0, m(4, 30, 60, 60), m(3, 900, 1500, 1500), m(4, 1200, 3000, 3000), [1, 2 / 4, 1, 1, 1, 1], 3),
-    row(WANG, 'Wang Fang', 3, 0, m(3, 200, 300, 300), m(2, 2400, 3000, 3000), m(1, 4000, 4000, 4000), [1 / 3, 1 / 3, 0, 1 / 2, 0, 1 / 2], 2),
+    row(WANG, 'Wang Fang', 3, 0, m(3, 200, 300, 300), m(2, 2400, 3000, 3000), m(1, 4000, 4000, 4000), [1 / 3, 1 / 3, 0, 1 / 2, 0, 1 / 2], 2, A5_SERVICE),
     row(null, '(not accepted by a caregiver)', 2, 1, m(0), m(0), m(0), [0, 0, 0, 0, 0, 0], 2),
   ],
   kind: [
     row('button.pressed', 'button.pressed', 5, 1, m(4, 45, 200, 200), m(3, 900, 3000, 3000), m(3, 1800, 4000, 4000), [2 / 4, 2 / 4, 2 / 4, 3 / 4, 2 / 4, 3 / 4], 5),
     row('fall.detected', 'fall.detected', 2, 0, m(1, 60, 60, 60), m(1, 1500, 1500, 1500), m(1, 3000, 3000, 3000), [1 / 2, 0, 1 / 2, 1 / 2, 1 / 2, 1 / 2], 2),
     row('battery.low', 'battery.low', 1, 0, m(1, 1.5, 1.5, 1.5), m(0), m(1, 600.25, 600.25, 600.25), [1, 0, NA, NA, NA, NA], 0),
-    row('service.request', 'service.request', 1, 0, m(1, 300, 300, 300), m(1, 2400, 2400, 2400), m(0), [1, 1, NA, NA, NA, NA], 0),
+    row('service.request', 'service.request', 1, 0, m(1, 300, 300, 300), m(1, 2400, 2400, 2400), m(0), [1, 1, NA, NA, NA, NA], 0, A5_SERVICE),
   ],
   day: [
     // A8, A1, A2, A3, A4 (local 03-10); A5, A6, A7, A9 (local 03-11)
     row('2026-03-10', '2026-03-10', 5, 1, m(4, 45, 200, 200), m(4, 900, 3000, 3000), m(4, 1800, 4000, 4000), [3 / 4, 2 / 4, 3 / 4, 3 / 4, 3 / 4, 1], 5),
-    row('2026-03-11', '2026-03-11', 4, 0, m(3, 90, 300, 300), m(1, 2400, 2400, 2400), m(1, 600.25, 600.25, 600.25), [2 / 4, 1 / 4, 0, 1 / 2, 0, 0], 2),
+    row('2026-03-11', '2026-03-11', 4, 0, m(3, 90, 300, 300), m(1, 2400, 2400, 2400), m(1, 600.25, 600.25, 600.25), [2 / 4, 1 / 4, 0, 1 / 2, 0, 0], 2, A5_SERVICE),
   ],
 };
 const GROUPINGS = Object.keys(EXPECTED) as ReportGrouping[];
@@ -340,10 +343,11 @@ describe('GET /api/reports/response-times', () => {
       'key,label,alarms,cancelled_unaccepted,accept_count,accept_p50_s,accept_p90_s,accept_max_s,arrive_count,arrive_p50_s,arrive_p90_s,arrive_max_s,' +
         'resolve_count,resolve_p50_s,resolve_p90_s,resolve_max_s,within_accept_limit_pct,within_arrive_limit_pct,' +
         'emergency_alarms,emergency_accepted_within_60s_pct,emergency_accepted_within_180s_pct,emergency_arrived_within_45m_pct,emergency_arrived_within_60m_pct,' +
-        'urgent_alarms,urgent_accepted_within_60s_pct,urgent_accepted_within_180s_pct,urgent_arrived_within_45m_pct,urgent_arrived_within_60m_pct',
-      `${EAST},Grid East,4,0,4,45,300,300,4,900,2400,2400,3,1800,3000,3000,100,75,3,100,100,100,100,0,,,,`,
-      `${WEST},"西区, ""B""",4,1,2,90,200,200,1,3000,3000,3000,1,4000,4000,4000,0,0,4,0,33.3,0,33.3,0,,,,`,
-      ',(no area),1,0,1,1.5,1.5,1.5,0,,,,1,600.25,600.25,600.25,100,0,0,,,,,0,,,,',
+        'urgent_alarms,urgent_accepted_within_60s_pct,urgent_accepted_within_180s_pct,urgent_arrived_within_45m_pct,urgent_arrived_within_60m_pct,' +
+        'service_orders,service_accepted_within_15m_pct,service_done_same_day_pct',
+      `${EAST},Grid East,4,0,4,45,300,300,4,900,2400,2400,3,1800,3000,3000,100,75,3,100,100,100,100,0,,,,,1,100,0`,
+      `${WEST},"西区, ""B""",4,1,2,90,200,200,1,3000,3000,3000,1,4000,4000,4000,0,0,4,0,33.3,0,33.3,0,,,,,0,,`,
+      ',(no area),1,0,1,1.5,1.5,1.5,0,,,,1,600.25,600.25,600.25,100,0,0,,,,,0,,,,,0,,',
       '',
     ]);
     // a label a spreadsheet would run as a formula is defused

@@ -26,7 +26,7 @@ const COLUMNS = `id, resident_id AS "residentId", device_id AS "deviceId", area_
   arrived_at AS "arrivedAt", closed_at AS "closedAt", outcome, resident, policy,
   accept_limit_s AS "acceptLimitS", arrive_limit_s AS "arriveLimitS", step, step_kind AS "stepKind", deadline, token,
   notified, current_notified AS "currentNotified", declined, reply_code AS "replyCode", event_count AS "eventCount",
-  last_event_at AS "lastEventAt", arrival_overdue AS "arrivalOverdue", updated_at AS "updatedAt"`;
+  last_event_at AS "lastEventAt", arrival_overdue AS "arrivalOverdue", service, updated_at AS "updatedAt"`;
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 const ACTIVE = activeStatusSql();
@@ -41,7 +41,7 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
   const r = await q.query(
     `INSERT INTO alarms (id, resident_id, device_id, area_id, lane, kind, priority, status, raised_at, resident, policy,
         accept_limit_s, arrive_limit_s, step, step_kind, deadline, token, notified, current_notified, declined, reply_code,
-        event_count, last_event_at)
+        event_count, last_event_at, service)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16::timestamptz, $17,
         $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23::timestamptz)
      ON CONFLICT DO NOTHING RETURNING id`,
@@ -49,7 +49,7 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
       a.id, a.residentId, a.deviceId, a.areaId, a.lane, a.kind, a.priority, a.status, a.raisedAt.toISOString(),
       JSON.stringify(a.resident), JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline),
       a.token, JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.replyCode,
-      a.eventCount, a.lastEventAt.toISOString(),
+      a.eventCount, a.lastEventAt.toISOString(), a.service ?? null,
     ],
   );
   if (r.rowCount > 0) return { kind: 'inserted' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceKindSchema, type ServiceKind } from '../../contract/device-messages.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
 import { CENTRE_WIDE, caregiverInScope, scopeSql, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
@@ -15,6 +16,8 @@ export const caregiverSchema = z.object({
   wearableId: z.string().nullable(),
   role: caregiverRoleSchema,
   areaIds: z.array(z.string()),
+  /** Service kinds they do (meal, bathing, …): service orders go to those with the kind first. */
+  skills: z.array(serviceKindSchema),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -26,10 +29,12 @@ export interface NewCaregiver {
   wearableId: string | null;
   role: CaregiverRole;
   areaIds: string[];
+  /** Absent: none. */
+  skills?: ServiceKind[] | undefined;
 }
 export type CaregiverPatch = { [K in keyof NewCaregiver]?: NewCaregiver[K] | undefined };
 
-const COLUMNS = `c.id, c.name, c.phone, c.wearable_id AS "wearableId", c.role,
+const COLUMNS = `c.id, c.name, c.phone, c.wearable_id AS "wearableId", c.role, c.skills,
   COALESCE((SELECT jsonb_agg(ca.area_id ORDER BY ca.area_id) FROM caregiver_areas ca WHERE ca.caregiver_id = c.id),
            '[]'::jsonb) AS "areaIds",
   c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
@@ -82,8 +87,8 @@ async function setAreas(tx: Queryable, scope: Scope, caregiverId: string, areaId
 export async function insertCaregiver(tx: Queryable, scope: Scope, c: NewCaregiver): Promise<Caregiver> {
   try {
     const r = await tx.query<{ id: string }>(
-      'INSERT INTO caregivers (name, phone, wearable_id, role) VALUES ($1, $2, $3, $4) RETURNING id',
-      [c.name, c.phone, c.wearableId, c.role],
+      'INSERT INTO caregivers (name, phone, wearable_id, role, skills) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id',
+      [c.name, c.phone, c.wearableId, c.role, JSON.stringify(c.skills ?? [])],
     );
     const id = r.rows[0]!.id;
     await setAreas(tx, scope, id, c.areaIds);
@@ -103,9 +108,11 @@ export async function updateCaregiver(tx: Queryable, scope: Scope, id: string, p
          phone = CASE WHEN $3::boolean THEN $4::text ELSE phone END,
          wearable_id = CASE WHEN $5::boolean THEN $6::text ELSE wearable_id END,
          role = COALESCE($7, role),
+         skills = COALESCE($8::jsonb, skills),
          updated_at = now()
        WHERE id = $1`,
-      [id, p.name ?? null, p.phone !== undefined, p.phone ?? null, p.wearableId !== undefined, p.wearableId ?? null, p.role ?? null],
+      [id, p.name ?? null, p.phone !== undefined, p.phone ?? null, p.wearableId !== undefined, p.wearableId ?? null, p.role ?? null,
+        p.skills === undefined ? null : JSON.stringify(p.skills)],
     );
     if (r.rowCount === 0) return undefined;
     if (p.areaIds !== undefined) await setAreas(tx, scope, id, p.areaIds);

@@ -13,7 +13,7 @@ const settingsSchema = residentSettingsSchema.catch({});
 export interface DirectoryRows {
   areas: Array<{ id: string; name: string; kind: string; parentId: string | null }>;
   residents: Array<{ id: string; name: string; areaId: string; address: string | null; phone: string | null; notes: string | null; accessInfo: string | null; contacts: Contact[]; settings: ResidentSettings }>;
-  caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[] }>;
+  caregivers: Array<{ id: string; name: string; role: 'caregiver' | 'supervisor'; phone: string | null; wearableId: string | null; areaIds: string[]; skills: string[] }>;
   /** What duty is expanded from (loadDutyRows). */
   duty: DutyRows;
   wearables: Array<{ id: string; online: boolean }>;
@@ -54,7 +54,7 @@ export async function loadDirectoryRows(q: Queryable, from: Date, to: Date): Pro
     `SELECT id, name, area_id AS "areaId", address, phone, notes, access_info AS "accessInfo", contacts, settings FROM residents`,
   );
   const caregivers = await q.query<DirectoryRows['caregivers'][number]>(
-    `SELECT c.id, c.name, c.role, c.phone, c.wearable_id AS "wearableId",
+    `SELECT c.id, c.name, c.role, c.phone, c.wearable_id AS "wearableId", c.skills,
             COALESCE((SELECT jsonb_agg(ca.area_id) FROM caregiver_areas ca WHERE ca.caregiver_id = c.id), '[]'::jsonb) AS "areaIds"
        FROM caregivers c`,
   );

@@ -2,6 +2,7 @@ import type { KpiShares, Measure, ReportGrouping, ReportRow } from '../../contra
 import type { Queryable, Row } from '../types.ts';
 import { activeStatusSql } from './alarms.ts';
 import { scopeSql, type Scope } from '../scope.ts';
+import { NO_SERVICE_KPI, withServiceKpis } from './service-reports.ts';
 
 /** `[from, to)` by raising time; `tz` names the local day for `groupBy: 'day'` (e.g. 'Asia/Shanghai'). */
 export interface ReportQuery {
@@ -60,7 +61,7 @@ const IN_PERIOD = `raised_at >= $1::timestamptz AND raised_at < $2::timestamptz`
 const localDay = (t: string) => `to_char(${t} AT TIME ZONE $4::text, 'YYYY-MM-DD')`;
 
 /** The group key (text) of a fact row or an aggregate row, by its time column `t`. */
-function groupKey(g: ReportGrouping, t: string): string {
+export function groupKey(g: ReportGrouping, t: string): string {
   switch (g) {
     case 'area': return 'area_id::text';
     case 'caregiver': return 'accepted_by::text';
@@ -191,7 +192,7 @@ function toReportRow(r: ReportSqlRow): ReportRow {
     withinAcceptLimit: n('within_accept'),
     withinArriveLimit: n('within_arrive'),
     ...kpi(r, 'em'),
-    kpi: { emergency: { alarms: r.em_alarms as number, ...kpi(r, 'em') }, urgent: { alarms: r.ur_alarms as number, ...kpi(r, 'ur') } },
+    kpi: { emergency: { alarms: r.em_alarms as number, ...kpi(r, 'em') }, urgent: { alarms: r.ur_alarms as number, ...kpi(r, 'ur') }, service: NO_SERVICE_KPI },
   };
 }
 
@@ -242,8 +243,8 @@ export async function responseTimeReport(q: Queryable, scope: Scope, r: ReportQu
     return [{
       key: 'all', label: 'all', alarms: 0, cancelledUnaccepted: 0, accept: emptyMeasure, arrive: emptyMeasure, resolve: emptyMeasure,
       withinAcceptLimit: null, withinArriveLimit: null, acceptedWithin60s: null, acceptedWithin180s: null, arrivedWithin45m: null, arrivedWithin60m: null,
-      kpi: { emergency: noKpi, urgent: noKpi },
+      kpi: { emergency: noKpi, urgent: noKpi, service: NO_SERVICE_KPI },
     }];
   }
-  return rows;
+  return withServiceKpis(q, scope, r, rows);
 }

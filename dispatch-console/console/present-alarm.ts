@@ -34,6 +34,7 @@ export function presentAlarm(a: AlarmRecord): AlarmView {
     eventCount: a.eventCount,
     lastEventAt: a.lastEventAt,
     arrivalOverdue: a.arrivalOverdue,
+    ...(a.service && { service: a.service }),
     timeToAcceptS: seconds(a.raisedAt, a.acceptedAt),
     timeToArriveS: seconds(a.raisedAt, a.arrivedAt),
     timeToResolveS: a.status === 'resolved' ? seconds(a.raisedAt, a.closedAt) : null,

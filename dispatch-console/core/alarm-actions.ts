@@ -7,6 +7,7 @@ import { transition, type AlarmAction } from './alarm-transitions.ts';
 import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
 import { candidateOf } from './routing.ts';
 import { afterAction, takeOver } from './arrival-rules.ts';
+import { serviceScheduled } from './service-orders.ts';
 import type { Refusal, Situation } from './situation.ts';
 
 export interface ActionRequest {
@@ -23,6 +24,8 @@ export interface ActionRequest {
   deviceId?: string | undefined;
   /** When it reached the service (a wrist's ack): the action is stamped then, not when it could be applied. */
   receivedAt?: Date | undefined;
+  /** Accepting a service order: when the caregiver will come (the resident's device is told). */
+  at?: Date | undefined;
 }
 
 export interface ActionDeps {
@@ -74,7 +77,7 @@ export function applyAlarmAction(a: AlarmRecord, req: ActionRequest, now: Date, 
     next = { ...withState(next, stopEscalation(stateOf(next))), acceptedAt: next.acceptedAt ?? now, acceptedBy: req.caregiverId ?? null, acceptedByName: actorName };
     fx.log('alarm.accepted', actor, now, { ...detail, seconds: (now.getTime() - a.raisedAt.getTime()) / 1000, withinLimit: now.getTime() - a.raisedAt.getTime() <= a.acceptLimitS * 1000 });
     fx.withdrawFrom(wearables(a.notified), withdrawal(a.id, 'accepted', actorName), req.caregiverId);
-    fx.commands.push({ deviceId: a.deviceId, command: helpIsComing(a, actorName) });
+    fx.commands.push({ deviceId: a.deviceId, command: a.service ? serviceScheduled(a, actorName, req.at) : helpIsComing(a, actorName) });
     if (req.caregiverId) fx.busy.push({ caregiverId: req.caregiverId, delta: 1 });
   };
   const close = (code: 'alarm.resolved' | 'alarm.cancelled', outcome: string) => {

@@ -1,6 +1,7 @@
 import type { AlarmWithdrawal } from '../../contract/alarms.ts';
 import type { Alert, DeviceCommand } from '../../contract/device-messages.ts';
 import type { AlarmRecord } from '../../contract/alarm-record.ts';
+import { SERVICE_WORDS } from './service-orders.ts';
 import { fitOneSegment } from './sms-segments.ts';
 
 /** What the wrist shows: who, where, what, notes, and until when to accept. */
@@ -14,6 +15,7 @@ export function alertFor(a: AlarmRecord): Alert {
     raisedAt: a.raisedAt.toISOString(),
     step: a.step,
     acceptBy: (a.deadline ?? a.raisedAt).toISOString(),
+    ...(a.service && { service: a.service }),
   };
 }
 
@@ -50,7 +52,7 @@ const KIND_WORDS: Record<string, string> = {
  * (medical, the key-safe code) go to staff only (caregiver, supervisor), never to family.
  */
 export function smsBody(a: AlarmRecord, audience: 'caregiver' | 'supervisor' | 'family'): string {
-  const what = KIND_WORDS[a.kind] ?? a.kind;
+  const what = a.service ? `service request: ${SERVICE_WORDS[a.service]}` : (KIND_WORDS[a.kind] ?? a.kind);
   const where = a.resident.address ? `, ${a.resident.address}` : '';
   if (audience === 'family') {
     return fitOneSegment(`Care alarm (${what}) for ${a.resident.name}${where}. The care centre is on it.`, ` Reply ${a.replyCode} if you go.`);

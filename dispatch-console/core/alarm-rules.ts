@@ -42,7 +42,8 @@ export const EVENT_RULES: Record<EventType, Rule> = {
 };
 
 export const PRIORITY_RANK: Record<Priority, number> = { emergency: 0, urgent: 1, service: 2, technical: 3 };
-export const laneOf = (p: Priority): AlarmLane => (p === 'technical' ? 'technical' : 'care');
+// a service order is its own lane: a fall never joins (or waits behind) a meal request
+export const laneOf = (p: Priority): AlarmLane => (p === 'technical' ? 'technical' : p === 'service' ? 'service' : 'care');
 
 export function isNight(hour: number, night: { start: number; end: number }): boolean {
   return night.start <= night.end ? hour >= night.start && hour < night.end : hour >= night.start || hour < night.end;

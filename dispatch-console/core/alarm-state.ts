@@ -1,5 +1,5 @@
 import type { Actor, AlarmKind, AlarmWithdrawal, Priority, TimelineCode } from '../../contract/alarms.ts';
-import type { DeviceCommand } from '../../contract/device-messages.ts';
+import type { DeviceCommand, ServiceKind } from '../../contract/device-messages.ts';
 import type { AlarmRecord, NotificationRecord } from '../../contract/alarm-record.ts';
 import type { ArrivalCheck } from '../../contract/device-messages.ts';
 import type { NewTimelineEntry, TimelineEntry as TimelineRow } from '../../contract/timeline.ts';
@@ -43,6 +43,8 @@ export interface NewAlarm {
   resident: { id: string; name: string; areaId: string; address: string | null; notes: string | null; accessInfo?: string | null | undefined; phone: string | null; grid: string | null } | undefined;
   policy: AlarmPolicy;
   replyCode: string;
+  /** A service order's service kind. */
+  service?: ServiceKind | null | undefined;
 }
 
 /** A just-raised alarm, before its first step. */
@@ -87,6 +89,7 @@ export function newAlarm(n: NewAlarm): AlarmRecord {
     eventCount: 1,
     lastEventAt: n.raisedAt,
     arrivalOverdue: false,
+    ...(n.service && { service: n.service }),
   };
 }
 

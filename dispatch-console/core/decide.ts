@@ -6,6 +6,7 @@ import { smsBody } from './alarm-messages.ts';
 import { groupDecision, type ActiveAlarmView, type Classification } from './alarm-rules.ts';
 import { Effects, newAlarm, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
 import { initialState, nextStep, restartEscalation, type Notice } from './escalation.ts';
+import { serviceOf, serviceReceived, servicePool } from './service-orders.ts';
 import type { Refusal, Situation } from './situation.ts';
 import type { Trigger } from './trigger.ts';
 import { arrivalDue } from './arrival-rules.ts';
@@ -45,7 +46,10 @@ const body = (a: AlarmRecord, n: Notice) => (n.channel === 'sms' ? smsBody(a, n.
  * The alarm engine: one pure function of (alarm, command, situation, now). No timers, sockets,
  * SQL, randomness or clock inside; the shell locks, calls this, saves, then sends.
  */
-export function decide(alarm: AlarmRecord | undefined, cmd: Command, s: Situation, now: Date): Decision {
+export function decide(alarm: AlarmRecord | undefined, cmd: Command, situation: Situation, now: Date): Decision {
+  // a service order asks the caregivers with its skill first (service-orders.ts)
+  const service = cmd.type === 'open' ? (cmd.priority === 'service' ? serviceOf(cmd.trigger.data) : null) : (alarm?.service ?? null);
+  const s = service ? { ...situation, pool: servicePool(situation.pool, service) } : situation;
   if (cmd.type === 'open') return open(cmd, s);
   // the shell reads the alarm under its row lock first, and has nothing to decide without one
   if (!alarm) throw new Error(`decide: "${cmd.type}" needs the alarm it acts on`);
@@ -75,7 +79,10 @@ function open(cmd: Extract<Command, { type: 'open' }>, s: Situation): Decision {
   const policy = resolvePolicy(s.policy, cmd.priority, s.areaPath);
   const first = nextStep(policy, initialState(), s.pool, now);
   const alarm = withState(
-    newAlarm({ id: cmd.alarmId, deviceId: t.deviceId, kind: t.type, priority: cmd.priority, raisedAt: now, resident: r, policy, replyCode: cmd.replyCode }),
+    newAlarm({
+      id: cmd.alarmId, deviceId: t.deviceId, kind: t.type, priority: cmd.priority, raisedAt: now, resident: r, policy, replyCode: cmd.replyCode,
+      service: cmd.priority === 'service' ? serviceOf(t.data) : null,
+    }),
     first.state,
     first.kind,
   );
@@ -88,6 +95,7 @@ function open(cmd: Extract<Command, { type: 'open' }>, s: Situation): Decision {
     data: t.data,
   });
   fx.step(first, now, (n) => body(alarm, n));
+  if (alarm.service) fx.commands.push({ deviceId: t.deviceId, command: serviceReceived(alarm, alarm.service) });
   return { alarm, effects: fx };
 }
 
@@ -151,12 +159,15 @@ export type EventPlan =
 
 /**
  * The grouping rule for one classified event, given the resident's active alarm in each lane:
- * a cancel cancels the care alarm (if any); a further event joins the lane's active alarm
+ * a cancel cancels the care alarm (else the service order, if any); a further event joins the
+ * lane's active alarm (service orders are a lane: see service-orders.ts serviceGrouping)
  * (raising it when more serious); otherwise it opens a new alarm.
  */
 export function planEvent(c: Classification, active: Partial<Record<AlarmLane, ActiveAlarmView & { id: string }>>): EventPlan {
   if (c.kind === 'none') return c;
-  if (c.kind === 'cancels') return active.care ? { kind: 'cancel', alarmId: active.care.id } : { kind: 'none' };
+  // the care alarm first; with none, the resident calls off their service order
+  const cancels = active.care ?? active.service;
+  if (c.kind === 'cancels') return cancels ? { kind: 'cancel', alarmId: cancels.id } : { kind: 'none' };
   const current = active[c.lane];
   const d = groupDecision(current, c.priority);
   return d.action === 'join' && current ? { kind: 'join', alarmId: current.id, priority: c.priority } : { kind: 'open', priority: c.priority };

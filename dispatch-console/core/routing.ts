@@ -13,6 +13,8 @@ export interface Candidate {
   activeAlarms: number;
   /** Alerts this caregiver has not answered yet (open alarms whose current step asks them). */
   pendingAlerts?: number;
+  /** The service kinds they do (a service order goes to those with its kind first). */
+  skills?: readonly string[];
 }
 
 /** A resident's family contact (the contract's). */
@@ -33,6 +35,8 @@ export interface DirectoryCaregiver {
   wearableId: string | null;
   phone: string | null;
   areaIds: readonly string[];
+  /** Service kinds (contract serviceKinds) this caregiver does: meal, bathing, … */
+  skills?: readonly string[] | undefined;
 }
 
 export interface RoutingInput {
@@ -79,6 +83,7 @@ export function candidateOf(c: DirectoryCaregiver, wearableOnline: (id: string) 
     wearableOnline: c.wearableId !== null && wearableOnline(c.wearableId),
     phone: c.phone,
     activeAlarms,
+    ...(c.skills && c.skills.length > 0 && { skills: c.skills }),
   };
 }
 

@@ -192,7 +192,7 @@ export class Dispatcher {
     // a resend of the opening event: the alarm it opened, not a join of itself
     if (c.kind === 'opens' && this.alarms.get(openId)) return this.inserting.get(openId);
     const active = (lane: AlarmLane) => this.alarms.forResident(residentKey(t.residentId, t.deviceId, lane));
-    const plan = planEvent(c, { care: active('care'), technical: active('technical') });
+    const plan = planEvent(c, { care: active('care'), technical: active('technical'), service: active('service') });
     switch (plan.kind) {
       case 'none':
         return undefined;
@@ -216,7 +216,10 @@ export class Dispatcher {
     if (!UUID.test(a.ack.alarmId)) return stop('unknown');
     const action = ({ accept: 'accept', decline: 'decline', arrived: 'arrive', resolve: 'resolve' } as const)[a.ack.action];
     const actor: Actor = { kind: 'caregiver', id: caregiver.id, name: caregiver.name };
-    const request: ActionRequest = { action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable', receivedAt: a.receivedAt };
+    const request: ActionRequest = {
+      action, actor, caregiverId: caregiver.id, outcome: a.ack.outcome, via: 'wearable', receivedAt: a.receivedAt,
+      ...(a.ack.at && { at: new Date(a.ack.at) }),
+    };
     // An alarm's first alert leaves while its row is still being written, maybe by another
     // instance (MQTT_URL): an accept can overtake that commit. Not found is final only after
     // the write has had a moment; a lost accept would leave the caregiver told "closed".

@@ -130,6 +130,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<RouteOptions & { dispatcher: Pic
         targetCaregiverId: body.caregiverId,
         outcome: body.outcome,
         note: body.note,
+        at: body.at === undefined ? undefined : new Date(body.at),
         via: 'console',
       });
       return presentAlarm(a);

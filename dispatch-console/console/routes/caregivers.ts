@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../../common/errors.ts';
-import { deviceIdSchema } from '../../../contract/device-messages.ts';
+import { deviceIdSchema, serviceKindSchema } from '../../../contract/device-messages.ts';
 import { missingAreaIds } from '../../../db/queries/areas.ts';
 import {
   caregiverRoleSchema,
@@ -24,6 +24,12 @@ const areaIds = z
   .max(500)
   .transform((ids) => [...new Set(ids.map((id) => id.toLowerCase()))]);
 
+// the service kinds they do; the whole set is replaced on a patch
+const skills = z
+  .array(serviceKindSchema)
+  .max(50)
+  .transform((list) => [...new Set(list)]);
+
 const createBody = z.strictObject({
   name: nameSchema,
   // the SMS fallback when the wearable is out of reach
@@ -31,6 +37,7 @@ const createBody = z.strictObject({
   wearableId: deviceIdSchema.nullable().optional(),
   areaIds: areaIds.optional(),
   role: caregiverRoleSchema.optional(),
+  skills: skills.optional(),
 });
 const patchBody = nonEmptyPatch(
   z.strictObject({
@@ -39,6 +46,7 @@ const patchBody = nonEmptyPatch(
     wearableId: deviceIdSchema.nullable().optional(),
     areaIds: areaIds.optional(),
     role: caregiverRoleSchema.optional(),
+    skills: skills.optional(),
   }),
 );
 // strict: a misspelt filter must not silently answer the unfiltered list
@@ -47,7 +55,8 @@ const listQuery = z.strictObject({ areaId: idSchema.optional().describe('only ca
 const ROLES = 'Roles: operator, admin.';
 const FIELDS =
   '`phone` is the SMS fallback when the wearable is out of reach; `wearableId` must be a device of kind wearable not worn by another caregiver (409); ' +
-  '`areaIds` are the areas they answer for (usually grids); `role` is caregiver (default) or supervisor.';
+  '`areaIds` are the areas they answer for (usually grids); `role` is caregiver (default) or supervisor; ' +
+  '`skills` are the service kinds they do (meal, bathing, haircut, housekeeping, massage, doctor, other): a service order goes to on-duty caregivers with its kind first.';
 
 async function checkRefs(tx: Queryable, scope: Scope, wearableId: string | null | undefined, ids: string[] | undefined): Promise<void> {
   if (wearableId) {
@@ -108,6 +117,7 @@ export const caregiverRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, 
           wearableId: b.wearableId ?? null,
           role: b.role ?? 'caregiver',
           areaIds: b.areaIds ?? [],
+          skills: b.skills ?? [],
         });
       });
       return reply.code(201).send(caregiver);

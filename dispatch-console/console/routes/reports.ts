@@ -39,6 +39,7 @@ const CSV_COLUMNS = [
   ...['accept', 'arrive', 'resolve'].flatMap((m) => [`${m}_count`, `${m}_p50_s`, `${m}_p90_s`, `${m}_max_s`]),
   'within_accept_limit_pct', 'within_arrive_limit_pct',
   ...['emergency', 'urgent'].flatMap((p) => [`${p}_alarms`, ...KPI_COLUMNS.map((c) => `${p}_${c}`)]),
+  'service_orders', 'service_accepted_within_15m_pct', 'service_done_same_day_pct',
 ];
 
 /** A share 0..1 as a percentage with one decimal, as the page shows it (62.5, not 0.625). */
@@ -50,6 +51,7 @@ function csvValues(r: ReportRow): Array<string | number | null> {
     r.key, r.label, r.alarms, r.cancelledUnaccepted,
     ...[r.accept, r.arrive, r.resolve].flatMap((m) => [m.count, m.p50, m.p90, m.max]),
     pct(r.withinAcceptLimit), pct(r.withinArriveLimit), ...kpi(r.kpi.emergency), ...kpi(r.kpi.urgent),
+    r.kpi.service.alarms, pct(r.kpi.service.acceptedWithin15m), pct(r.kpi.service.doneSameDay),
   ];
 }
 
@@ -76,6 +78,7 @@ const REPORT_DOC =
   'withinAcceptLimit/withinArriveLimit over every alarm against its own time limits; the emergency-response KPIs ' +
   '(accepted within 60 s / 180 s, arrived within 45 / 60 min) over emergency alarms only (the top-level fields and kpi.emergency), ' +
   'and over urgent alarms apart (kpi.urgent); technical and service alarms count only against their own limits. ' +
+  'Service orders have their own figures (kpi.service): accepted within 15 min, done (resolved) the same local day (tz). ' +
   'In the CSV, shares are percentages rounded to one decimal. ' +
   'format=csv answers text/csv; charset=utf-8 with a BOM, CRLF line ends and a header row, as an attachment ' +
   `response-times-{from}-{to}-{groupBy}.csv; empty cells are nulls; columns: ${CSV_COLUMNS.join(',')}.`;
