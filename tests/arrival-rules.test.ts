@@ -197,6 +197,17 @@ describe('after a redispatch', () => {
     expect(d.effects.withdrawals.map((w) => w.wearableId)).toEqual(['w-wang']);
   });
 
+  it('Wang declines: recorded, and Zhao is sent at once (nobody else was waiting to answer)', () => {
+    const a = redispatched();
+    const d = act(a, wang, 'decline', at(21 * 60));
+    expect(d.refused).toBeUndefined();
+    expect(codes(d)).toEqual(['alarm.declined', 'arrival.redispatched', 'notification.sent']);
+    expect(d.alarm).toMatchObject({ status: 'accepted', acceptedBy: 'li', currentNotified: ['zhao'] });
+    expect(d.alarm.declined).toContain('wang');
+    expect(d.alarm.deadline).toEqual(new Date(at(21 * 60).getTime() + DEFAULT_POLICIES.emergency.acceptLimitS * 1000));
+    expect(d.effects.wristMessages).toEqual([]); // Li was asked already
+  });
+
   it('a caregiver nobody redispatched to cannot take it from Li', () => {
     const d = act(redispatched(), zhao, 'accept', at(25 * 60));
     expect(d.refused?.reason).toBe('already_accepted');

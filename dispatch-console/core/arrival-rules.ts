@@ -76,12 +76,17 @@ export function arrivalCheckSms(a: AlarmRecord, also: string | undefined): strin
 export function arrivalDue(a: AlarmRecord, token: number, s: Situation, now: Date, newId: () => string): { alarm: AlarmRecord; effects: Effects } {
   const fx = new Effects(a, newId);
   if (a.status !== 'accepted' || a.token !== token || a.deadline === null || now.getTime() < a.deadline.getTime()) return { alarm: a, effects: fx };
-  const first = !a.arrivalOverdue;
-  let alarm: AlarmRecord = { ...a, arrivalOverdue: true, token: a.token + 1, deadline: null };
-  if (first) {
+  if (!a.arrivalOverdue) {
     fx.log('arrival.overdue', SYSTEM, now, { limitS: a.arriveLimitS, acceptedBy: a.acceptedByName, since: a.acceptedAt?.toISOString() });
     fx.log('console.called', SYSTEM, now, { reason: 'arrival_overdue' });
   }
+  return redispatch(a, s, now, fx);
+}
+
+/** Sends the next caregiver (or finds nobody left); the holder is asked at the first round. */
+function redispatch(a: AlarmRecord, s: Situation, now: Date, fx: Effects): { alarm: AlarmRecord; effects: Effects } {
+  const first = !a.arrivalOverdue;
+  let alarm: AlarmRecord = { ...a, arrivalOverdue: true, token: a.token + 1, deadline: null };
   const next = REDISPATCHED.includes(a.priority) ? nextForArrival(a, s.pool) : undefined;
   if (!next) {
     // nobody left to send (or a priority that is not redispatched): the operators have it
@@ -121,13 +126,24 @@ export function arrivalDue(a: AlarmRecord, token: number, s: Situation, now: Dat
 /**
  * A redispatched caregiver accepts (or arrives): the alarm is theirs now. The first holder is
  * told `alarm.taken`, as is everyone else the redispatch alerted; the resident hears the new
- * name. Undefined: not such a takeover (the lifecycle rules decide as usual).
+ * name. One who declines is recorded (and the next sent if nobody else is waiting to answer).
+ * Undefined: not such an action (the lifecycle rules decide as usual).
  */
 export function takeOver(a: AlarmRecord, req: ActionRequest, now: Date, s: Situation, newId: () => string): Effects | undefined {
   const id = req.caregiverId;
   if (a.status !== 'accepted' || !id || id === a.acceptedBy || !a.currentNotified.includes(id)) return undefined;
-  if (req.action !== 'accept' && req.action !== 'arrive') return undefined;
+  if (req.action !== 'accept' && req.action !== 'arrive' && req.action !== 'decline') return undefined;
   const fx = new Effects(a, newId);
+  if (req.action === 'decline') {
+    // cannot go: recorded; when nobody sent is left waiting, the next one goes at once
+    fx.log('alarm.declined', req.actor, now, { via: req.via, ...(req.note && { note: req.note }), reopened: false, redispatch: true });
+    const declined: AlarmRecord = { ...a, declined: [...a.declined, id], currentNotified: a.currentNotified.filter((x) => x !== id) };
+    if (declined.currentNotified.length > 0) {
+      fx.alarm = declined;
+      return fx;
+    }
+    return redispatch(declined, s, now, fx).effects;
+  }
   const name = req.actor.name ?? s.people.get(id)?.name ?? 'caregiver';
   const detail = { via: req.via, ...(req.note && { note: req.note }), takeover: true, from: a.acceptedBy, fromName: a.acceptedByName };
   const seconds = (now.getTime() - a.raisedAt.getTime()) / 1000;
