@@ -43,7 +43,7 @@ export async function insertAlarm(q: Queryable, a: AlarmRecord): Promise<InsertA
         accept_limit_s, arrive_limit_s, step, step_kind, deadline, token, notified, current_notified, declined, reply_code,
         event_count, last_event_at, service)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16::timestamptz, $17,
-        $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23::timestamptz)
+        $18::jsonb, $19::jsonb, $20::jsonb, $21, $22, $23::timestamptz, $24)
      ON CONFLICT DO NOTHING RETURNING id`,
     [
       a.id, a.residentId, a.deviceId, a.areaId, a.lane, a.kind, a.priority, a.status, a.raisedAt.toISOString(),
