@@ -7,10 +7,12 @@
  * Li arriving in time changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from './helpers/api-client.ts';
 import { provisionHome } from './helpers/care-centre.ts';
 import { codes, dispatcherFixture, rows, type DispatcherFixture } from './helpers/dispatcher-fixture.ts';
 
 const MIN = 60_000;
+const PASSWORD = 'Coverage-Operator-Passw0rd';
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ARRIVE_S = 20 * 60; // the emergency default
 const POLICY = { emergency: { steps: [{ kind: 'next_in_grid', acceptWithinS: 60 }, { kind: 'all_in_grid', acceptWithinS: 60 }, { kind: 'console', acceptWithinS: 60 }] } };
@@ -56,6 +58,18 @@ describe.each(['embedded', 'postgres'] as const)('coverage and arrival on %s (ma
     expect(from).toBeLessThanOrEqual(now + 30 * MIN);
     expect(raised.data).toMatchObject({ areaId: grid.id, grid: 'Grid 1', coverers: 1 });
     expect(d.notifications.map((n) => n.channel)).toEqual(['console']); // the operators, not a caregiver
+
+    // an operator scoped to the grid sees it; one scoped to another community does not (404)
+    const other = await provisionHome(f.api);
+    const tag = kind.slice(0, 3);
+    await f.api.create('/api/users', { username: `cov-in-${tag}`, password: PASSWORD, role: 'operator', areaId: grid.id });
+    await f.api.create('/api/users', { username: `cov-out-${tag}`, password: PASSWORD, role: 'operator', areaId: other.community.id });
+    const inside = apiClient(f.main.app);
+    await inside.login(`cov-in-${tag}`, PASSWORD);
+    const outside = apiClient(f.main.app);
+    await outside.login(`cov-out-${tag}`, PASSWORD);
+    expect(((await inside.get('/api/alarms?status=open')).body as Array<{ id: string }>).map((x) => x.id)).toContain(alarm!.id);
+    expect((await outside.get(`/api/alarms/${alarm!.id}`)).status).toBe(404);
 
     // the next sweeps open nothing more
     await f.clock.advance(15_000);
