@@ -82,8 +82,22 @@ function describe(r: TimelineRow, tr: Translator): string {
       break;
     case 'ack.refused':
     case 'console.called':
+    case 'alarm.restored':
       if (str(d.reason)) parts.push(words(str(d.reason)!));
       break;
+    case 'arrival.overdue':
+      if (str(d.acceptedBy)) parts.push(str(d.acceptedBy)!);
+      break;
+    case 'arrival.redispatched':
+      // who was sent because the holder had not arrived
+      if (Array.isArray(d.to) && d.to.length > 0) parts.push(`${str(d.acceptedBy) ?? ''} → ${d.to.join(', ')}`.trim());
+      break;
+    case 'alarm.raised': {
+      // a coverage gap: the uncovered window
+      const w = typeof d.data === 'object' && d.data !== null ? (d.data as Record<string, unknown>) : {};
+      if (str(w.from) && str(w.until)) parts.push(`${formatTimestamp(str(w.from)!, Date.now())} – ${formatTimestamp(str(w.until)!, Date.now())}`);
+      break;
+    }
   }
   if (str(d.note)) parts.push(`“${str(d.note)}”`);
   return parts.join(' · ');
