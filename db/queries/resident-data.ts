@@ -22,7 +22,7 @@ function residentIn(scope: Scope, params: unknown[]): string {
 /** The ids of the resident's alarms. */
 const alarmsOf = (scope: Scope, params: unknown[]) => `SELECT a.id FROM alarms a WHERE a.resident_id IN (${residentIn(scope, params)})`;
 
-const RESIDENT = `r.id, r.name, r.area_id AS "areaId", r.address, r.phone, r.notes, r.access_info AS "accessInfo", r.contacts,
+const RESIDENT = `r.id, r.name, r.area_id AS "areaId", r.address, r.phone, r.notes, r.access_info AS "accessInfo", r.contacts, r.settings,
   r.created_at AS "createdAt", r.updated_at AS "updatedAt", r.erased_at AS "erasedAt"`;
 const DEVICE = `d.id, d.kind, d.resident_id AS "residentId", d.online, d.battery, d.rssi, d.fw,
   d.last_seen_at AS "lastSeenAt", d.status_at AS "statusAt", d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
@@ -196,8 +196,9 @@ export async function eraseResidentData(tx: Queryable, scope: Scope, id: string,
   );
   const events = await change((p) => `UPDATE events e SET data = '{}'::jsonb WHERE e.resident_id IN (${residentIn(scope, p)}) AND e.data <> '{}'::jsonb`);
   const devices = await change((p) => `UPDATE devices d SET resident_id = NULL, updated_at = now() WHERE d.resident_id IN (${residentIn(scope, p)})`);
+  // their rule settings too: an away window's reason ("hospital") is about their health
   const residents = await change(
-    (p, arg) => `UPDATE residents r SET name = '${ERASED_NAME}', address = NULL, phone = NULL, notes = NULL, access_info = NULL, contacts = '[]'::jsonb,
+    (p, arg) => `UPDATE residents r SET name = '${ERASED_NAME}', address = NULL, phone = NULL, notes = NULL, access_info = NULL, contacts = '[]'::jsonb, settings = '{}'::jsonb,
         erased_at = ${arg(now.toISOString())}::timestamptz, updated_at = ${arg(now.toISOString())}::timestamptz
       WHERE r.id IN (${residentIn(scope, p)})`,
   );
