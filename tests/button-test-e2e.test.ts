@@ -39,7 +39,7 @@ describe.each(['embedded', 'postgres'] as const)('weekly button test end to end 
   const registeredAgo = (d: Device, ms: number) => f.service.db.query('UPDATE devices SET created_at = $2 WHERE id = $1', [d.id, new Date(Date.now() - ms).toISOString()]);
   const untested = async () => (await f.api.call('GET', '/api/residents/untested')).body as Array<Record<string, any>>;
   // the residents' alarms (a grid's technical coverage alarm is not one of theirs)
-  const alarmsOf = async (areaId: string) => ((await f.api.call('GET', `/api/alarms?status=all&areaId=${areaId}`)).body as Array<{ residentId: string | null }>).filter((a) => a.residentId !== null);
+  const alarmsOf = async (areaId: string) => ((await f.api.call('GET', `/api/alarms?status=all&areaId=${areaId}`)).body as Array<{ id: string; residentId: string | null }>).filter((a) => a.residentId !== null);
 
   it('a test event opens no alarm, is stored, and the device hears test.ok; on an active alarm it is noted as test.recorded', async () => {
     const centre = await provisionCentre(f.api, { caregivers: 1 });
@@ -54,7 +54,7 @@ describe.each(['embedded', 'postgres'] as const)('weekly button test end to end 
 
     // a real press, then a test while it is open: no second alarm, the test is on its timeline
     await publish(pendant.client, topics.deviceEvents(centre.pendant.id), event('button.pressed').payload);
-    const [open] = (await alarmsOf(centre.grid.id)) as Array<{ id: string }>;
+    const [open] = await alarmsOf(centre.grid.id);
     const t2 = event('button.pressed', { test: true });
     await publish(pendant.client, topics.deviceEvents(centre.pendant.id), t2.payload);
     await waitFor(async () => pendant.matching((m) => m.type === 'test.ok' && m.eventId === t2.id).length > 0 || undefined);
