@@ -91,7 +91,7 @@ export const adminEn = {
   'admin.caregivers.areas': 'Areas they answer for',
   'admin.caregivers.rota': 'Their rota',
   'admin.caregivers.skills': 'Skills',
-  'admin.caregivers.skillsLater': 'Skills (meals, bathing, …) come with service orders; not recorded yet.',
+  'admin.caregivers.skillsHint': 'Service orders (a meal, a bath, …) go first to on-duty caregivers who do that service.',
   'admin.caregivers.confirmDelete': 'Delete the caregiver "{name}"?',
 
   'admin.users.title': 'Staff logins',

@@ -92,7 +92,7 @@ export const adminZh: Record<keyof typeof adminEn, string> = {
   'admin.caregivers.areas': '负责区域',
   'admin.caregivers.rota': '排班',
   'admin.caregivers.skills': '技能',
-  'admin.caregivers.skillsLater': '技能（送餐、助浴等）将随服务工单提供，目前尚未记录。',
+  'admin.caregivers.skillsHint': '服务工单（送餐、助浴等）优先派给在岗且具备该技能的护理员。',
   'admin.caregivers.confirmDelete': '删除护理员“{name}”？',
 
   'admin.users.title': '员工账号',

@@ -107,6 +107,8 @@ export const en = {
 
   'queue.title': 'Active alarms',
   'queue.empty': 'No active alarms.',
+  'queue.serviceTitle': 'Service orders',
+  'queue.serviceEmpty': 'No open service orders.',
   'queue.notified': 'Notified',
   'queue.asking': 'asking now',
   'queue.declined': 'declined',
@@ -193,6 +195,8 @@ export const en = {
   'reports.badRange': 'The start must be before the end.',
   'reports.urgentTitle': 'Urgent alarms: time to accept and arrive',
   'reports.urgentNone': 'No urgent alarms in this period.',
+  'reports.serviceTitle': 'Service orders: accepted within 15 min, done the same day',
+  'reports.serviceNone': 'No service orders in this period.',
   'reports.targets': 'Targets: within limit ≥ {limit}, accepted ≤ 60 s ≥ {a60}, ≤ 180 s ≥ {a180}, arrived ≤ 45 min ≥ {r45}, ≤ 60 min ≥ {r60}.',
   'col.group': 'Group',
   'col.alarms': 'Alarms',
@@ -211,6 +215,9 @@ export const en = {
   'col.acc180': 'Accepted ≤ 180 s',
   'col.arr45': 'Arrived ≤ 45 min',
   'col.arr60': 'Arrived ≤ 60 min',
+  'col.orders': 'Orders',
+  'col.acc15m': 'Accepted ≤ 15 min',
+  'col.doneSameDay': 'Done the same day',
   'col.ownLimits': 'Within own limits',
   'col.emergencyKpi': 'Emergencies',
 

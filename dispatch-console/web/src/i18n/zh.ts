@@ -76,6 +76,8 @@ export const zh: Catalogue = {
 
   'queue.title': '当前警情',
   'queue.empty': '暂无未结束的警情。',
+  'queue.serviceTitle': '服务工单',
+  'queue.serviceEmpty': '暂无未完成的服务工单。',
   'queue.notified': '已通知',
   'queue.asking': '正在呼叫',
   'queue.declined': '已拒绝',
@@ -162,6 +164,8 @@ export const zh: Catalogue = {
   'reports.badRange': '开始时间必须早于结束时间。',
   'reports.urgentTitle': '“急”级警报：接单与到场',
   'reports.urgentNone': '此期间没有“急”级警报。',
+  'reports.serviceTitle': '服务工单：15 分钟内接单、当日完成',
+  'reports.serviceNone': '此期间没有服务工单。',
   'reports.targets': '目标：时限内达标 ≥ {limit}，60 秒内接单 ≥ {a60}，180 秒内接单 ≥ {a180}，45 分钟内到场 ≥ {r45}，60 分钟内到场 ≥ {r60}。',
   'col.group': '分组',
   'col.alarms': '警情数',
@@ -180,6 +184,9 @@ export const zh: Catalogue = {
   'col.acc180': '180 秒内接单',
   'col.arr45': '45 分钟内到场',
   'col.arr60': '60 分钟内到场',
+  'col.orders': '工单数',
+  'col.acc15m': '15 分钟内接单',
+  'col.doneSameDay': '当日完成',
   'col.ownLimits': '按各自时限',
   'col.emergencyKpi': '“紧急”级警报',
 

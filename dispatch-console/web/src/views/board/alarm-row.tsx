@@ -41,6 +41,11 @@ export function AlarmRow({ alarm: a, caregivers, fresh, selected, skewMs, onSele
         <div class="ar-title">
           <span class="prio-badge">{tr.label('priority', a.priority)}</span>
           <span class="ar-kind">{tr.label('kind', a.kind)}</span>
+          {a.service && (
+            <span class="pill pill-muted" data-testid="alarm-service">
+              {tr.label('service', a.service)}
+            </span>
+          )}
           <span class="ar-resident">{a.resident.name || t('queue.unknownResident')}</span>
           <span class={`pill pill-${a.status}`}>{tr.label('status', a.status)}</span>
           {a.eventCount > 1 && <span class="pill pill-muted">{t('queue.events', { n: a.eventCount })}</span>}

@@ -7,6 +7,7 @@ import { defaultQuery, groupings, periodSeconds, reportUrl, validRange, type Rep
 import { targets } from './report-targets.ts';
 import { ReportsChart } from './reports-chart.tsx';
 import { ReportsTable, UrgentKpiTable } from './reports-table.tsx';
+import { ServiceKpiTable } from './service-kpi-table.tsx';
 
 type Result = { kind: 'idle' } | { kind: 'ok'; rows: ReportRow[]; query: ReportQuery } | { kind: 'error'; text: string };
 
@@ -108,6 +109,7 @@ export function ReportsView() {
           <ReportsChart rows={result.rows} groupBy={result.query.groupBy} period={periodSeconds(result.query)} />
           <ReportsTable rows={result.rows} groupBy={result.query.groupBy} />
           {result.rows.length > 0 && <UrgentKpiTable rows={result.rows} groupBy={result.query.groupBy} />}
+          {result.rows.length > 0 && <ServiceKpiTable rows={result.rows} groupBy={result.query.groupBy} />}
           <p class="muted small">
             {t('reports.targets', {
               limit: pct(targets.withinAcceptLimit),

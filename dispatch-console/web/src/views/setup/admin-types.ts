@@ -37,6 +37,8 @@ export interface CaregiverRow {
   wearableId: string | null;
   role: 'caregiver' | 'supervisor';
   areaIds: string[];
+  /** Service kinds they do (meal, bathing, …); absent from older answers. */
+  skills?: Array<'meal' | 'bathing' | 'haircut' | 'housekeeping' | 'massage' | 'doctor' | 'other'>;
 }
 
 /** GET /api/users (db/queries/users.ts userSchema). */

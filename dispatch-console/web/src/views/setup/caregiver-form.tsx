@@ -5,6 +5,12 @@ import { setupHref } from '../../lib/hash-route.ts';
 import { ErrorNote, Field, orNull, useAction } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, DeviceRow } from './admin-types.ts';
 import { treeOrder } from './area-tree.ts';
+// `import type` only: a value import from contract/ would pull zod into the bundle
+import type { serviceKinds } from '../../../../../contract/device-messages.ts';
+
+/** The service kinds a caregiver may do (DESIGN "Service orders"), in the contract's order. */
+const SERVICE_KINDS: typeof serviceKinds = ['meal', 'bathing', 'haircut', 'housekeeping', 'massage', 'doctor', 'other'];
+type Skill = (typeof serviceKinds)[number];
 
 interface Props {
   /** null: a new caregiver. */
@@ -17,7 +23,7 @@ interface Props {
   onDeleted: () => void;
 }
 
-/** Create or change a caregiver: phone (the SMS fallback), wearable, the areas they answer for, role. */
+/** Create or change a caregiver: phone (the SMS fallback), wearable, the areas they answer for, role, skills. */
 export function CaregiverForm({ caregiver, caregivers, wearables, areas, onClose, onSaved, onDeleted }: Props) {
   const tr = useT();
   const { t } = tr;
@@ -26,6 +32,7 @@ export function CaregiverForm({ caregiver, caregivers, wearables, areas, onClose
   const [wearableId, setWearableId] = useState(caregiver?.wearableId ?? '');
   const [role, setRole] = useState<CaregiverRow['role']>(caregiver?.role ?? 'caregiver');
   const [areaIds, setAreaIds] = useState<Set<string>>(new Set(caregiver?.areaIds ?? []));
+  const [skills, setSkills] = useState<Set<Skill>>(new Set(caregiver?.skills ?? []));
   const [saved, setSaved] = useState(false);
   const action = useAction();
   // a wearable is worn by one caregiver: others' are not offered
@@ -38,10 +45,16 @@ export function CaregiverForm({ caregiver, caregivers, wearables, areas, onClose
     else next.delete(id);
     setAreaIds(next);
   };
+  const toggleSkill = (k: Skill, on: boolean) => {
+    const next = new Set(skills);
+    if (on) next.add(k);
+    else next.delete(k);
+    setSkills(next);
+  };
   const save = async (e: Event) => {
     e.preventDefault();
     setSaved(false);
-    const body = { name: name.trim(), phone: orNull(phone), wearableId: wearableId || null, role, areaIds: [...areaIds] };
+    const body = { name: name.trim(), phone: orNull(phone), wearableId: wearableId || null, role, areaIds: [...areaIds], skills: SERVICE_KINDS.filter((k) => skills.has(k)) };
     let result: CaregiverRow | undefined;
     const ok = await action.run(async () => {
       result = caregiver
@@ -92,12 +105,16 @@ export function CaregiverForm({ caregiver, caregivers, wearables, areas, onClose
           </label>
         ))}
       </fieldset>
-      {/* SKILLS: DESIGN "Service orders" gives caregivers "skills" (meal, bathing, …); the caregivers API has no such field yet. Their editor goes here once it does. */}
-      <Field label={t('admin.caregivers.skills')}>
-        <p class="muted small" data-testid="caregiver-skills">
-          {t('admin.caregivers.skillsLater')}
-        </p>
-      </Field>
+      <fieldset class="admin-areas admin-skills" data-testid="caregiver-skills">
+        <legend>{t('admin.caregivers.skills')}</legend>
+        <p class="muted small">{t('admin.caregivers.skillsHint')}</p>
+        {SERVICE_KINDS.map((k) => (
+          <label key={k}>
+            <input type="checkbox" data-testid="caregiver-skill" data-skill={k} checked={skills.has(k)} onChange={(e) => toggleSkill(k, e.currentTarget.checked)} />{' '}
+            {tr.label('service', k)}
+          </label>
+        ))}
+      </fieldset>
       <ErrorNote text={action.error} />
       {saved && !action.error && (
         <p class="notice small" data-testid="caregiver-saved">
