@@ -36,16 +36,17 @@ describe('the scenario command line', () => {
     const opts = parseCliArgs(['--scenario', 'fall'], { SIM_PASSWORD: 'x' });
     expect(opts !== 'help' && opts !== 'list' && opts.scenario).toBe('fall');
     expect(scenarioNames()).toEqual(['fall', 'false-press', 'dead-battery', 'device-offline', 'inactivity', 'missed-checkin', 'night-wander', 'bed-no-return', 'no-show', 'service-meal', 'uncovered-grid', 'smoke']);
-    for (const s of SCENARIOS) expect(s.limitS, s.name).toBeLessThan(60);
+    for (const s of SCENARIOS) expect(s.limitS, s.name).toBeLessThanOrEqual(80);
   });
 });
 
 describe.each(['embedded', 'postgres'] as const)('every scenario against one service (%s)', (kind) => {
   const { f } = useService(compressed, kind);
 
-  it('all twelve play out side by side, each on its own home, each within its limit', async () => {
+  it('all twelve play out side by side, each on its own home, each in under a minute', async () => {
     const results = await Promise.all(scenarioNames().map((n) => play(f.service.httpUrl, n)));
     for (const r of results) expect(r.ok, `${r.name}: ${r.message}\n${r.story}`).toBe(true);
+    for (const r of results) expect(r.seconds, r.name).toBeLessThan(60);
     const story = (name: string) => results.find((r) => r.name === name)!.story;
     // the printed timeline tells what happened, in words
     expect(story('fall')).toMatch(/alarm raised: emergency fall\.detected[\s\S]*accepted by[\s\S]*resolved by .*: assisted/);
