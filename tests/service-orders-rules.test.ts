@@ -158,6 +158,14 @@ describe('opening and accepting an order (decide)', () => {
     expect(deviceCommandSchema.parse(command)).toEqual(command);
   });
 
+  it('a second request joining the order is on its timeline with its service; the order keeps its own', () => {
+    const a = open('meal').alarm;
+    const d = decide(a, { type: 'join', trigger: { ...trigger('service.request', { service: 'bathing' }), eventId: 'e-2' }, priority: 'service', newId }, s, at(120));
+    expect(d.alarm).toMatchObject({ service: 'meal', priority: 'service', eventCount: 2, currentNotified: ['cook'] });
+    expect(d.effects.timeline.map((r) => [r.code, r.detail])).toEqual([['event.joined', { deviceId: 'hub-1', eventId: 'e-2', type: 'service.request', service: 'bathing' }]]);
+    expect(d.effects.notices).toEqual([]);
+  });
+
   it('the policy snapshot is the service policy (accept within 15 min)', () => {
     expect(open('meal').alarm.policy).toEqual(DEFAULT_POLICIES.service);
     expect(open('meal').alarm.acceptLimitS).toBe(900);

@@ -104,7 +104,13 @@ function join(a: AlarmRecord, cmd: Extract<Command, { type: 'join' }>, s: Situat
   const t = cmd.trigger;
   const fx = new Effects(a, cmd.newId);
   let alarm: AlarmRecord = { ...a, eventCount: a.eventCount + 1, lastEventAt: t.at };
-  fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, { deviceId: t.deviceId, eventId: t.eventId, type: t.type });
+  fx.log('event.joined', { kind: 'resident', id: a.residentId ?? undefined }, now, {
+    deviceId: t.deviceId,
+    eventId: t.eventId,
+    type: t.type,
+    // a further request joining a service order: which service it asked for
+    ...(t.type === 'service.request' && { service: serviceOf(t.data) }),
+  });
   const d = groupDecision(a as ActiveAlarmView, cmd.priority);
   if (d.action === 'join' && d.raisePriority) {
     const policy = resolvePolicy(s.policy, cmd.priority, s.areaPath);
