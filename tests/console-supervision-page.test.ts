@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN } from './helpers/api-client.ts';
+import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { connectDevice, press, provisionHome } from './helpers/care-centre.ts';
+import { waitFor } from './helpers/gateway-harness.ts';
+import { useService } from './helpers/service-fixture.ts';
+
+/**
+ * The board's alarm detail for a silent device, in Chromium: which device, and since when
+ * (issue 13, device supervision). Time-compressed: a pendant with heartbeatS 1, sweeps every 0.2 s.
+ */
+describe('a device.offline alarm on the board (Debian chromium)', () => {
+  const { f, track } = useService({ SUPERVISION_SWEEP_S: '0.2' }, 'postgres');
+  let browser: Browser;
+  let page: Page;
+  let shots: string;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    page.on('pageerror', (e) => errors.push(e.message));
+    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
+    mkdirSync(shots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the silent device and since when it was last heard, in English and Chinese; heard again, restored', async () => {
+    const { resident } = await provisionHome(f.api);
+    const pendant = await f.api.create('/api/devices', { kind: 'pendant', residentId: resident.id, heartbeatS: 1 });
+    const m = await connectDevice(f.service.mqttUrl, pendant);
+    await press(m, pendant.id, 'heartbeat');
+    m.end(true);
+    const alarm = await waitFor(async () => ((await f.api.get('/api/alarms')).body as Array<{ id: string; deviceId: string }>).find((a) => a.deviceId === pendant.id), 15_000);
+    const since = (await f.api.get(`/api/alarms/${alarm.id}`)).body.timeline.find((t: { code: string }) => t.code === 'alarm.raised').detail.data.since as string;
+
+    await page.goto(`${f.service.httpUrl}/`);
+    await page.getByTestId('login-username').fill(ADMIN.username);
+    await page.getByTestId('login-password').fill(ADMIN.password);
+    await page.getByTestId('login-submit').click();
+    const row = page.locator(`[data-testid="alarm-row"][data-alarm-id="${alarm.id}"]`);
+    await row.click();
+    const detail = page.locator(`[data-testid="alarm-detail"][data-alarm-id="${alarm.id}"]`);
+    await detail.waitFor();
+    await expect.poll(() => detail.textContent()).toContain('Device offline');
+    expect(await detail.textContent()).toContain(pendant.id);
+    const silent = detail.getByTestId('silent-since');
+    expect(await silent.getAttribute('datetime')).toBe(since);
+    expect(await silent.textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(await detail.textContent()).toContain('Silent since');
+    await page.screenshot({ path: join(shots, 'board-device-offline.png') });
+    await page.getByTestId('lang-switch').selectOption('zh');
+    await expect.poll(() => detail.textContent()).toContain('最后收到信号');
+    expect(await detail.textContent()).toContain('设备离线');
+    await page.screenshot({ path: join(shots, 'board-device-offline-zh.png') });
+    await page.getByTestId('lang-switch').selectOption('en');
+
+    // heard again: the alarm resolves itself, outcome restored
+    const back = track(await connectDevice(f.service.mqttUrl, pendant));
+    await press(back, pendant.id, 'heartbeat');
+    await expect.poll(() => detail.getAttribute('data-status'), { timeout: 10_000 }).toBe('resolved');
+    await detail.locator('[data-testid="timeline-entry"][data-code="alarm.restored"]').waitFor();
+    expect(await detail.textContent()).toContain('Restored');
+    expect(errors).toEqual([]);
+  });
+});
