@@ -75,7 +75,7 @@ describe('a test event opens no emergency', () => {
   });
 });
 
-describe('reminders: from 10:00 local, once a day per button', () => {
+describe('reminders: from 10:00 local, once a day per button; not while away (hospital, family)', () => {
   const untested = facts({ deviceIds: ['cord-1', 'pendant-1'] });
   const tested = facts({ residentId: 'res-2', deviceIds: ['pendant-2'], lastTestAt: ago(DAY) });
   it.each([
@@ -84,7 +84,8 @@ describe('reminders: from 10:00 local, once a day per button', () => {
     ['18:00: the same keys (sent once: the key is claimed)', '2026-03-10 18:00', ['buttontest:cord-1:2026-03-10', 'buttontest:pendant-1:2026-03-10']],
     ['next day: new keys', '2026-03-11 10:30', ['buttontest:cord-1:2026-03-11', 'buttontest:pendant-1:2026-03-11']],
   ])('%s', (_, wall, keys) => {
-    const out = buttonTestReminders([untested, tested], clockAt(wall));
+    const away = facts({ residentId: 'res-3', deviceIds: ['pendant-3'], away: true });
+    const out = buttonTestReminders([untested, tested, away], clockAt(wall));
     expect(out.map((r) => r.key)).toEqual(keys);
     for (const r of out) expect(r.residentId).toBe('res-1');
   });

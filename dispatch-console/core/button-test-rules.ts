@@ -30,6 +30,8 @@ export interface ButtonFacts {
   installedAt: Date;
   lastPressAt: Date | null;
   lastTestAt: Date | null;
+  /** Away now (hospital, family: their settings): not reminded, though still listed. */
+  away?: boolean | undefined;
 }
 
 /** The latest press or test (null: neither within the lookback). */
@@ -56,6 +58,6 @@ export interface TestReminder {
 export function buttonTestReminders(facts: readonly ButtonFacts[], clock: LocalClock, at = REMINDER_AT): TestReminder[] {
   if (clock.hour * 60 + clock.minute < at.hour * 60 + at.minute) return [];
   return facts
-    .filter((f) => isUntested(f, clock.now))
+    .filter((f) => !f.away && isUntested(f, clock.now))
     .flatMap((f) => f.deviceIds.map((deviceId) => ({ residentId: f.residentId, deviceId, key: `buttontest:${deviceId}:${clock.day}` })));
 }

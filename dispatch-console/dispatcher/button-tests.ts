@@ -25,8 +25,9 @@ export async function recordButtonTest(o: { db: Db; notifier: Notifier; active: 
 }
 
 /** Sends `test.reminder` to the buttons untested for a week, once a day each (see button-test-rules.ts). */
-export async function remindButtonTests(o: { db: Db; notifier: Notifier }, now: Date): Promise<number> {
-  const facts = await loadButtonFacts(o.db, CENTRE_WIDE, new Date(now.getTime() - (TEST_PERIOD_DAYS + 1) * DAY));
+export async function remindButtonTests(o: { db: Db; notifier: Notifier; isAway: (residentId: string) => boolean }, now: Date): Promise<number> {
+  const rows = await loadButtonFacts(o.db, CENTRE_WIDE, new Date(now.getTime() - (TEST_PERIOD_DAYS + 1) * DAY));
+  const facts = rows.map((r) => ({ ...r, away: o.isAway(r.residentId) }));
   let sent = 0;
   for (const r of buttonTestReminders(facts, localClock(now))) {
     if (!(await claimAbsenceNotice(o.db, r.key, now))) continue;

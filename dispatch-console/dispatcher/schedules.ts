@@ -12,6 +12,7 @@ import { localClock } from '../core/local-clock.ts';
 import type { Notifier } from './notifier.ts';
 import { rulesFor } from './resident-rules.ts';
 import { remindButtonTests } from './button-tests.ts';
+import { isAway } from '../core/resident-rules.ts';
 
 /** What the periodic jobs need of the dispatcher. */
 export interface ScheduleHost {
@@ -69,7 +70,7 @@ export async function raiseAbsences(h: ScheduleHost, now: Date): Promise<Record<
     // the resident's own settings over the centre's defaults (check-in, waking hours, away…)
     rules: rulesFor(h.directory, h.settings, r.residentId),
   }));
-  const counts = { residents: facts.length, reminded: 0, raised: 0, testReminders: await remindButtonTests(h, now) };
+  const counts = { residents: facts.length, reminded: 0, raised: 0, testReminders: await remindButtonTests({ ...h, isAway: (id) => isAway(rulesFor(h.directory, h.settings, id), now) }, now) };
   for (const f of findAbsences(facts, localClock(now), { ...h.settings.absence, nightHours: h.settings.nightHours })) {
     if (f.action === 'remind') {
       if (!(await claimAbsenceNotice(h.db, f.key, now))) continue;
