@@ -4,6 +4,7 @@ import { deviceMqttUrl } from '../run.ts';
 import { SimError } from '../types.ts';
 import { HomeDevice, ScriptedWrist, type WristPlan } from './actors.ts';
 import { buildHome, type ScenarioHome } from './home.ts';
+import { Story } from './story.ts';
 import { SCENARIOS, scenarioNames } from './index.ts';
 import { ScenarioFailure, type Scenario, type ScenarioContext } from './types.ts';
 import { AlarmWatcher } from './watch.ts';
@@ -53,9 +54,6 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult> {
   const scenario = findScenario(o.name);
   const started = Date.now();
-  let t0 = started; // the story's clock starts once the home is built
-  const rel = (at: Date | number) => `+${((+at - t0) / 1000).toFixed(1).padStart(5)}s`;
-  const print = (at: Date | number, line: string) => o.out(`${rel(at)}  ${line}`);
   const api = new ApiClient(o.httpUrl);
   await login(api, o.username, o.password);
   const info = serviceInfoSchema.safeParse(await api.get('/api/service'));
@@ -68,9 +66,9 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   const home = await buildHome(api, scenario.name, scenario.home);
   o.out(`  built: grid "${home.gridName}", ${home.residentName} with ${home.devices.map((d) => d.id).join(', ')}; caregivers ${home.caregivers.map((c) => c.name).join(', ') || 'none'}`);
 
-  const say = (line: string) => print(Date.now(), line);
-  t0 = Date.now();
-  const watch = new AlarmWatcher(api, home.gridId, (at, line) => print(at, line));
+  const story = new Story(o.out); // its clock starts once the home is built
+  const say = (line: string) => story.add(Date.now(), line);
+  const watch = new AlarmWatcher(api, home.gridId, (at, line) => story.add(at, line));
   const devices: HomeDevice[] = [];
   const wrists: ScriptedWrist[] = [];
   let result: ScenarioResult;
@@ -122,6 +120,7 @@ export async function runScenario(o: ScenarioRunOptions): Promise<ScenarioResult
   } finally {
     await watch.stop();
     await Promise.all([...devices, ...wrists].map((x) => x.close()));
+    story.end();
   }
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
   await tidyUp(api, home, watch, o.out);
