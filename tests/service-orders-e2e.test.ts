@@ -101,15 +101,32 @@ describe.each(['embedded', 'postgres'] as const)('service orders on the %s datab
     }
     await waitFor(async () => (await api.call('GET', `/api/alarms/${order.id}`)).body.status === 'resolved');
 
+    // a bathing order, accepted on the console with a time: the device is told who and when;
+    // a further request while it is open joins it, with its service on the timeline
+    await press(pendant, centre.pendant.id, 'service.request', { service: 'bathing' });
+    const bath = await waitFor(async () => (await active()).find((a) => a.priority === 'service' && a.id !== order.id));
+    expect(bath.service).toBe('bathing');
+    expect(await device.find((m) => m.type === 'service.received' && m.alarmId === bath.id)).toEqual({ type: 'service.received', alarmId: bath.id, service: 'bathing' });
+    await press(pendant, centre.pendant.id, 'service.request', { service: 'haircut' });
+    await waitFor(async () => (await api.call('GET', `/api/alarms/${bath.id}`)).body.eventCount === 2);
+    const joined = (await api.call('GET', `/api/alarms/${bath.id}`)).body.timeline.find((r: { code: string }) => r.code === 'event.joined');
+    expect(joined.detail).toMatchObject({ type: 'service.request', service: 'haircut' });
+    const bathAt = new Date(Date.now() + 3 * 3600_000).toISOString();
+    expect((await api.call('POST', `/api/alarms/${bath.id}/accept`, { at: bathAt })).status).toBe(200);
+    expect(await device.find((m) => m.type === 'service.scheduled' && m.alarmId === bath.id)).toEqual({ type: 'service.scheduled', alarmId: bath.id, by: 'admin', at: bathAt });
+    expect((await api.call('POST', `/api/alarms/${bath.id}/accept`, { at: 'tomorrow' })).status).toBe(400);
+    expect((await api.call('POST', `/api/alarms/${bath.id}/cancel`, { note: 'done by family' })).status).toBe(200);
+
     // 6. the report's own rows for service orders (the whole centre, and by kind)
     const q = `from=${encodeURIComponent(startedAt.toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 1000).toISOString())}`;
     const all = (await api.call('GET', `/api/reports/response-times?${q}&groupBy=none`)).body;
-    expect(all[0].kpi.service).toEqual({ alarms: 1, acceptedWithin15m: 1, doneSameDay: 1 });
+    // the bathing order was cancelled after its accept: it needed an answer, was accepted in time, never done
+    expect(all[0].kpi.service).toEqual({ alarms: 2, acceptedWithin15m: 1, doneSameDay: 0.5 });
     const byKind = (await api.call('GET', `/api/reports/response-times?${q}&groupBy=kind`)).body as Array<{ key: string; kpi: { service: unknown } }>;
-    expect(byKind.find((x) => x.key === 'service.request')?.kpi.service).toEqual({ alarms: 1, acceptedWithin15m: 1, doneSameDay: 1 });
+    expect(byKind.find((x) => x.key === 'service.request')?.kpi.service).toEqual({ alarms: 2, acceptedWithin15m: 1, doneSameDay: 0.5 });
     expect(byKind.find((x) => x.key === 'fall.detected')?.kpi.service).toEqual({ alarms: 0, acceptedWithin15m: null, doneSameDay: null });
     const csv = (await api.call('GET', `/api/reports/response-times?${q}&groupBy=none&format=csv`)).text;
     expect(csv.split('\r\n')[0]).toMatch(/,service_orders,service_accepted_within_15m_pct,service_done_same_day_pct$/);
-    expect(csv.split('\r\n')[1]).toMatch(/,1,100,100$/);
+    expect(csv.split('\r\n')[1]).toMatch(/,2,100,50$/);
   }, 60_000);
 });

@@ -32,9 +32,10 @@ const ROLES = 'Roles: operator, admin, caregiver.';
 const CAREGIVER_SEES = 'A caregiver login sees only the alarms it was alerted to or accepted.';
 // the rules of core/alarm-transitions.ts and core/alarm-actions.ts, as a caller meets them
 const ACTIONS_DOC = [
-  `${ROLES} Body (optional): \`{"note","outcome","caregiverId"}\`; answers the alarm as it is now.`,
+  `${ROLES} Body (optional): \`{"note","outcome","caregiverId","at"}\`; answers the alarm as it is now.`,
   '',
-  '- `accept`: open → accepted (a caregiver repeating its own accept changes nothing).',
+  '- `accept`: open → accepted (a caregiver repeating its own accept changes nothing). For a service order, `at` (ISO 8601) says when ' +
+    'the caregiver will come: the resident\'s device is told `{"type":"service.scheduled","alarmId","by","at"}`.',
   '- `arrive`: open or accepted → on_site.',
   '- `resolve`: open, accepted or on_site → resolved; `outcome` defaults to `assisted`.',
   '- `cancel` (operators only): any active status → cancelled.',
