@@ -164,6 +164,25 @@ describe.each(['embedded', 'postgres'] as const)('device supervision (%s)', (kin
       expect(own.id).not.toBe(fault.id);
       expect(own.kind).toBe('battery.low');
     });
+
+    it('a device with a fault open goes silent: the offline joins its alarm; heard again, the return is noted and the fault stays', async () => {
+      const d = await device(c, { heartbeatS: 1 });
+      const m = await hear(c, d);
+      await press(m, d.id, 'device.fault', { code: 'tilt_switch' });
+      const fault = await waitFor(async () => (await alarmsOf(c, d.id))[0]);
+      await drop(c, d, m);
+      await sweepAt(c, 2_000);
+      await waitFor(async () => (await detail(c, fault.id)).eventCount === 2);
+      expect(await alarmsOf(c, d.id)).toHaveLength(1);
+      await hear(c, d);
+      await sweepAt(c, 10);
+      const after = await waitFor(async () => {
+        const x = await detail(c, fault.id);
+        return x.timeline.some((t) => t.code === 'alarm.restored') && x;
+      });
+      expect(after).toMatchObject({ status: 'open', kind: 'device.fault' });
+      expect((await c.api.get(`/api/devices/${d.id}`)).body.offlineSince).toBeNull();
+    });
   });
 
   it('a restart in the middle keeps last heard (from the database) and the offline flag', async () => {

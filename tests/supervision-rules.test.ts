@@ -4,6 +4,7 @@ import {
   DEFAULT_OUTAGE_RULE,
   defaultHeartbeatS,
   effectiveHeartbeatS,
+  restoreCloses,
   superviseDevices,
   type BatteryFacts,
   type SupervisedDevice,
@@ -132,4 +133,13 @@ describe('batteryFinding', () => {
     ['0.35 with a fault open: not ours to resolve', { battery: 0.35, previous: 0.1, activeKind: 'device.fault' }, 'none'],
     ['no battery in the status', { battery: undefined, previous: 0.1, activeKind: 'battery.low' }, 'none'],
   ])('%s', (_name, f, expected) => expect(batteryFinding(f)).toBe(expected));
+});
+
+describe('restoreCloses: which alarm a device heard again closes', () => {
+  it.each([
+    ['the offline alone', { kind: 'device.offline', eventCount: 1 }, true],
+    ['an offline a low battery joined on its way back', { kind: 'device.offline', eventCount: 2 }, false],
+    ['a fault the offline joined', { kind: 'device.fault', eventCount: 2 }, false],
+    ['a battery alarm', { kind: 'battery.low', eventCount: 1 }, false],
+  ] as const)('%s', (_name, a, closes) => expect(restoreCloses(a)).toBe(closes));
 });

@@ -37,9 +37,9 @@ export async function loadSupervisionRows(q: Queryable): Promise<SupervisionRow[
 }
 
 /** The active technical alarms (one per device, and the centre's outage): what supervision may resolve. */
-export async function activeTechnicalAlarms(q: Queryable): Promise<Array<{ id: string; deviceId: string; kind: string }>> {
-  const r = await q.query<{ id: string; deviceId: string; kind: string }>(
-    `SELECT id, device_id AS "deviceId", kind FROM alarms WHERE lane = 'technical' AND ${activeStatusSql()}`,
+export async function activeTechnicalAlarms(q: Queryable): Promise<Array<{ id: string; deviceId: string; kind: string; eventCount: number }>> {
+  const r = await q.query<{ id: string; deviceId: string; kind: string; eventCount: number }>(
+    `SELECT id, device_id AS "deviceId", kind, event_count AS "eventCount" FROM alarms WHERE lane = 'technical' AND ${activeStatusSql()}`,
   );
   return r.rows;
 }

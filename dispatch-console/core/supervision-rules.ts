@@ -1,6 +1,7 @@
+import type { AlarmRecord } from '../../contract/alarm-record.ts';
 import type { DeviceKind } from '../../contract/device-messages.ts';
 import type { NewTimelineEntry } from '../../contract/timeline.ts';
-import { SYSTEM } from './alarm-state.ts';
+import { Effects, SYSTEM } from './alarm-state.ts';
 import type { Decision } from './decide.ts';
 
 /**
@@ -141,4 +142,18 @@ export function asRestored(d: Decision, detail: { reason: string; deviceId?: str
   const row = { alarmId: d.alarm.id, code: 'alarm.restored', actor: SYSTEM, at: now, detail } as NewTimelineEntry;
   d.effects.timeline.unshift(row);
   return d;
+}
+
+/**
+ * Whether a device heard again closes its technical alarm: only an alarm that is the offline
+ * alone. One that something else joined (a fault, a low battery reported on its way back), or
+ * one the offline joined, stays for the operator, with the device's return noted on it.
+ */
+export const restoreCloses = (a: { kind: string; eventCount: number }): boolean => a.kind === 'device.offline' && a.eventCount === 1;
+
+/** The device is back, but the alarm has other causes: `alarm.restored` on its timeline, nothing else. */
+export function restoredNote(a: AlarmRecord, detail: { reason: string; deviceId?: string }, now: Date, newId: () => string): Decision {
+  const fx = new Effects(a, newId);
+  fx.log('alarm.restored', SYSTEM, now, detail);
+  return { alarm: a, effects: fx };
 }

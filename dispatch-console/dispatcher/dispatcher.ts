@@ -40,7 +40,7 @@ import { SmsRepliesAway } from './sms-replies-away.ts';
 import { SMS_REPLY_LIMITS } from '../core/sms-reply-rules.ts';
 import type { DispatchSettings } from './dispatch-settings.ts';
 import { CENTRE_WIDE } from '../../db/scope.ts';
-import { asRestored } from '../core/supervision-rules.ts';
+import { asRestored, restoredNote } from '../core/supervision-rules.ts';
 import { SYSTEM } from '../core/alarm-state.ts';
 import { rulesFor } from './resident-rules.ts';
 import { isTestEvent } from '../core/button-test-rules.ts';
@@ -453,12 +453,17 @@ export class Dispatcher {
     return this.alarms.forResident(residentKey(null, deviceId, 'technical'));
   }
 
-  /** The cause went away (heard again, battery charged): resolved `restored`, `alarm.restored` on its timeline. */
-  async restore(alarmId: string, detail: { reason: string; deviceId?: string }): Promise<void> {
+  /**
+   * The cause went away (heard again, battery charged): resolved `restored`, `alarm.restored` on
+   * its timeline; `close: false` only notes it (the alarm has other causes).
+   */
+  async restore(alarmId: string, detail: { reason: string; deviceId?: string }, close = true): Promise<void> {
     const request: ActionRequest = { action: 'resolve', actor: SYSTEM, outcome: 'restored', via: 'device', deviceId: detail.deviceId };
-    await this.decisions.mutate(alarmId, (a, now) =>
-      isActive(a.status) ? asRestored(decide(a, { type: 'act', request, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now), detail, now) : undefined,
-    );
+    await this.decisions.mutate(alarmId, (a, now) => {
+      if (!isActive(a.status)) return undefined;
+      if (!close) return restoredNote(a, detail, now, randomUUID);
+      return asRestored(decide(a, { type: 'act', request, newId: randomUUID }, this.situation({ residentId: a.residentId, alarmId: a.id, now }), now), detail, now);
+    });
   }
 
   /** Coverage assurance (coverage.ts): a grid nobody covers within the hour gets a coverage.gap alarm. */

@@ -6,6 +6,7 @@ import type { Db } from '../../db/types.ts';
 import {
   batteryFinding,
   effectiveHeartbeatS,
+  restoreCloses,
   superviseDevices,
   type SupervisedDevice,
   type SupervisionFinding,
@@ -25,8 +26,8 @@ export interface SupervisionHost {
   raiseTechnical(t: Trigger): Promise<void>;
   /** The device's active technical alarm (this instance's view). */
   technicalAlarm(deviceId: string): { id: string; kind: string } | undefined;
-  /** Resolves an alarm whose cause went away (outcome `restored`). */
-  restore(alarmId: string, detail: { reason: string; deviceId?: string }): Promise<void>;
+  /** Resolves an alarm whose cause went away (outcome `restored`); `close: false` only notes it. */
+  restore(alarmId: string, detail: { reason: string; deviceId?: string }, close?: boolean): Promise<void>;
 }
 
 export interface SupervisionOptions {
@@ -146,7 +147,7 @@ export class DeviceSupervision {
     return counts;
   }
 
-  private async apply(f: SupervisionFinding, now: Date, alarms: ReadonlyArray<{ id: string; deviceId: string; kind: string }>, outages: ReadonlyArray<{ id: string }>, counts: Record<string, number>) {
+  private async apply(f: SupervisionFinding, now: Date, alarms: ReadonlyArray<{ id: string; deviceId: string; kind: string; eventCount: number }>, outages: ReadonlyArray<{ id: string }>, counts: Record<string, number>) {
     switch (f.kind) {
       case 'offline': {
         if (!(await claimOffline(this.o.db, f.deviceId, f.since))) return; // another instance's sweep
@@ -157,9 +158,10 @@ export class DeviceSupervision {
       }
       case 'restore': {
         if (!(await clearOffline(this.o.db, f.deviceId, f.since))) return;
-        // only the offline alarm itself: one that joined a battery or fault alarm leaves that to the operator
-        const alarm = alarms.find((a) => a.deviceId === f.deviceId && a.kind === 'device.offline');
-        if (alarm) await this.o.host.restore(alarm.id, { reason: f.reason === 'heard' ? 'device.heard' : 'device.unsupervised', deviceId: f.deviceId });
+        // the device's one technical alarm: closed when it is the offline alone, else noted (restoreCloses)
+        const alarm = alarms.find((a) => a.deviceId === f.deviceId);
+        const detail = { reason: f.reason === 'heard' ? 'device.heard' : 'device.unsupervised', deviceId: f.deviceId };
+        if (alarm) await this.o.host.restore(alarm.id, detail, restoreCloses(alarm));
         counts.restored!++;
         return;
       }
