@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../common/config.ts';
 import { parseCliArgs } from '../device-sim/cli.ts';
 import { SCENARIOS, scenarioNames } from '../device-sim/scenarios/index.ts';
 import { runScenario } from '../device-sim/scenarios/runner.ts';
+import { absenceSchedule } from '../runtime/maintenance.ts';
 import { ADMIN } from './helpers/api-client.ts';
 import { useService } from './helpers/service-fixture.ts';
 
@@ -37,6 +39,16 @@ describe('the scenario command line', () => {
     expect(opts !== 'help' && opts !== 'list' && opts.scenario).toBe('fall');
     expect(scenarioNames()).toEqual(['fall', 'false-press', 'dead-battery', 'device-offline', 'inactivity', 'missed-checkin', 'night-wander', 'bed-no-return', 'no-show', 'service-meal', 'uncovered-grid', 'smoke']);
     for (const s of SCENARIOS) expect(s.limitS, s.name).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('ABSENCE_CHECK_S: how often the absence rules look (the scenarios compress it)', () => {
+  it('defaults to once a minute at :30; takes divisors of 60 only', () => {
+    expect(loadConfig({}).absenceCheckS).toBe(60);
+    expect(absenceSchedule(60)).toBe('30 * * * * *');
+    expect(loadConfig({ ABSENCE_CHECK_S: '5' }).absenceCheckS).toBe(5);
+    expect(absenceSchedule(5)).toBe('*/5 * * * * *');
+    for (const bad of ['7', '0', '90', '2.5', 'often']) expect(() => loadConfig({ ABSENCE_CHECK_S: bad }), bad).toThrow(/ABSENCE_CHECK_S/);
   });
 });
 
