@@ -237,7 +237,7 @@ describe.each(['embedded', 'postgres'] as const)('device supervision (%s)', (kin
       await sweepAt(c, 2_000);
       const all = (await c.api.get('/api/alarms?status=all')).body as Array<Record<string, any>>;
       expect(all.map((a) => a.kind)).toEqual(['centre.outage']);
-      expect(all[0]).toMatchObject({ priority: 'technical', residentId: null, status: 'open' });
+      expect(all[0]).toMatchObject({ priority: 'technical', residentId: null, status: 'open', deviceId: '(centre)' });
       const raised = (await detail(c, all[0]!.id)).timeline.find((t) => t.code === 'alarm.raised')!;
       expect(raised.detail.data).toMatchObject({ silent: 4, supervised: 4 });
       await sweepAt(c, 60_000);

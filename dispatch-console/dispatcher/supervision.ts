@@ -38,8 +38,11 @@ export interface SupervisionOptions {
   host: SupervisionHost;
 }
 
-/** The device id a centre-wide outage alarm is filed under (it has no device of its own). */
-export const CENTRE_DEVICE = 'centre';
+/**
+ * The device id a centre-wide outage alarm is filed under (it has no device of its own): not a
+ * valid device id (those start with a letter or digit), so no real device can share its group.
+ */
+export const CENTRE_DEVICE = '(centre)';
 
 /**
  * The shell around supervision-rules.ts: remembers when each device was last heard (any message),
