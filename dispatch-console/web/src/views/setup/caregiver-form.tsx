@@ -105,7 +105,7 @@ export function CaregiverForm({ caregiver, caregivers, wearables, areas, onClose
           </label>
         ))}
       </fieldset>
-      <fieldset class="admin-areas admin-skills" data-testid="caregiver-skills">
+      <fieldset class="admin-areas admin-skills" data-testid="caregiver-skills" style={{ maxHeight: 'none' }}>
         <legend>{t('admin.caregivers.skills')}</legend>
         <p class="muted small">{t('admin.caregivers.skillsHint')}</p>
         {SERVICE_KINDS.map((k) => (
