@@ -21,6 +21,8 @@ const compressed = {
   NIGHT_HOURS: `${pad(hour)}-${pad((hour + 2) % 24)}`,
   BED_RETURN_MINUTES: '0.25',
   INACTIVITY_HOURS: '0.005',
+  // a check-in time over an hour ago is yesterday just after midnight: then 00:00 and a short grace
+  CHECKIN_GRACE_MINUTES: '0.5',
   ABSENCE_CHECK_S: '5',
   ALARM_POLICY: JSON.stringify({ emergency: { arriveLimitS: 12 } }),
 };
