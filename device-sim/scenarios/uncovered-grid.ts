@@ -1,3 +1,4 @@
+import { SHIFT_HOURS } from './home.ts';
 import type { Scenario } from './types.ts';
 import { hasRow } from './watch.ts';
 
@@ -13,7 +14,7 @@ export const uncoveredGrid: Scenario = {
     const caregiver = ctx.home.caregivers[0]!;
     ctx.say(`the operator puts ${caregiver.name} on a shift from now`);
     const now = Date.now();
-    await ctx.api.post('/api/shifts', { caregiverId: caregiver.id, start: new Date(now - 60_000).toISOString(), end: new Date(now + 2 * 3_600_000).toISOString() });
+    await ctx.api.post('/api/shifts', { caregiverId: caregiver.id, start: new Date(now - 60_000).toISOString(), end: new Date(now + SHIFT_HOURS * 3_600_000).toISOString() });
     await ctx.watch.waitFor('the coverage.gap resolved', (a) => a.id === gap.id && a.status === 'resolved' && (a.outcome === 'restored' || hasRow(a, 'alarm.restored') || a.outcome !== null), 18_000);
   },
 };
