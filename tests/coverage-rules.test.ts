@@ -29,7 +29,7 @@ const boss = { id: 'boss', areaIds: ['comm-1'] }; // assigned above the grid: co
 const far = { id: 'far', areaIds: ['grid-9'] };
 
 const find = (duty: Duty, o: { grids?: CoverageGrid[]; caregivers?: Array<{ id: string; areaIds: string[] }>; open?: OpenCoverageAlarm[] } = {}) =>
-  coverageFindings({ grids: o.grids ?? [GRID], caregivers: o.caregivers ?? [li, wang, boss, far], intervals: intervalsOf(duty), open: o.open ?? [], now: NOW });
+  coverageFindings({ grids: o.grids ?? [GRID], caregivers: o.caregivers ?? [li, wang, boss, far], intervals: intervalsOf(duty), open: o.open ?? [], now: NOW, confirmMs: 0 });
 const brief = (f: CoverageFinding[]) =>
   f.map((x) => (x.action === 'open' ? `open ${x.grid.areaId} ${(x.from.getTime() - NOW.getTime()) / 60_000}..${(x.until.getTime() - NOW.getTime()) / 60_000} (${x.coverers})` : `resolve ${x.alarmId} ${x.reason}`));
 
@@ -64,7 +64,7 @@ describe('which grids raise a coverage gap', () => {
       from: min(-60),
       to: min(24 * 60),
     });
-    const f = coverageFindings({ grids: [GRID], caregivers: [li], intervals, open: [], now: NOW });
+    const f = coverageFindings({ grids: [GRID], caregivers: [li], intervals, open: [], now: NOW, confirmMs: 0 });
     // uncovered from 20:30 until 08:00 the next morning
     expect(brief(f)).toEqual([`open grid-1 30..${12 * 60} (1)`]);
     // an absence over the rest of her shift (until 23:00): uncovered from now to her next one at 08:00
@@ -76,7 +76,32 @@ describe('which grids raise a coverage gap', () => {
       from: min(-60),
       to: min(24 * 60),
     });
-    expect(brief(coverageFindings({ grids: [GRID], caregivers: [li], intervals: away, open: [], now: NOW }))).toEqual([`open grid-1 0..${12 * 60} (1)`]);
+    expect(brief(coverageFindings({ grids: [GRID], caregivers: [li], intervals: away, open: [], now: NOW, confirmMs: 0 }))).toEqual([`open grid-1 0..${12 * 60} (1)`]);
+  });
+});
+
+describe('a gap must be seen at two sweeps in a row (COVERAGE_CONFIRM_MS)', () => {
+  const sweep = (duty: Duty, now: Date, uncoveredSince?: Map<string, Date>) =>
+    coverageFindings({ grids: [GRID], caregivers: [li, wang], intervals: intervalsOf(duty), open: [], now, ...(uncoveredSince && { uncoveredSince }) });
+  const gap: Duty = { li: [[-60, 30]] };
+
+  it('first seen: nothing opens, the grid is remembered; 10 s later still uncovered: it opens', () => {
+    const first = sweep(gap, NOW);
+    expect(brief(first)).toEqual([]);
+    expect(first.uncovered).toEqual(new Map([['grid-1', NOW]]));
+    const at9 = sweep(gap, new Date(NOW.getTime() + 9_999), first.uncovered);
+    expect(brief(at9)).toEqual([]);
+    const second = sweep(gap, new Date(NOW.getTime() + 15_000), first.uncovered);
+    expect(second.map((x) => x.action)).toEqual(['open']);
+    expect(second.uncovered.get('grid-1')).toEqual(NOW);
+  });
+
+  it('covered in between (a rota swapped for another): forgotten, nothing opens', () => {
+    const first = sweep(gap, NOW);
+    const covered = sweep({ li: [[-60, 600]] }, new Date(NOW.getTime() + 15_000), first.uncovered);
+    expect(brief(covered)).toEqual([]);
+    expect(covered.uncovered.size).toBe(0);
+    expect(brief(sweep(gap, new Date(NOW.getTime() + 30_000), covered.uncovered))).toEqual([]);
   });
 });
 

@@ -45,15 +45,18 @@ describe.each(['embedded', 'postgres'] as const)('coverage and arrival on %s (ma
     const ends = local(now + 30 * MIN, tz);
     expect((await f.api.post('/api/rotas', { caregiverId: ann.id, days: ALL, start: local(now - 60 * MIN, tz).time, end: ends.time, from: local(now - 2 * 86_400_000, tz).date, until: null })).status).toBe(201);
 
-    const counts = await f.dispatcher.checkCoverage();
-    expect(counts.opened).toBeGreaterThanOrEqual(1);
+    // seen uncovered at one sweep, still at the next: opened
+    expect((await f.dispatcher.checkCoverage()).opened).toBe(0);
+    expect(await coverageAlarms(grid.id)).toEqual([]);
+    await f.clock.advance(15_000);
+    expect((await f.dispatcher.checkCoverage()).opened).toBeGreaterThanOrEqual(1);
     const [alarm, ...more] = await coverageAlarms(grid.id);
     expect(more).toEqual([]);
     const d = await f.alarm(alarm!.id);
     expect(d).toMatchObject({ status: 'open', priority: 'technical', kind: 'coverage.gap', residentId: null, areaId: grid.id, stepKind: 'console' });
     const raised = rows(d, 'alarm.raised')[0]!.detail;
     const from = Date.parse(raised.data.from);
-    // the rota's end (a whole minute) lies 29-30 minutes ahead
+    // the rota's end (a whole minute) lies 29-30 minutes after the rota was made
     expect(from).toBeGreaterThan(now + 29 * MIN - 1);
     expect(from).toBeLessThanOrEqual(now + 30 * MIN);
     expect(raised.data).toMatchObject({ areaId: grid.id, grid: 'Grid 1', coverers: 1 });
@@ -94,9 +97,14 @@ describe.each(['embedded', 'postgres'] as const)('coverage and arrival on %s (ma
     const bare = await f.api.create('/api/areas', { name: 'Grid Bare', kind: 'grid', parentId: parent.id });
     const empty = await f.api.create('/api/areas', { name: 'Grid Empty', kind: 'grid', parentId: parent.id });
     await f.api.create('/api/residents', { name: 'Gu Lan', areaId: bare.id, address: '3 Bare Lane' });
+    const seen = f.clock.now().toISOString();
+    await f.dispatcher.checkCoverage();
+    await f.clock.advance(15_000);
     await f.dispatcher.checkCoverage();
     const [a] = await coverageAlarms(bare.id);
-    expect(rows(await f.alarm(a!.id), 'alarm.raised')[0]!.detail.data).toMatchObject({ coverers: 0, from: f.clock.now().toISOString() });
+    // uncovered from the sweep that first saw it (the window starts at that sweep's now)
+    expect(rows(await f.alarm(a!.id), 'alarm.raised')[0]!.detail.data).toMatchObject({ coverers: 0 });
+    expect(Date.parse(rows(await f.alarm(a!.id), 'alarm.raised')[0]!.detail.data.from)).toBeGreaterThanOrEqual(Date.parse(seen));
     expect(await coverageAlarms(empty.id)).toEqual([]);
   });
 

@@ -16,6 +16,12 @@ import { initialState, nextStep, stopEscalation } from './escalation.ts';
 
 /** How far ahead a gap raises the alarm. */
 export const COVERAGE_LOOKAHEAD_MS = 60 * 60_000;
+/**
+ * How long a grid must be seen uncovered before the alarm opens: two sweeps in a row (15 s
+ * apart), so a grid that is uncovered only while someone enters its resident and then its
+ * rota, or swaps one rota for another, raises nothing.
+ */
+export const COVERAGE_CONFIRM_MS = 10_000;
 /** How far the alarm looks to say until when the gap lasts (the directory's duty horizon is 24 h). */
 export const COVERAGE_EXTENT_MS = 23 * 3600_000;
 
@@ -40,8 +46,11 @@ export interface CoverageFacts {
   /** The active coverage.gap alarms. */
   open: readonly OpenCoverageAlarm[];
   now: Date;
+  /** Grids an earlier sweep saw uncovered, since when (the shell keeps this between sweeps). */
+  uncoveredSince?: ReadonlyMap<string, Date>;
   lookaheadMs?: number;
   extentMs?: number;
+  confirmMs?: number;
 }
 
 export type CoverageFinding =
@@ -49,13 +58,17 @@ export type CoverageFinding =
   | { action: 'open'; grid: CoverageGrid; from: Date; until: Date; coverers: number }
   | { action: 'resolve'; alarmId: string; areaId: string | null; reason: 'covered' | 'no_residents' };
 
-/** What to open and what to resolve now. Pure: the same facts give the same findings. */
-export function coverageFindings(f: CoverageFacts): CoverageFinding[] {
+/**
+ * What to open and what to resolve now, and the grids uncovered now with since when (the next
+ * sweep's `uncoveredSince`). Pure: the same facts give the same findings.
+ */
+export function coverageFindings(f: CoverageFacts): CoverageFinding[] & { uncovered: Map<string, Date> } {
   const lookahead = f.lookaheadMs ?? COVERAGE_LOOKAHEAD_MS;
   const end = new Date(f.now.getTime() + Math.max(lookahead, f.extentMs ?? COVERAGE_EXTENT_MS));
   const openByGrid = new Map<string, OpenCoverageAlarm[]>();
   for (const a of f.open) openByGrid.set(a.areaId ?? '', [...(openByGrid.get(a.areaId ?? '') ?? []), a]);
-  const out: CoverageFinding[] = [];
+  const out = Object.assign([] as CoverageFinding[], { uncovered: new Map<string, Date>() });
+  const confirm = f.confirmMs ?? COVERAGE_CONFIRM_MS;
   const watched = new Set<string>();
   for (const g of f.grids) {
     if (g.residents === 0) continue;
@@ -64,7 +77,10 @@ export function coverageFindings(f: CoverageFacts): CoverageFinding[] {
     const gap = coverageGaps([g], coverers.map((c) => ({ ...c, name: c.id, wearableOnline: false })), f.intervals, f.now, end)[0];
     const uncovered = gap !== undefined && gap.from.getTime() < f.now.getTime() + lookahead;
     const open = openByGrid.get(g.areaId) ?? [];
-    if (uncovered && open.length === 0) out.push({ action: 'open', grid: g, from: gap.from, until: gap.to, coverers: coverers.length });
+    const since = uncovered ? (f.uncoveredSince?.get(g.areaId) ?? f.now) : undefined;
+    if (since) out.uncovered.set(g.areaId, since);
+    const confirmed = since !== undefined && f.now.getTime() - since.getTime() >= confirm;
+    if (uncovered && confirmed && open.length === 0) out.push({ action: 'open', grid: g, from: gap.from, until: gap.to, coverers: coverers.length });
     // a second one (opened twice by a race) goes with the first once covered
     if (!uncovered) for (const a of open) out.push({ action: 'resolve', alarmId: a.alarmId, areaId: a.areaId, reason: 'covered' });
   }

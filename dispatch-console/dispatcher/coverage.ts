@@ -26,6 +26,8 @@ export interface CoverageHost {
   open(t: Trigger, made: { alarm: AlarmRecord; effects: Effects }): Promise<void>;
   /** Resolves the alarm `restored` (under its row lock; nothing if it closed meanwhile). */
   restore(alarmId: string, reason: 'covered' | 'no_residents'): Promise<void>;
+  /** Grids seen uncovered by this instance's last sweep, since when (read and replaced each sweep). */
+  uncovered: Map<string, Date>;
 }
 
 /** Grids (areas of kind grid) with their paths up and how many residents live in each. */
@@ -39,8 +41,10 @@ export function coverageGrids(directory: DispatchDirectory): CoverageGrid[] {
 
 /**
  * Coverage assurance, every 15 s (one instance, by lease) and on demand: feeds the pure rule
- * (coverage-rules.ts) the directory's expanded duty and the active coverage alarms, and carries
- * out its findings. Idempotent: an open alarm is not opened again; a covered one is resolved once.
+ * (coverage-rules.ts) the directory's expanded duty, the active coverage alarms and the grids the
+ * last sweep saw uncovered, and carries out its findings. Idempotent: an open alarm is not opened
+ * again; a covered one is resolved once. (Another instance taking the lease starts its own
+ * "seen uncovered" from scratch: the alarm comes a sweep later, never twice.)
  */
 export async function sweepCoverage(h: CoverageHost, now: Date): Promise<Record<string, number>> {
   let roster = h.directory.roster;
@@ -55,9 +59,12 @@ export async function sweepCoverage(h: CoverageHost, now: Date): Promise<Record<
     intervals: roster.intervals,
     open: await activeCoverageAlarms(h.db),
     now,
+    uncoveredSince: h.uncovered,
     extentMs: Math.min(COVERAGE_EXTENT_MS, roster.to.getTime() - now.getTime()),
   });
-  const counts = { opened: 0, restored: 0 };
+  h.uncovered.clear();
+  for (const [grid, since] of findings.uncovered) h.uncovered.set(grid, since);
+  const counts = { opened: 0, restored: 0, uncovered: findings.uncovered.size };
   for (const f of findings) {
     if (f.action === 'resolve') {
       await h.restore(f.alarmId, f.reason);

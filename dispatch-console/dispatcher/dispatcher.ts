@@ -466,6 +466,9 @@ export class Dispatcher {
     });
   }
 
+  /** Grids the last coverage sweep here saw uncovered, since when (a gap must last two sweeps). */
+  private readonly uncoveredGrids = new Map<string, Date>();
+
   /** Coverage assurance (coverage.ts): a grid nobody covers within the hour gets a coverage.gap alarm. */
   checkCoverage(now = this.o.clock.now()): Promise<Record<string, number>> {
     return sweepCoverage(
@@ -477,6 +480,7 @@ export class Dispatcher {
         newId: randomUUID,
         open: (t, made) => this.open(made.alarm.id, t, 'technical', made),
         restore: (id, reason) => this.decisions.mutate(id, (a, at) => restoreCoverage(a, reason, at, randomUUID)).then(() => undefined),
+        uncovered: this.uncoveredGrids,
       },
       now,
     );
