@@ -72,6 +72,13 @@ describe('the arrival deadline counts from the accept', () => {
     expect(arrivalDeadline(a)).toEqual(a.deadline);
   });
 
+  it('a graver event joins an accepted urgent alarm: the deadline follows the emergency limit, from the same accept', () => {
+    const a = accepted('urgent', 100);
+    const d = decide(a, { type: 'join', trigger: { deviceId: 'pendant-1', residentId: null, eventId: 'e-2', fingerprint: 'f', type: 'fall.detected', data: {}, at: at(600) }, priority: 'emergency', newId }, situation(), at(600));
+    expect(d.alarm).toMatchObject({ priority: 'emergency', status: 'accepted', arriveLimitS: LIMIT.emergency });
+    expect(d.alarm.deadline).toEqual(at(100 + LIMIT.emergency));
+  });
+
   it('the watchdog (a lost timer) serves it only past accept + limit + grace, not at raise + limit', () => {
     const a = accepted('emergency', 19 * 60);
     const grace = 5_000;

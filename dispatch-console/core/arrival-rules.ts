@@ -50,6 +50,9 @@ export function afterAction(prev: AlarmRecord, next: AlarmRecord, fx: Effects, s
   return next;
 }
 
+/** A graver event joined an accepted alarm: its arrival deadline follows the new limit (not once redispatching). */
+export const rearmArrival = (a: AlarmRecord): AlarmRecord => (a.status === 'accepted' && !a.arrivalOverdue ? { ...a, deadline: arrivalDeadline(a) } : a);
+
 const wearablesOf = (ids: readonly string[], s: Situation) => ids.map((id) => ({ caregiverId: id, wearableId: s.people.get(id)?.wearableId ?? null }));
 
 /** The next caregiver to send: the resident's circles in routing order, not yet asked, reachable. */

@@ -9,7 +9,7 @@ import { initialState, nextStep, restartEscalation, type Notice } from './escala
 import { serviceOf, serviceReceived, servicePool } from './service-orders.ts';
 import type { Refusal, Situation } from './situation.ts';
 import type { Trigger } from './trigger.ts';
-import { arrivalDue } from './arrival-rules.ts';
+import { arrivalDue, rearmArrival } from './arrival-rules.ts';
 
 /**
  * Why an escalation step runs: its deadline, a missed deadline, nobody left on shift, SMS that
@@ -116,6 +116,7 @@ function join(a: AlarmRecord, cmd: Extract<Command, { type: 'join' }>, s: Situat
     const policy = resolvePolicy(s.policy, cmd.priority, s.areaPath);
     // the wrist and the reports name what made it serious: a fall, not the meal request before it
     alarm = { ...alarm, kind: t.type, priority: cmd.priority, policy, acceptLimitS: policy.acceptLimitS, arriveLimitS: policy.arriveLimitS };
+    alarm = rearmArrival(alarm); // accepted: the graver priority's arrive limit, from the same accept
     fx.log('priority.raised', SYSTEM, now, { from: a.priority, to: cmd.priority, type: t.type, previousKind: a.kind });
     if (d.restartEscalation) {
       const r = nextStep(policy, restartEscalation(stateOf(alarm)), s.pool, now);
