@@ -201,3 +201,21 @@ export const deviceKinds = [
 ] as const;
 export const deviceKindSchema = z.enum(deviceKinds);
 export type DeviceKind = z.infer<typeof deviceKindSchema>;
+
+/** Sensors report less often (they sleep between events); everything a person wears or presses, 5 minutes. */
+const SENSOR_KINDS: ReadonlySet<DeviceKind> = new Set([
+  'fall_sensor',
+  'smoke_detector',
+  'co_detector',
+  'flood_sensor',
+  'door_sensor',
+  'motion_sensor',
+  'bed_sensor',
+  'temperature_sensor',
+]);
+
+/** DESIGN "Device supervision": a device's heartbeat by kind when it has none of its own (seconds). */
+export const defaultHeartbeatS = (kind: DeviceKind): number => (SENSOR_KINDS.has(kind) ? 900 : 300);
+
+/** The stored value wins; NULL means the kind's default; 0 means not supervised. */
+export const effectiveHeartbeatS = (kind: DeviceKind, stored: number | null): number => stored ?? defaultHeartbeatS(kind);

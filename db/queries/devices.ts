@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors.ts';
-import { deviceKinds, deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
-import { defaultHeartbeatS } from '../../dispatch-console/core/supervision-rules.ts';
+import { defaultHeartbeatS, deviceKinds, deviceKindSchema, type DeviceKind } from '../../contract/device-messages.ts';
 import { deviceInScope, type Scope } from '../scope.ts';
 import type { Queryable } from '../types.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';
@@ -32,7 +31,7 @@ export type Device = z.infer<typeof deviceSchema>;
 // re-exported so that everything about devices can be found here.
 export { getDeviceAuth, type DeviceAuth } from './device-presence.ts';
 
-// the kind's default (core/supervision-rules.ts defaultHeartbeatS) for a NULL heartbeat_s
+// the kind's default (contract/device-messages.ts defaultHeartbeatS) for a NULL heartbeat_s
 const HEARTBEAT_DEFAULT_SQL = `CASE WHEN kind IN (${deviceKinds.filter((k) => defaultHeartbeatS(k) === 900).map((k) => `'${k}'`).join(', ')}) THEN 900 ELSE 300 END`;
 
 const COLUMNS = `id, kind, resident_id AS "residentId", online, battery, rssi, fw, disabled,

@@ -1,5 +1,4 @@
 import type { AlarmRecord } from '../../contract/alarm-record.ts';
-import type { DeviceKind } from '../../contract/device-messages.ts';
 import type { NewTimelineEntry } from '../../contract/timeline.ts';
 import { Effects, SYSTEM } from './alarm-state.ts';
 import type { Decision } from './decide.ts';
@@ -10,22 +9,8 @@ import type { Decision } from './decide.ts';
  * (dispatcher/supervision.ts) reads the facts, calls these, and opens or resolves the alarms.
  */
 
-/** Sensors report less often (they sleep between events); everything a person wears or presses, 5 minutes. */
-const SENSOR_KINDS: ReadonlySet<DeviceKind> = new Set([
-  'fall_sensor',
-  'smoke_detector',
-  'co_detector',
-  'flood_sensor',
-  'door_sensor',
-  'motion_sensor',
-  'bed_sensor',
-  'temperature_sensor',
-]);
-
-export const defaultHeartbeatS = (kind: DeviceKind): number => (SENSOR_KINDS.has(kind) ? 900 : 300);
-
-/** The stored value wins; NULL means the kind's default; 0 means not supervised. */
-export const effectiveHeartbeatS = (kind: DeviceKind, stored: number | null): number => stored ?? defaultHeartbeatS(kind);
+// the kinds' default heartbeat is part of the contract (DESIGN: device supervision)
+export { defaultHeartbeatS, effectiveHeartbeatS } from '../../contract/device-messages.ts';
 
 export interface SupervisedDevice {
   deviceId: string;
