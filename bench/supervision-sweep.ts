@@ -46,6 +46,7 @@ const supervision = new DeviceSupervision({
     raiseTechnical: async () => void asked.raised++,
     technicalAlarm: () => undefined,
     restore: async () => void asked.restored++,
+    wearerOnDuty: () => true,
   },
 });
 

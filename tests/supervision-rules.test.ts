@@ -6,6 +6,7 @@ import {
   effectiveHeartbeatS,
   restoreCloses,
   superviseDevices,
+  supervisedHeartbeatS,
   type BatteryFacts,
   type SupervisedDevice,
   type SupervisionFinding,
@@ -45,6 +46,17 @@ describe('heartbeat defaults', () => {
     expect(effectiveHeartbeatS('pendant', 60)).toBe(60);
     expect(effectiveHeartbeatS('motion_sensor', 0)).toBe(0);
   });
+
+  // a caregiver's wrist switched off after the shift is not a fault; one nobody wears is in a drawer
+  it.each([
+    ['a pendant', { kind: 'pendant', heartbeatS: null, disabled: false }, null, 300],
+    ['a disabled pendant', { kind: 'pendant', heartbeatS: 60, disabled: true }, null, 0],
+    ['a wearable whose caregiver is on duty', { kind: 'wearable', heartbeatS: null, disabled: false }, true, 300],
+    ['a wearable whose caregiver is off duty', { kind: 'wearable', heartbeatS: null, disabled: false }, false, 0],
+    ['a wearable nobody wears', { kind: 'wearable', heartbeatS: 120, disabled: false }, null, 0],
+    ['a wearable on duty with its own interval', { kind: 'wearable', heartbeatS: 120, disabled: false }, true, 120],
+    ['a disabled wearable on duty', { kind: 'wearable', heartbeatS: null, disabled: true }, true, 0],
+  ] as const)('supervised now: %s → %i s', (_what, d, onDuty, s) => expect(supervisedHeartbeatS(d, onDuty)).toBe(s));
 });
 
 describe('superviseDevices: one device', () => {

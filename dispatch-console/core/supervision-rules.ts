@@ -10,7 +10,19 @@ import type { Decision } from './decide.ts';
  */
 
 // the kinds' default heartbeat is part of the contract (DESIGN: device supervision)
+import { effectiveHeartbeatS, type DeviceKind } from '../../contract/device-messages.ts';
 export { defaultHeartbeatS, effectiveHeartbeatS } from '../../contract/device-messages.ts';
+
+/**
+ * The heartbeat a sweep holds a device to (0: not supervised now). A disabled device is not
+ * supervised; nor is a wearable off duty: a caregiver's wrist switched off after the shift is
+ * not a fault, and one nobody wears is in a drawer. `wearerOnDuty`: null when nobody wears it.
+ */
+export function supervisedHeartbeatS(d: { kind: DeviceKind; heartbeatS: number | null; disabled: boolean }, wearerOnDuty: boolean | null): number {
+  if (d.disabled) return 0;
+  if (d.kind === 'wearable' && wearerOnDuty !== true) return 0;
+  return effectiveHeartbeatS(d.kind, d.heartbeatS);
+}
 
 export interface SupervisedDevice {
   deviceId: string;

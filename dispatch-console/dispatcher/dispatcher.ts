@@ -449,6 +449,11 @@ export class Dispatcher {
     return active ? this.join(active.id, t, 'technical') : this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, 'technical');
   }
 
+  wearerOnDuty(wearableId: string, now: Date): boolean | null {
+    const c = this.o.directory.caregiverByWearable(wearableId);
+    return c ? this.o.directory.isOnDuty(c.id, now) : null;
+  }
+
   technicalAlarm(deviceId: string): AlarmRecord | undefined {
     return this.alarms.forResident(residentKey(null, deviceId, 'technical'));
   }

@@ -5,7 +5,7 @@ import { activeTechnicalAlarms, claimOffline, clearOffline, deviceResident, load
 import type { Db } from '../../db/types.ts';
 import {
   batteryFinding,
-  effectiveHeartbeatS,
+  supervisedHeartbeatS,
   restoreCloses,
   superviseDevices,
   type SupervisedDevice,
@@ -28,6 +28,8 @@ export interface SupervisionHost {
   technicalAlarm(deviceId: string): { id: string; kind: string } | undefined;
   /** Resolves an alarm whose cause went away (outcome `restored`); `close: false` only notes it. */
   restore(alarmId: string, detail: { reason: string; deviceId?: string }, close?: boolean): Promise<void>;
+  /** Whether the caregiver wearing this wearable is on duty at `now`; null when nobody wears it. */
+  wearerOnDuty(wearableId: string, now: Date): boolean | null;
 }
 
 export interface SupervisionOptions {
@@ -132,7 +134,7 @@ export class DeviceSupervision {
     const devices: SupervisedDevice[] = rows.map((r) => ({
       deviceId: r.deviceId,
       residentId: r.residentId,
-      heartbeatS: r.disabled ? 0 : effectiveHeartbeatS(r.kind, r.heartbeatS),
+      heartbeatS: supervisedHeartbeatS(r, r.kind === 'wearable' ? this.o.host.wearerOnDuty(r.deviceId, now) : null),
       lastHeardAt: r.lastHeardAt,
       online: r.online,
       offlineSince: r.offlineSince,
