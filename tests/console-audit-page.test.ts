@@ -1,47 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { provisionHome } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { useService } from './helpers/service-fixture.ts';
 
 /** Issue 11: the audit trail's page in the console (admins only), in Debian's Chromium. */
 describe('the audit page in a real browser (Debian chromium)', () => {
   const { f } = useService();
-  let browser: Browser;
-  let shots: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
-
-  /** A fresh tab (its own sessionStorage: its own login), signed in as `username`. */
-  async function signedIn(username: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 800 }, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
-    await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('lang-switch').selectOption('en');
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('queue').waitFor();
-    return page;
-  }
+  const { signedIn, shot, errors } = useConsoleBrowser(f, { viewport: { width: 1400, height: 800 } });
 
   it('an admin reads a resident, opens Audit from the header and sees that read (newest first, in both languages); an operator has no Audit link', async () => {
     const { resident } = await provisionHome(f.api);
@@ -104,13 +70,13 @@ describe('the audit page in a real browser (Debian chromium)', () => {
     expect(await page.getByTestId('audit-show').isDisabled()).toBe(true);
     await page.getByTestId('audit-clear').click();
     await read.first().waitFor();
-    await page.screenshot({ path: join(shots, 'audit.png') });
+    await shot(page, 'audit');
 
     await page.getByTestId('lang-switch').selectOption('zh');
     await expect.poll(() => nav.textContent()).toBe('审计日志');
     expect(await page.locator('.audit-table thead th').allTextContents()).toEqual(['时间', '用户', '操作', '对象', '对象 ID', '老人 ID', '请求', '状态码', '来源地址']);
     expect((await read.first().locator('td').allTextContents()).slice(2, 4)).toEqual(['查看', '老人']);
-    await page.screenshot({ path: join(shots, 'audit-zh.png') });
+    await shot(page, 'audit-zh');
 
     // an operator: no Audit link, and #/audit shows the board
     const password = 'Operator-Audit-Page-1';
@@ -122,7 +88,7 @@ describe('the audit page in a real browser (Debian chromium)', () => {
     await op.getByTestId('queue').waitFor();
     expect(await op.getByTestId('audit-view').count()).toBe(0);
     expect(await op.getByTestId('nav-audit').count()).toBe(0);
-    await op.screenshot({ path: join(shots, 'audit-operator-header.png') });
+    await shot(op, 'audit-operator-header');
 
     expect(errors).toEqual([]);
   }, 90_000);

@@ -1,10 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ack, alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { useService } from './helpers/service-fixture.ts';
-import { CHROMIUM, launchChromium, rowSeenAt, WATCH_ALARM_ROWS } from './helpers/browser.ts';
+import { rowSeenAt, WATCH_ALARM_ROWS } from './helpers/browser.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { ADMIN } from './helpers/api-client.ts';
 import { publish } from './helpers/gateway-harness.ts';
 import { topics } from '../contract/topics.ts';
@@ -13,24 +12,11 @@ const POLICY = JSON.stringify({ emergency: { steps: [{ kind: 'next_in_grid', acc
 
 describe('the operators\' console in a real browser (Debian chromium)', () => {
   const { f, track } = useService({ ALARM_POLICY: POLICY }, 'postgres');
-  let browser: Browser;
+  // a Content-Security-Policy violation (or any failed load) shows as a console error
+  const { open, shot, errors } = useConsoleBrowser(f);
   let page: Page;
-  let shots: string;
-  const errors: string[] = [];
-
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    // a Content-Security-Policy violation (or any failed load) shows as a console error
-    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
-    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
+    page = await open();
   });
 
   it('logs in, shows a pressed button on the board within a second, accepts it from the page, stops the clock and fills the timeline', async () => {
@@ -76,7 +62,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await expect.poll(() => row.textContent()).toContain('Huang Xueying');
     // a pressed button is an emergency: its pattern sounded
     await expect.poll(() => sound.getAttribute('data-last-tone')).toBe('emergency');
-    await page.screenshot({ path: join(shots, 'board-alarm-open.png') });
+    await shot(page, 'board-alarm-open');
 
     await row.click();
     const detail = page.getByTestId('alarm-detail');
@@ -107,7 +93,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     const api = await f.api.call('GET', `/api/alarms/${alarmId}`);
     expect(api.body).toMatchObject({ status: 'accepted', acceptedByName: 'admin' });
     expect(api.body.timeline.map((t: { code: string }) => t.code)).toEqual(expect.arrayContaining(['alarm.accepted', 'note.added']));
-    await page.screenshot({ path: join(shots, 'board-alarm-accepted.png') });
+    await shot(page, 'board-alarm-accepted');
     void ack;
     expect(errors).toEqual([]);
   }, 60_000);
@@ -158,7 +144,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     expect(codes.slice(codes.indexOf('alarm.reassigned'))).not.toContain('step.started');
     await expect.poll(() => row.getAttribute('data-status')).toBe('open');
     expect(await detail.getByTestId('accepted-by').count()).toBe(0);
-    await page.screenshot({ path: join(shots, 'board-reassigned.png') });
+    await shot(page, 'board-reassigned');
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -186,7 +172,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
         expect(b.x + b.width).toBeLessThanOrEqual(1024);
         expect(b.y + b.height).toBeLessThanOrEqual(box.y + box.height);
       }
-      await page.screenshot({ path: join(shots, `board-1024-${lang}.png`) });
+      await shot(page, `board-1024-${lang}`);
     }
     await page.getByTestId('lang-switch').selectOption('en');
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -201,7 +187,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     const box = await chart.boundingBox();
     expect(box!.width).toBeGreaterThan(200);
     expect(box!.height).toBeGreaterThan(100);
-    await page.screenshot({ path: join(shots, 'reports.png') });
+    await shot(page, 'reports');
     // issue 9: emergency KPIs, urgent apart, own limits; shares with one decimal
     const cells = await page.locator('[data-testid="reports-table"] td.share').allTextContents();
     expect(cells.length).toBeGreaterThan(0);
@@ -228,7 +214,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await expect.poll(() => page.locator('body').textContent()).toMatch(/[\u4e00-\u9fff]/);
     await page.reload();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toMatch(/^zh/); // the choice is kept
-    await page.screenshot({ path: join(shots, 'reports-zh.png') });
+    await shot(page, 'reports-zh');
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -238,7 +224,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     // reloaded above and not clicked since: the browser has not let the audio start
     await hint.waitFor();
     expect(await sound.getAttribute('data-audio')).toBe('suspended');
-    await page.screenshot({ path: join(shots, 'header-sound-held.png') });
+    await shot(page, 'header-sound-held');
     await hint.click();
     await hint.waitFor({ state: 'detached' });
     await expect.poll(() => sound.getAttribute('data-audio')).toBe('running');
@@ -250,7 +236,7 @@ describe('the operators\' console in a real browser (Debian chromium)', () => {
     await sound.waitFor();
     expect(await sound.getAttribute('aria-pressed')).toBe('false');
     expect(await hint.count()).toBe(0); // muted: nothing to ask for
-    await page.screenshot({ path: join(shots, 'header-muted.png') });
+    await shot(page, 'header-muted');
 
     await sound.click();
     await expect.poll(() => sound.getAttribute('aria-pressed')).toBe('true');

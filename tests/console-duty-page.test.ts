@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { provisionHome } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { useService } from './helpers/service-fixture.ts';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -17,38 +15,11 @@ const RED = 'rgb(179, 20, 28)'; // --red in styles/base.css
 /** Issue 12: the Duty page (#/setup/duty) against the real duty API, in Debian's Chromium. */
 describe('the duty page in a real browser (Debian chromium)', () => {
   const { f } = useService();
-  let browser: Browser;
-  let shots: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
-
-  async function signedIn(username: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+  const { signedIn, shot, errors } = useConsoleBrowser(f, {
+    viewport: { width: 1500, height: 1000 },
     // 4xx answers the page shows itself are logged by Chromium as failed resources: not page errors
-    page.on('console', (m) => void (m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text()) && errors.push(m.text())));
-    await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('lang-switch').selectOption('en');
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('queue').waitFor();
-    return page;
-  }
+    ignoreConsole: /the server responded with a status of 4\d\d/,
+  });
 
   /** The grid's cell for the hour we are in (read at "now" by the page). */
   const nowCell = (page: Page, gridId: string): Locator => page.locator(`[data-testid="duty-row"][data-area-id="${gridId}"] td.duty-now`);
@@ -102,7 +73,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(rotas).toHaveLength(1);
     expect(rotas[0]).toMatchObject({ caregiverId: caregiver.id, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: hourOf(new Date(now.getTime() - 3600_000)), until: null });
     await settled(page);
-    await page.screenshot({ path: join(shots, 'duty-day.png'), fullPage: true });
+    await shot(page, 'duty-day', { fullPage: true });
 
     // an absence from five minutes ago: nobody again, and the warning names the grid
     const absence = page.getByTestId('absence-new');
@@ -120,7 +91,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(await gapNow.textContent()).toMatch(/^Grid 1: .+ to .+$/);
     expect(await page.locator('[data-testid="absence"] td').nth(2).textContent()).toBe('Sickness');
     await settled(page);
-    await page.getByTestId('duty-editor').screenshot({ path: join(shots, 'duty-editor.png') });
+    await shot(page.getByTestId('duty-editor'), 'duty-editor');
 
     // the week: 7 days of hour bars; today's bar has its gaps counted, a day's header opens that day
     const week0 = Date.now();
@@ -133,7 +104,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(Number(await today.getAttribute('data-gap-hours'))).toBeGreaterThan(0);
     expect(weekMs).toBeLessThan(30_000);
     await settled(page);
-    await page.screenshot({ path: join(shots, 'duty-week.png'), fullPage: true });
+    await shot(page, 'duty-week', { fullPage: true });
     await page.getByTestId('duty-next').click();
     await page.getByTestId('duty-today').click();
     await page.locator(`[data-testid="duty-week-day"][data-date="${localDate(new Date())}"]`).click();
@@ -147,7 +118,7 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     expect(await page.locator('[data-testid="duty-gaps"] strong').textContent()).toMatch(/^无人值班/);
     expect(await cell.getAttribute('title')).toMatch(/无人值班/);
     await settled(page);
-    await page.screenshot({ path: join(shots, 'duty-zh.png'), fullPage: true });
+    await shot(page, 'duty-zh', { fullPage: true });
 
     // an operator may edit too: they open the caregiver by the link and remove the absence
     const password = 'Operator-Duty-Page-1';

@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../dispatch-console/console/import/csv.ts';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { connect } from './helpers/gateway-harness.ts';
 import { useService } from './helpers/service-fixture.ts';
 
@@ -24,33 +22,17 @@ const csv = (name: string, text: string) => ({ name, mimeType: 'text/csv', buffe
  */
 describe('the import page in a real browser (Debian chromium)', () => {
   const { f, track } = useService();
-  let browser: Browser;
-  let shots: string;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
+  const { signedIn, shot, errors } = useConsoleBrowser(f, {
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+    // the refusal the test provokes (400) is logged by the browser as a failed request
+    ignoreConsole: /Bad Request/,
+    shotPrefix: 'import-',
+    fullPage: true,
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `import-${name}.png`), fullPage: true });
 
   it('reports bad rows, imports good files, and hands the secrets over once as a download', async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB', acceptDownloads: true });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    // the refusal the test provokes (400) is logged by the browser as a failed request
-    page.on('console', (m) => void (m.type() === 'error' && !/Bad Request/.test(m.text()) && errors.push(m.text())));
-    await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('lang-switch').selectOption('en');
-    await page.getByTestId('login-username').fill(ADMIN.username);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('queue').waitFor();
+    const page = await signedIn(ADMIN.username, ADMIN.password);
     await page.goto(`${f.service.httpUrl}/#/setup/import`);
     await page.getByTestId('import-page').waitFor();
 
@@ -96,6 +78,6 @@ describe('the import page in a real browser (Debian chromium)', () => {
     expect(await page.getByTestId('import-secrets').count()).toBe(0);
     await shot(page, 'rerun-zh');
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../contract/topics.ts';
 import { insertEvents, type EventRow } from '../db/queries/events.ts';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { ack, alertOf, connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { publish } from './helpers/gateway-harness.ts';
 import { useService } from './helpers/service-fixture.ts';
 
@@ -35,22 +33,10 @@ function pastWeek(sensors: { motion: string; door: string; bed: string }): Event
 
 describe('the resident record in a real browser (Debian chromium)', () => {
   const { f, track } = useService({}, 'embedded');
-  let browser: Browser;
+  const { open, logIn, shot, errors } = useConsoleBrowser(f, { viewport: { width: 1280, height: 1100 }, fullPage: true });
   let page: Page;
-  let shots: string;
-  const errors: string[] = [];
-
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1100 }, locale: 'en-GB' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
+    page = await open();
   });
 
   it('opens from the alarm on the board: the alarm with its response times and outcome, the devices, and a week of activity as a chart', async () => {
@@ -75,9 +61,7 @@ describe('the resident record in a real browser (Debian chromium)', () => {
     const pendant = track(await connectDevice(f.service.mqttUrl, centre.pendant));
 
     await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('login-username').fill(ADMIN.username);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, ADMIN.username, ADMIN.password);
     await page.getByTestId('queue').waitFor();
 
     const alert = alertOf(wrist, li!.wearable.id);
@@ -125,13 +109,13 @@ describe('the resident record in a real browser (Debian chromium)', () => {
     expect(api.totals.motion).toBeGreaterThan(5);
     expect(await record.getByTestId('activity-totals').textContent()).toContain(`Motion ${api.totals.motion}, door ${api.totals.door}, bed ${api.totals.bed}`);
     expect(await chart.locator('rect.night').count()).toBeGreaterThanOrEqual(7);
-    await page.screenshot({ path: join(shots, 'resident-record-en.png'), fullPage: true });
+    await shot(page, 'resident-record-en');
 
     await page.getByTestId('lang-switch').selectOption('zh');
     await expect.poll(() => record.getByTestId('record-alarms').textContent()).toContain('接单用时');
     expect(await row.textContent()).toContain('已完成');
     expect(await row.textContent()).toContain('已协助');
-    await page.screenshot({ path: join(shots, 'resident-record-zh.png'), fullPage: true });
+    await shot(page, 'resident-record-zh');
     await page.getByTestId('lang-switch').selectOption('en');
 
     // back to the board with that alarm open, though it is closed and off the queue

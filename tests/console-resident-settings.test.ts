@@ -3,40 +3,22 @@
  * "Settings" section of the resident form saves what the API then answers, the record shows
  * the rules in force (own or the centre's), and the Residents page lists overdue buttons.
  */
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { provisionCentre } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { useService } from './helpers/service-fixture.ts';
 
 describe('resident settings in a real browser', () => {
   const { f } = useService({}, 'embedded');
-  let browser: Browser;
-  let page: Page;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1100 }, locale: 'en-GB' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { signedIn, shot, errors } = useConsoleBrowser(f, { viewport: { width: 1280, height: 1100 }, fullPage: true });
 
   it('edits the settings on the resident form, shows the rules in force on the record, and lists the button due its test', async () => {
     const centre = await provisionCentre(f.api, { caregivers: 1 });
     // the pendant was registered ten days ago and never pressed: due its weekly test
     await f.service.db.query('UPDATE devices SET created_at = $2 WHERE id = $1', [centre.pendant.id, new Date(Date.now() - 10 * 86_400_000).toISOString()]);
 
-    await page.goto(`${f.service.httpUrl}/#/setup/residents`);
-    await page.getByTestId('login-username').fill(ADMIN.username);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
+    const page = await signedIn(ADMIN.username, ADMIN.password, { path: '/#/setup/residents', english: false, queue: false });
     const untested = page.locator(`[data-testid="untested-resident"][data-resident-id="${centre.resident.id}"]`);
     await untested.waitFor();
     expect(await untested.textContent()).toContain('no test on record');
@@ -55,7 +37,7 @@ describe('resident settings in a real browser', () => {
     await form.getByTestId('settings-away-reason').fill('hospital');
     await form.getByTestId('resident-save').click();
     await form.getByTestId('resident-saved').waitFor();
-    if (process.env.TEST_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.TEST_SCREENSHOT_DIR}/resident-settings-form.png`, fullPage: true });
+    if (process.env.TEST_SCREENSHOT_DIR) await shot(page, 'resident-settings-form');
 
     const saved = (await f.api.get(`/api/residents/${centre.resident.id}`)).body;
     expect(saved.settings).toMatchObject({ inactivityHours: 6, wakingHours: '08-21', checkinBy: '09:30', nightDoorAlarm: false, away: { reason: 'hospital' } });
@@ -73,7 +55,7 @@ describe('resident settings in a real browser', () => {
     expect(await cell('cancelWindowS').getAttribute('data-source')).toBe('centre');
     expect(await cell('cancelWindowS').textContent()).toContain('120 s');
     expect(await cell('away').textContent()).toContain('hospital');
-    if (process.env.TEST_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.TEST_SCREENSHOT_DIR}/resident-settings-record.png`, fullPage: true });
+    if (process.env.TEST_SCREENSHOT_DIR) await shot(page, 'resident-settings-record');
     expect(errors).toEqual([]);
   });
 });

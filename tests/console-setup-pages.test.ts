@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { alertOf, connectDevice, connectWearable, press } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { connect, waitFor } from './helpers/gateway-harness.ts';
 import { useService } from './helpers/service-fixture.ts';
 
@@ -23,41 +21,15 @@ const ACCESS = 'Key safe by the door, code 2468';
  */
 describe('the administration pages in a real browser (Debian chromium)', () => {
   const { f, track } = useService();
-  let browser: Browser;
-  let shots: string;
-  const contexts: BrowserContext[] = [];
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    // under the test's temp dir (removed afterwards); TEST_SCREENSHOT_DIR keeps them to look at
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  });
-
-  async function signedIn(username: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+  const { signedIn, shot, errors } = useConsoleBrowser(f, {
+    viewport: { width: 1400, height: 900 },
     // refusals the test provokes (409, 400) are logged by the browser as failed requests
-    page.on('console', (m) => void (m.type() === 'error' && !/\((Unauthorized|Conflict|Bad Request)\)/.test(m.text()) && errors.push(m.text())));
+    ignoreConsole: /\((Unauthorized|Conflict|Bad Request)\)/,
     // confirm() before removing or rotating: yes
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('lang-switch').selectOption('en');
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('queue').waitFor();
-    return page;
-  }
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `setup-${name}.png`), fullPage: true });
+    acceptDialogs: true,
+    shotPrefix: 'setup-',
+    fullPage: true,
+  });
   const tab = async (page: Page, name: string) => {
     await page.getByTestId(`setup-tab-${name}`).click();
     await page.getByTestId(`${name}-page`).waitFor();

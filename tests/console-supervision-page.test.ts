@@ -1,10 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN } from './helpers/api-client.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
 import { connectDevice, press, provisionHome } from './helpers/care-centre.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { waitFor } from './helpers/gateway-harness.ts';
 import { useService } from './helpers/service-fixture.ts';
 
@@ -14,22 +11,8 @@ import { useService } from './helpers/service-fixture.ts';
  */
 describe('a device.offline alarm on the board (Debian chromium)', () => {
   const { f, track } = useService({ SUPERVISION_SWEEP_S: '0.2' }, 'postgres');
-  let browser: Browser;
-  let page: Page;
-  let shots: string;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  // uncaught page errors only: console errors are not checked here
+  const { signedIn, shot, errors } = useConsoleBrowser(f, { ignoreConsole: false });
 
   it('shows the silent device and since when it was last heard, in English and Chinese; heard again, restored', async () => {
     const { resident } = await provisionHome(f.api);
@@ -40,10 +23,7 @@ describe('a device.offline alarm on the board (Debian chromium)', () => {
     const alarm = await waitFor(async () => ((await f.api.get('/api/alarms')).body as Array<{ id: string; deviceId: string }>).find((a) => a.deviceId === pendant.id), 15_000);
     const since = (await f.api.get(`/api/alarms/${alarm.id}`)).body.timeline.find((t: { code: string }) => t.code === 'alarm.raised').detail.data.since as string;
 
-    await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('login-username').fill(ADMIN.username);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
+    const page = await signedIn(ADMIN.username, ADMIN.password, { english: false, queue: false });
     const row = page.locator(`[data-testid="alarm-row"][data-alarm-id="${alarm.id}"]`);
     await row.click();
     const detail = page.locator(`[data-testid="alarm-detail"][data-alarm-id="${alarm.id}"]`);
@@ -54,11 +34,11 @@ describe('a device.offline alarm on the board (Debian chromium)', () => {
     expect(await silent.getAttribute('datetime')).toBe(since);
     expect(await silent.textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
     expect(await detail.textContent()).toContain('Silent since');
-    await page.screenshot({ path: join(shots, 'board-device-offline.png') });
+    await shot(page, 'board-device-offline');
     await page.getByTestId('lang-switch').selectOption('zh');
     await expect.poll(() => detail.textContent()).toContain('最后收到信号');
     expect(await detail.textContent()).toContain('设备离线');
-    await page.screenshot({ path: join(shots, 'board-device-offline-zh.png') });
+    await shot(page, 'board-device-offline-zh');
     await page.getByTestId('lang-switch').selectOption('en');
 
     // heard again: the alarm resolves itself, outcome restored

@@ -1,10 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connectDevice, connectWearable, press, provisionCentre } from './helpers/care-centre.ts';
 import { useService } from './helpers/service-fixture.ts';
-import { CHROMIUM, launchChromium } from './helpers/browser.ts';
+import { useConsoleBrowser } from './helpers/console-page.ts';
 import { ADMIN } from './helpers/api-client.ts';
 import { publish, waitFor } from './helpers/gateway-harness.ts';
 import { topics } from '../contract/topics.ts';
@@ -17,31 +15,17 @@ import { topics } from '../contract/topics.ts';
  */
 describe('service orders on the console page (Debian chromium)', () => {
   const { f, track } = useService({}, 'embedded');
-  let browser: Browser;
+  const { open, logIn, shot, errors } = useConsoleBrowser(f, { viewport: { width: 1280, height: 860 } });
   let page: Page;
-  let shots: string;
-  const errors: string[] = [];
-
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`).toBe(true);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && !/401 \(Unauthorized\)/.test(m.text()) && errors.push(m.text())));
-    shots = process.env.TEST_SCREENSHOT_DIR ?? join(f.service.config.database.dataDir, 'screenshots');
-    mkdirSync(shots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
+    page = await open();
   });
 
   it('skills on the caregiver form, the orders lane on the board, the orders table in Reports', async () => {
     const centre = await provisionCentre(f.api);
     const [li, wang] = centre.caregivers;
     await page.goto(`${f.service.httpUrl}/`);
-    await page.getByTestId('login-username').fill(ADMIN.username);
-    await page.getByTestId('login-password').fill(ADMIN.password);
-    await page.getByTestId('login-submit').click();
+    await logIn(page, ADMIN.username, ADMIN.password);
     await page.getByTestId('queue').waitFor();
 
     // skills: a checkbox per service kind, saved with the caregiver
@@ -57,7 +41,7 @@ describe('service orders on the console page (Debian chromium)', () => {
     await form.getByTestId('caregiver-saved').waitFor();
     expect((await f.api.call('GET', `/api/caregivers/${wang!.id}`)).body.skills).toEqual(['meal', 'bathing']); // the contract's order
     expect((await f.api.call('GET', `/api/caregivers/${li!.id}`)).body.skills).toEqual([]);
-    await page.screenshot({ path: join(shots, 'caregiver-skills.png') });
+    await shot(page, 'caregiver-skills');
 
     // an emergency and a meal order: each in its own lane
     const wangW = track(await connectWearable(f.service.mqttUrl, wang!.wearable));
@@ -75,7 +59,7 @@ describe('service orders on the console page (Debian chromium)', () => {
     await alarmRow.waitFor();
     expect(await alarmRow.getAttribute('data-priority')).toBe('emergency');
     expect(await page.getByTestId('queue').locator('[data-priority="service"]').count()).toBe(0);
-    await page.screenshot({ path: join(shots, 'board-service-lane.png') });
+    await shot(page, 'board-service-lane');
 
     // Wang takes the order on the wrist and it is done: the board's lane empties
     const orderId = (await orderRow.getAttribute('data-alarm-id'))!;
@@ -93,7 +77,7 @@ describe('service orders on the console page (Debian chromium)', () => {
     expect(await svcRow.locator('td').first().textContent()).toBe('1');
     expect(await svcRow.getByTestId('service-acceptedWithin15m').textContent()).toMatch(/^100/);
     expect(await svcRow.getByTestId('service-doneSameDay').textContent()).toMatch(/^100/);
-    await page.screenshot({ path: join(shots, 'reports-service-orders.png') });
+    await shot(page, 'reports-service-orders');
 
     // in Chinese
     await page.getByTestId('lang-switch').selectOption('zh');
