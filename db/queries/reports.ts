@@ -2,17 +2,10 @@ import type { KpiShares, Measure, ReportGrouping, ReportRow } from '../../contra
 import type { Queryable, Row } from '../types.ts';
 import { activeStatusSql } from './alarms.ts';
 import { scopeSql, type Scope } from '../scope.ts';
+import { groupKey, localDay, type ReportQuery } from './report-groups.ts';
 import { NO_SERVICE_KPI, withServiceKpis } from './service-reports.ts';
 
-/** `[from, to)` by raising time; `tz` names the local day for `groupBy: 'day'` (e.g. 'Asia/Shanghai'). */
-export interface ReportQuery {
-  from: Date;
-  to: Date;
-  groupBy: ReportGrouping;
-  tz: string;
-  /** The report's "now": an active alarm whose limit has not passed by then is still pending. */
-  now?: Date;
-}
+export type { ReportQuery };
 
 export interface ReportOptions {
   /** 'facts': ignore the continuous aggregate even where it exists (tests compare both ways). */
@@ -58,19 +51,6 @@ const COLUMNS = [
 const ROLLUP = COLUMNS.map((c) => `${c.endsWith('_max') ? 'max' : 'sum'}(${c}) AS ${c}`).join(', ');
 
 const IN_PERIOD = `raised_at >= $1::timestamptz AND raised_at < $2::timestamptz`;
-const localDay = (t: string) => `to_char(${t} AT TIME ZONE $4::text, 'YYYY-MM-DD')`;
-
-/** The group key (text) of a fact row or an aggregate row, by its time column `t`. */
-export function groupKey(g: ReportGrouping, t: string): string {
-  switch (g) {
-    case 'area': return 'area_id::text';
-    case 'caregiver': return 'accepted_by::text';
-    case 'kind': return 'kind';
-    case 'day': return localDay(t);
-    case 'none': return `'all'::text`;
-  }
-}
-
 /**
  * A 15-minute bucket the aggregate may answer for: wholly inside [from, to) and, by day, inside
  * one local day (a zone whose offset is not a multiple of 15 minutes splits buckets at midnight).

@@ -2,12 +2,11 @@ import type { ReportRow, ServiceKpi } from '../../contract/reports.ts';
 import { scopeSql, type Scope } from '../scope.ts';
 import type { Queryable, Row } from '../types.ts';
 import { activeStatusSql } from './alarms.ts';
-import { groupKey, type ReportQuery } from './reports.ts';
+import { groupKey, localDay, type ReportQuery } from './report-groups.ts';
 
 export const NO_SERVICE_KPI: ServiceKpi = { alarms: 0, acceptedWithin15m: null, doneSameDay: null };
 
 const ACCEPT_LIMIT_MS = 15 * 60_000;
-const localDay = (t: string) => `to_char(${t} AT TIME ZONE $4::text, 'YYYY-MM-DD')`;
 const ANSWERED = 'NOT cancelled_unaccepted';
 
 /**
