@@ -76,6 +76,14 @@ export function ErrorNote({ text }: { text: string | null }) {
   );
 }
 
+/** What a list shows while it loads, when its read failed, and when it holds nothing (`empty`). */
+export function LoadState({ loaded, empty }: { loaded: Loaded<unknown>; empty: boolean }) {
+  const { t } = useT();
+  if (loaded.kind === 'loading') return <p class="placeholder">{t('setup.loading')}</p>;
+  if (loaded.kind === 'error') return <ErrorNote text={loaded.text} />;
+  return empty ? <p class="placeholder">{t('setup.none')}</p> : null;
+}
+
 /**
  * Runs one change at a time: `busy` while it runs, its refusal in `error`; answers whether it
  * went through.

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
-import { ErrorNote, useAction, useLoad } from './admin-kit.tsx';
+import { ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaKind, AreaRow } from './admin-types.ts';
 import { areaPath, childKind, parentKind, treeOrder } from './area-tree.ts';
 import type { SetupPageProps } from './setup-view.tsx';
@@ -52,9 +52,7 @@ export function AreasView(_props: SetupPageProps) {
       </div>
       <ErrorNote text={action.error} />
       {editor(null)}
-      {loaded.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
-      {loaded.kind === 'error' && <ErrorNote text={loaded.text} />}
-      {loaded.kind === 'ok' && rows.length === 0 && <p class="placeholder">{t('setup.none')}</p>}
+      <LoadState loaded={loaded} empty={rows.length === 0} />
       <ul class="area-tree panel">
         {rows.map(({ area, depth }) => {
           const below = childKind(area.kind);

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { setupHref } from '../../lib/hash-route.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, ErrorNote, useLoad } from './admin-kit.tsx';
+import { dataOf, LoadState, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, DeviceRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { CaregiverForm } from './caregiver-form.tsx';
@@ -30,9 +30,7 @@ export function CaregiversView(_props: SetupPageProps) {
             {t('admin.caregivers.new')}
           </button>
         </div>
-        {caregivers.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
-        {caregivers.kind === 'error' && <ErrorNote text={caregivers.text} />}
-        {caregivers.kind === 'ok' && list.length === 0 && <p class="placeholder">{t('setup.none')}</p>}
+        <LoadState loaded={caregivers} empty={list.length === 0} />
         {list.length > 0 && (
           <div class="table-wrap panel">
             <table class="report admin-table" data-testid="caregiver-table">

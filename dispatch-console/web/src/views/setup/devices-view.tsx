@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
-import { dataOf, ErrorNote, Field, useAction, useLoad } from './admin-kit.tsx';
+import { dataOf, ErrorNote, LoadState, Field, useAction, useLoad } from './admin-kit.tsx';
 import { deviceKinds, type CaregiverRow, type DeviceKind, type DeviceRow, type ResidentRow } from './admin-types.ts';
 import { SecretDialog } from './secret-dialog.tsx';
 import type { SetupPageProps } from './setup-view.tsx';
@@ -79,9 +79,7 @@ export function DevicesView({ session }: SetupPageProps) {
         </button>
       </form>
       <ErrorNote text={action.error} />
-      {devices.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
-      {devices.kind === 'error' && <ErrorNote text={devices.text} />}
-      {devices.kind === 'ok' && devices.data.length === 0 && <p class="placeholder">{t('setup.none')}</p>}
+      <LoadState loaded={devices} empty={devices.kind === 'ok' && devices.data.length === 0} />
       {devices.kind === 'ok' && devices.data.length > 0 && (
         <div class="table-wrap panel">
           <table class="report admin-table" data-testid="device-table">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { setupHref } from '../../lib/hash-route.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, ErrorNote, useLoad } from './admin-kit.tsx';
+import { dataOf, LoadState, useLoad } from './admin-kit.tsx';
 import type { AreaRow, ResidentRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { ResidentForm } from './resident-form.tsx';
@@ -36,9 +36,7 @@ export function ResidentsView(_props: SetupPageProps) {
             {t('admin.residents.new')}
           </button>
         </div>
-        {residents.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
-        {residents.kind === 'error' && <ErrorNote text={residents.text} />}
-        {residents.kind === 'ok' && rows.length === 0 && <p class="placeholder">{t('setup.none')}</p>}
+        <LoadState loaded={residents} empty={rows.length === 0} />
         {rows.length > 0 && (
           <div class="table-wrap panel">
             <table class="report admin-table" data-testid="resident-table">

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, ErrorNote, useAction, useLoad } from './admin-kit.tsx';
+import { dataOf, ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, UserRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import type { SetupPageProps } from './setup-view.tsx';
@@ -63,8 +63,7 @@ export function UsersView({ session }: SetupPageProps) {
           {note}
         </p>
       )}
-      {users.kind === 'loading' && <p class="placeholder">{t('setup.loading')}</p>}
-      {users.kind === 'error' && <ErrorNote text={users.text} />}
+      <LoadState loaded={users} empty={false} />
       {users.kind === 'ok' && (
         <div class="table-wrap panel">
           <table class="report admin-table" data-testid="user-table">
