@@ -10,7 +10,7 @@ import { preferPort } from './free-port.ts';
 import { runUntilSignal, stopWithOneLine } from './process-lifecycle.ts';
 import { startService } from './service.ts';
 
-const DEMO_PASSWORD = 'demo-admin';
+const DEMO_PASSWORD = 'Demo-care-centre-1';
 
 /** Default ports the demo found taken and stepped off, to say so once it listens. */
 const moved: Array<{ what: 'HTTP' | 'MQTT' | 'MQTT over WebSocket'; port: number }> = [];
