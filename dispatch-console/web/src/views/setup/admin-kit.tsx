@@ -76,6 +76,24 @@ export function ErrorNote({ text }: { text: string | null }) {
   );
 }
 
+/** A Centre list's frame: its header row (message keys; `numeric` columns are not left-aligned) and a last column for the row's actions. */
+export function AdminTable({ testid, columns, children }: { testid: string; columns: Array<MessageKey | { key: MessageKey; numeric: true }>; children: ComponentChildren }) {
+  const { t } = useT();
+  return (
+    <div class="table-wrap panel">
+      <table class="report admin-table" data-testid={testid}>
+        <thead>
+          <tr>
+            {columns.map((c) => (typeof c === 'string' ? <th class="left">{t(c)}</th> : <th>{t(c.key)}</th>))}
+            <th />
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 /** What a list shows while it loads, when its read failed, and when it holds nothing (`empty`). */
 export function LoadState({ loaded, empty }: { loaded: Loaded<unknown>; empty: boolean }) {
   const { t } = useT();

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { setupHref } from '../../lib/hash-route.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, LoadState, useLoad } from './admin-kit.tsx';
+import { AdminTable, dataOf, LoadState, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, DeviceRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { CaregiverForm } from './caregiver-form.tsx';
@@ -32,19 +32,7 @@ export function CaregiversView(_props: SetupPageProps) {
         </div>
         <LoadState loaded={caregivers} empty={list.length === 0} />
         {list.length > 0 && (
-          <div class="table-wrap panel">
-            <table class="report admin-table" data-testid="caregiver-table">
-              <thead>
-                <tr>
-                  <th class="left">{t('admin.name')}</th>
-                  <th class="left">{t('admin.phone')}</th>
-                  <th class="left">{t('admin.role')}</th>
-                  <th class="left">{t('admin.caregivers.wearable')}</th>
-                  <th class="left">{t('admin.caregivers.areas')}</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
+          <AdminTable testid="caregiver-table" columns={['admin.name', 'admin.phone', 'admin.role', 'admin.caregivers.wearable', 'admin.caregivers.areas']}>
                 {list.map((c) => (
                   <tr key={c.id} data-testid="caregiver-row" data-name={c.name} class={editing?.id === c.id ? 'selected' : undefined}>
                     <td class="left">{c.name}</td>
@@ -62,9 +50,7 @@ export function CaregiversView(_props: SetupPageProps) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </AdminTable>
         )}
       </div>
       {editing !== undefined && (

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
-import { dataOf, ErrorNote, LoadState, Field, useAction, useLoad } from './admin-kit.tsx';
+import { AdminTable, dataOf, ErrorNote, LoadState, Field, useAction, useLoad } from './admin-kit.tsx';
 import { deviceKinds, type CaregiverRow, type DeviceKind, type DeviceRow, type ResidentRow } from './admin-types.ts';
 import { SecretDialog } from './secret-dialog.tsx';
 import type { SetupPageProps } from './setup-view.tsx';
@@ -81,21 +81,7 @@ export function DevicesView({ session }: SetupPageProps) {
       <ErrorNote text={action.error} />
       <LoadState loaded={devices} empty={devices.kind === 'ok' && devices.data.length === 0} />
       {devices.kind === 'ok' && devices.data.length > 0 && (
-        <div class="table-wrap panel">
-          <table class="report admin-table" data-testid="device-table">
-            <thead>
-              <tr>
-                <th class="left">{t('admin.devices.id')}</th>
-                <th class="left">{t('admin.devices.kind')}</th>
-                <th class="left">{t('admin.devices.resident')}</th>
-                <th class="left">{t('admin.devices.state')}</th>
-                <th>{t('admin.devices.lastSeen')}</th>
-                <th>{t('admin.devices.battery')}</th>
-                <th class="left">{t('admin.devices.firmware')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+        <AdminTable testid="device-table" columns={['admin.devices.id', 'admin.devices.kind', 'admin.devices.resident', 'admin.devices.state', { key: 'admin.devices.lastSeen', numeric: true }, { key: 'admin.devices.battery', numeric: true }, 'admin.devices.firmware']}>
               {devices.data.map((d) => {
                 const pct = batteryPct(d.battery);
                 return (
@@ -135,9 +121,7 @@ export function DevicesView({ session }: SetupPageProps) {
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+        </AdminTable>
       )}
       {secret && <SecretDialog deviceId={secret.id} secret={secret.secret} onClose={() => setSecret(null)} />}
     </div>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { setupHref } from '../../lib/hash-route.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, LoadState, useLoad } from './admin-kit.tsx';
+import { AdminTable, dataOf, LoadState, useLoad } from './admin-kit.tsx';
 import type { AreaRow, ResidentRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { ResidentForm } from './resident-form.tsx';
@@ -38,18 +38,7 @@ export function ResidentsView(_props: SetupPageProps) {
         </div>
         <LoadState loaded={residents} empty={rows.length === 0} />
         {rows.length > 0 && (
-          <div class="table-wrap panel">
-            <table class="report admin-table" data-testid="resident-table">
-              <thead>
-                <tr>
-                  <th class="left">{t('admin.name')}</th>
-                  <th class="left">{t('admin.residents.address')}</th>
-                  <th class="left">{t('admin.phone')}</th>
-                  <th class="left">{t('admin.grid')}</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
+          <AdminTable testid="resident-table" columns={['admin.name', 'admin.residents.address', 'admin.phone', 'admin.grid']}>
                 {rows.map((r) => (
                   <tr key={r.id} data-testid="resident-row" data-name={r.name} class={editing?.id === r.id ? 'selected' : undefined}>
                     <td class="left">
@@ -67,9 +56,7 @@ export function ResidentsView(_props: SetupPageProps) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </AdminTable>
         )}
         <UntestedButtons />
       </div>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
-import { dataOf, ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
+import { AdminTable, dataOf, ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, UserRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import type { SetupPageProps } from './setup-view.tsx';
@@ -65,18 +65,7 @@ export function UsersView({ session }: SetupPageProps) {
       )}
       <LoadState loaded={users} empty={false} />
       {users.kind === 'ok' && (
-        <div class="table-wrap panel">
-          <table class="report admin-table" data-testid="user-table">
-            <thead>
-              <tr>
-                <th class="left">{t('admin.users.username')}</th>
-                <th class="left">{t('admin.role')}</th>
-                <th class="left">{t('admin.users.area')}</th>
-                <th class="left">{t('admin.users.state')}</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
+        <AdminTable testid="user-table" columns={['admin.users.username', 'admin.role', 'admin.users.area', 'admin.users.state']}>
               {users.data.map((u) => (
                 <tr key={u.id} data-testid="user-row" data-name={u.username} data-disabled={String(u.disabled)} class={u.disabled ? 'admin-disabled' : undefined}>
                   <td class="left">
@@ -129,9 +118,7 @@ export function UsersView({ session }: SetupPageProps) {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </AdminTable>
       )}
     </div>
   );
