@@ -7,29 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { Priority } from '../contract/alarms.ts';
 import type { AlarmRecord } from '../contract/alarm-record.ts';
 import { DEFAULT_POLICIES } from '../contract/escalation-policy.ts';
-import { newAlarm, withState } from '../dispatch-console/core/alarm-state.ts';
 import { arrivalDeadline } from '../dispatch-console/core/arrival-rules.ts';
+import { at, cand, newId, openAlarm, person, situationOf } from './helpers/core-cases.ts';
 import { decide, dueAction, type Decision } from '../dispatch-console/core/decide.ts';
-import type { Candidate, RoutingPool } from '../dispatch-console/core/routing.ts';
+import type { RoutingPool } from '../dispatch-console/core/routing.ts';
 import type { Person, Situation } from '../dispatch-console/core/situation.ts';
-
-const NOW = new Date('2026-12-04T20:00:00.000Z');
-const at = (s: number) => new Date(NOW.getTime() + s * 1000);
-let n = 0;
-const newId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-
-const person = (id: string, o: Partial<Person> = {}): Person => ({
-  id,
-  name: id,
-  role: 'caregiver',
-  wearableId: `w-${id}`,
-  phone: `+86137000000${id.length}`,
-  areaIds: ['grid-1'],
-  onDuty: true,
-  wearableOnline: true,
-  ...o,
-});
-const cand = (p: Person): Candidate => ({ caregiverId: p.id, name: p.name, role: p.role, wearableId: p.wearableId, wearableOnline: p.wearableOnline, phone: p.phone, activeAlarms: 0 });
 
 const li = person('li');
 const wang = person('wang');
@@ -37,17 +19,10 @@ const zhao = person('zhao');
 const boss = person('boss', { role: 'supervisor' });
 const POOL: Partial<RoutingPool> = { grid: [cand(li), cand(wang), cand(zhao)], supervisors: [cand(boss)] };
 
-function situation(pool: Partial<RoutingPool> = POOL, people: Person[] = [li, wang, zhao, boss]): Situation {
-  return { pool: { grid: [], community: [], supervisors: [], family: [], ...pool }, people: new Map(people.map((p) => [p.id, p])), areaPath: ['grid-1'], policy: {}, cancelWindowS: 0 };
-}
+const situation = (pool: Partial<RoutingPool> = POOL, people: Person[] = [li, wang, zhao, boss]): Situation => situationOf(pool, people);
 
 const LIMIT: Record<Priority, number> = { emergency: 20 * 60, urgent: 45 * 60, service: 8 * 3600, technical: 2 * 86_400 };
 
-/** An alarm of `priority` raised at NOW, asked of Li at step 1. */
-function openAlarm(priority: Priority = 'emergency'): AlarmRecord {
-  const a = newAlarm({ id: 'a-1', deviceId: 'pendant-1', kind: 'button.pressed', priority, raisedAt: NOW, resident: undefined, policy: DEFAULT_POLICIES[priority], replyCode: '4711' });
-  return withState(a, { step: 1, token: 1, deadline: at(60), notified: ['li'], current: ['li'], declined: [] }, 'next_in_grid');
-}
 
 const act = (a: AlarmRecord, who: Person, action: 'accept' | 'arrive' | 'decline' | 'resolve', t: Date, s = situation()): Decision =>
   decide(a, { type: 'act', request: { action, actor: { kind: 'caregiver', id: who.id, name: who.name }, caregiverId: who.id, via: 'wearable' }, newId }, s, t);

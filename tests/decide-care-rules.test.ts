@@ -4,58 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AlarmRecord } from '../contract/alarm-record.ts';
-import { DEFAULT_POLICIES } from '../contract/escalation-policy.ts';
-import { newAlarm, withState } from '../dispatch-console/core/alarm-state.ts';
 import { decide, stepUnheard } from '../dispatch-console/core/decide.ts';
-import type { Candidate, RoutingPool } from '../dispatch-console/core/routing.ts';
+import { at, cand, newId, openAlarm, person, situationOf } from './helpers/core-cases.ts';
+import type { RoutingPool } from '../dispatch-console/core/routing.ts';
 import type { Person, Situation } from '../dispatch-console/core/situation.ts';
-
-const NOW = new Date('2026-12-04T20:00:00.000Z');
-const at = (s: number) => new Date(NOW.getTime() + s * 1000);
-let n = 0;
-const newId = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-
-const person = (id: string, o: Partial<Person> = {}): Person => ({
-  id,
-  name: id,
-  role: 'caregiver',
-  wearableId: `w-${id}`,
-  phone: `+8613700000${id.length}`,
-  areaIds: ['grid-1'],
-  onDuty: true,
-  wearableOnline: true,
-  ...o,
-});
-const cand = (p: Person): Candidate => ({
-  caregiverId: p.id,
-  name: p.name,
-  role: p.role,
-  wearableId: p.wearableId,
-  wearableOnline: p.wearableOnline,
-  phone: p.phone,
-  activeAlarms: 0,
-});
 
 const li = person('li');
 const wang = person('wang');
 const far = person('far', { areaIds: ['grid-9'] });
 const boss = person('boss', { role: 'supervisor' });
 
-function situation(pool: Partial<RoutingPool>): Situation {
-  return {
-    pool: { grid: [], community: [], supervisors: [], family: [], ...pool },
-    people: new Map([li, wang, far, boss].map((p) => [p.id, p])),
-    areaPath: ['grid-1'],
-    policy: {},
-    cancelWindowS: 0,
-  };
-}
-
-/** An emergency alarm at step 1 that asked Li. */
-function openAlarm(): AlarmRecord {
-  const a = newAlarm({ id: 'a-1', deviceId: 'pendant-1', kind: 'button.pressed', priority: 'emergency', raisedAt: NOW, resident: undefined, policy: DEFAULT_POLICIES.emergency, replyCode: '4711' });
-  return withState(a, { step: 1, token: 1, deadline: at(60), notified: ['li'], current: ['li'], declined: [] }, 'next_in_grid');
-}
+const situation = (pool: Partial<RoutingPool>): Situation => situationOf(pool, [li, wang, far, boss]);
 
 describe('taking an open alarm one was not alerted to', () => {
   const pool = { grid: [cand(li), cand(wang)], community: [], supervisors: [cand(boss)] };
