@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../common/config.ts';
 
+
+/** The refusal of `variable=value` at start-up: a ConfigError naming the variable. */
+function refusal(variable: string, value: string): Error {
+  let err: unknown;
+  try {
+    loadConfig({ [variable]: value });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  expect((err as ConfigError).variable).toBe(variable);
+  expect((err as Error).message).toContain(variable);
+  return err as Error;
+}
+
 /** The settings that decide how the service rides out failures: defaults, values, clear refusals. */
 describe('failure settings', () => {
   it('defaults', () => {
@@ -35,15 +50,7 @@ describe('failure settings', () => {
     ['MQTT_MAX_CONNECTIONS_PER_DEVICE', '1.5'],
   ];
   it.each(bad)('%s=%s is refused, naming the variable', (variable, value) => {
-    let err: unknown;
-    try {
-      loadConfig({ [variable]: value });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).variable).toBe(variable);
-    expect((err as Error).message).toContain(variable);
+    refusal(variable, value);
   });
 });
 
@@ -101,15 +108,6 @@ describe('guessing limits and retention settings', () => {
     ['EVENT_RETENTION_DAYS', 'forever'],
   ];
   it.each(bad)('%s=%s is refused, naming the variable', (variable, value) => {
-    let err: unknown;
-    try {
-      loadConfig({ [variable]: value });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).variable).toBe(variable);
-    expect((err as Error).message).toContain(variable);
-    expect((err as Error).message).toContain(JSON.stringify(value));
+    expect(refusal(variable, value).message).toContain(JSON.stringify(value));
   });
 });
