@@ -16,5 +16,8 @@ export default defineConfig({
     // embedded database start takes several seconds on a busy 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll's own default (1 s) is a timing assertion in disguise: a browser page's next
+    // answer on a busy 2-core machine can take longer. Polls wait for a state, they do not time it.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -72,6 +72,8 @@ export const timelineCodes = [
   'alarm.restored',
   // a weekly button test was recorded (no emergency opened)
   'test.recorded',
+  // an alarm opened before the directory knew its device's resident: now it names them (and routes to their grid)
+  'resident.identified',
 ] as const;
 export const timelineCodeSchema = z.enum(timelineCodes);
 export type TimelineCode = z.infer<typeof timelineCodeSchema>;

@@ -119,6 +119,8 @@ export const timelineDetailSchemas = {
   'alarm.restored': z.looseObject({ reason: z.string(), deviceId: z.string().optional() }),
   /** A weekly button test (a test event, or a press resolved as `test`). */
   'test.recorded': z.looseObject({ deviceId: z.string(), eventId: z.string().optional() }),
+  /** The alarm opened as an unassigned device; the resident it belongs to is now known. */
+  'resident.identified': z.looseObject({ residentId: z.string(), name: z.string(), grid: z.string().nullable() }),
 } as const satisfies Record<TimelineCode, z.ZodType>;
 
 type DetailSchemas = typeof timelineDetailSchemas;
@@ -164,6 +166,7 @@ export const timelineEntrySchema = z.discriminatedUnion('code', [
   rowOf('arrival.redispatched'),
   rowOf('alarm.restored'),
   rowOf('test.recorded'),
+  rowOf('resident.identified'),
 ]);
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 

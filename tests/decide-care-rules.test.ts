@@ -65,3 +65,44 @@ describe('stepUnheard: every wrist the step asked is gone', () => {
   ];
   it.each(cases)('%s', (_name, a, m, expected) => expect(stepUnheard(a, online(m))).toBe(expected));
 });
+
+describe('resident_found: an alarm opened before the directory knew its device\'s resident', () => {
+  const home = { id: 'r-1', name: 'Huang Xueying', areaId: 'grid-1', address: '3 Lotus Lane', notes: 'hard of hearing', accessInfo: 'key safe 1234', phone: null, grid: 'Grid 1' };
+  const known = (pool: Partial<RoutingPool>): Situation => ({ ...situation(pool), resident: home });
+  // opened as an unassigned device: nobody in a grid to ask, the operators called
+  const unassigned = (): AlarmRecord => ({ ...openAlarm(), stepKind: 'console', currentNotified: [], notified: [] });
+  const pool = { grid: [cand(li), cand(wang)], community: [], supervisors: [cand(boss)] };
+  const found = (a: AlarmRecord, s: Situation) => decide(a, { type: 'resident_found', newId }, s, at(5));
+
+  it('an open one names the resident, takes their area and asks their grid again from the first step', () => {
+    const a = unassigned();
+    const d = found(a, known(pool));
+    expect(d.alarm).toMatchObject({ residentId: 'r-1', areaId: 'grid-1', status: 'open', step: 1, stepKind: 'next_in_grid', token: a.token + 1 });
+    expect(d.alarm.resident).toEqual({ id: 'r-1', name: 'Huang Xueying', address: '3 Lotus Lane', grid: 'Grid 1', notes: 'hard of hearing', accessInfo: 'key safe 1234', phone: null });
+    expect(d.effects.timeline.map((t) => t.code)).toEqual(['resident.identified', 'step.started', 'notification.sent']);
+    expect(d.effects.timeline[0]!.detail).toEqual({ residentId: 'r-1', name: 'Huang Xueying', grid: 'Grid 1' });
+    expect(d.effects.notices.map((p) => p.notice.channel === 'wearable' && p.notice.wearableId)).toEqual(['w-li']);
+    expect(d.alarm.deadline).toEqual(at(5 + d.alarm.policy.steps[0]!.acceptWithinS!));
+  });
+
+  it('an accepted one keeps its holder and its cursor: only the resident is filled in', () => {
+    const a: AlarmRecord = { ...unassigned(), status: 'accepted', acceptedBy: 'wang', acceptedByName: 'wang', acceptedAt: at(2) };
+    const d = found(a, known(pool));
+    expect(d.alarm).toMatchObject({ residentId: 'r-1', areaId: 'grid-1', status: 'accepted', acceptedBy: 'wang', step: a.step, token: a.token });
+    expect(d.effects.timeline.map((t) => t.code)).toEqual(['resident.identified']);
+    expect(d.effects.notices).toEqual([]);
+  });
+
+  const unchanged: Array<[string, () => AlarmRecord, Situation]> = [
+    ['the alarm already has its resident', () => ({ ...unassigned(), residentId: 'r-0' }), known(pool)],
+    ['the directory still does not know the resident', unassigned, situation(pool)],
+    ['a technical alarm stays with its device', () => ({ ...unassigned(), lane: 'technical', priority: 'technical' }), known(pool)],
+  ];
+  it.each(unchanged)('nothing changes when %s', (_name, make, s) => {
+    const a = make();
+    const d = found(a, s);
+    expect(d.alarm).toBe(a);
+    expect(d.effects.timeline).toEqual([]);
+    expect(d.effects.notices).toEqual([]);
+  });
+});

@@ -85,6 +85,12 @@ describe('device simulator against the running service', () => {
         return r.rows[0]!.n > 0 && r.rows[0]!.n;
       }, 10_000, 100);
       expect(resolved).toBeGreaterThan(0);
+    } catch (err) {
+      // it failed once in CI's full suite and never alone: say what the alarms and wrists did
+      const alarms = await service.db.query(
+        `SELECT kind, status, outcome, accepted_by IS NOT NULL AS accepted, arrived_at IS NOT NULL AS arrived, raised_at, (SELECT string_agg(code, ',' ORDER BY at) FROM alarm_timeline t WHERE t.alarm_id = alarms.id) AS timeline FROM alarms ORDER BY raised_at`,
+      );
+      throw new Error(`${(err as Error).message}; traffic ${JSON.stringify(traffic.stats())}; alarms ${JSON.stringify(alarms.rows)}`);
     } finally {
       await traffic.stop();
     }

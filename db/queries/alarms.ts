@@ -84,20 +84,22 @@ export async function lockAlarmWriteId(q: Queryable, id: string): Promise<{ writ
   return first(r.rows, (row) => writeIdRow.parse(row));
 }
 
-/** Writes back everything that moves after opening; `writeId` names the decision (see 008_alarm_write_ids.sql). */
+/** Writes back everything that can move after opening; `writeId` names the decision (see 008_alarm_write_ids.sql). */
 export async function saveAlarm(q: Queryable, a: AlarmRecord, writeId: string | null = null): Promise<void> {
   await q.query(
     `UPDATE alarms SET status = $2, priority = $3, kind = $23, accepted_at = $4::timestamptz, accepted_by = $5, accepted_by_name = $6,
         arrived_at = $7::timestamptz, closed_at = $8::timestamptz, outcome = $9, policy = $10::jsonb, accept_limit_s = $11,
         arrive_limit_s = $12, step = $13, step_kind = $14, deadline = $15::timestamptz, token = $16, notified = $17::jsonb,
         current_notified = $18::jsonb, declined = $19::jsonb, event_count = $20, last_event_at = $21::timestamptz,
-        arrival_overdue = $22, write_id = $24, updated_at = now()
+        arrival_overdue = $22, write_id = $24, resident_id = $25, area_id = $26, resident = $27::jsonb, updated_at = now()
       WHERE id = $1`,
     [
       a.id, a.status, a.priority, iso(a.acceptedAt), a.acceptedBy, a.acceptedByName, iso(a.arrivedAt), iso(a.closedAt), a.outcome,
       JSON.stringify(a.policy), a.acceptLimitS, a.arriveLimitS, a.step, a.stepKind, iso(a.deadline), a.token,
       JSON.stringify(a.notified), JSON.stringify(a.currentNotified), JSON.stringify(a.declined), a.eventCount,
       a.lastEventAt.toISOString(), a.arrivalOverdue, a.kind, writeId,
+      // set after opening only when the resident of an unassigned-looking device became known (resident-found.ts)
+      a.residentId, a.areaId, JSON.stringify(a.resident),
     ],
   );
 }

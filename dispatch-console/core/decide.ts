@@ -10,6 +10,7 @@ import { serviceOf, serviceReceived, servicePool } from './service-orders.ts';
 import type { Refusal, Situation } from './situation.ts';
 import type { Trigger } from './trigger.ts';
 import { arrivalDue, rearmArrival } from './arrival-rules.ts';
+import { residentFound } from './resident-found.ts';
 
 /**
  * Why an escalation step runs: its deadline, a missed deadline, nobody left on shift, SMS that
@@ -27,6 +28,8 @@ export type Command = { newId: () => string } & (
   | { type: 'arrival_overdue' }
   /** An SMS answered with this alarm's code: recorded whoever sent it (the accept is an `act`). */
   | { type: 'sms_reply'; actor: Actor; from: string; body: string; messageSid: string | undefined }
+  /** The directory now knows the resident of the device an alarm opened for without one. */
+  | { type: 'resident_found' }
 );
 
 export interface Decision {
@@ -64,6 +67,8 @@ export function decide(alarm: AlarmRecord | undefined, cmd: Command, situation: 
       return escalate(alarm, cmd, s, now);
     case 'arrival_overdue':
       return arrivalOverdue(alarm, cmd.newId, now);
+    case 'resident_found':
+      return residentFound(alarm, s, now, cmd.newId, body);
     case 'sms_reply': {
       const fx = new Effects(alarm, cmd.newId);
       fx.log('sms.reply', cmd.actor, now, { from: cmd.from, body: cmd.body, messageSid: cmd.messageSid });

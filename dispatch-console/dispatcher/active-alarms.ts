@@ -81,6 +81,9 @@ export class ActiveAlarms {
   track(a: AlarmRecord, o: { local?: boolean; arm?: boolean } = {}): void {
     if (o.local !== false) this.touched.set(a.id, this.clock.now().getTime());
     if (!isActive(a.status)) return this.untrack(a);
+    // its resident became known (resident-found.ts): the device's own key no longer groups it
+    const before = this.byId.get(a.id);
+    if (before && keyOf(before) !== keyOf(a) && this.byResident.get(keyOf(before)) === a.id) this.byResident.delete(keyOf(before));
     this.byId.set(a.id, a);
     this.byResident.set(keyOf(a), a.id);
     // open: the step's deadline; accepted: the arrival's (arrival-rules.ts)

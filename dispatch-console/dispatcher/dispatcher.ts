@@ -185,7 +185,14 @@ export class Dispatcher {
       // provisioned through another instance a moment ago? Read the directory, but never let
       // a slow or absent database hold the alarm back: after 250 ms route with what we have
       const read = this.o.directory.refresh(now).catch((err: unknown) => this.o.logger.warn({ err }, 'directory refresh failed; routing with what is known'));
-      return Promise.race([read, new Promise((r) => setTimeout(r, 250))]).then(() => this.handleEvent(e, true));
+      let late = false;
+      const waited = new Promise<void>((r) => setTimeout(() => r(void (late = true)), 250));
+      return Promise.race([read, waited]).then(() => {
+        const handled = this.handleEvent(e, true);
+        // routed as an unassigned device: once the read lands, the alarm names the resident and asks their grid
+        if (late) void Promise.all([read, handled]).then(() => this.residentFound(e.device.residentId!, e.device.deviceId));
+        return handled;
+      });
     }
     const t = triggerOf(e);
     const openId = alarmIdFor(t.deviceId, t.eventId, t.fingerprint);
@@ -343,6 +350,18 @@ export class Dispatcher {
     const stale = this.alarms.get(alarmId);
     if (stale) this.alarms.untrack(stale);
     return this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
+  }
+
+  /** The directory now knows the resident of a device whose alarms opened as unassigned. */
+  private async residentFound(residentId: string, deviceId: string): Promise<void> {
+    if (this.stopped || !this.o.directory.resident(residentId)) return;
+    for (const lane of ['care', 'service'] as const) {
+      const a = this.alarms.forResident(residentKey(null, deviceId, lane));
+      if (!a || a.residentId !== null) continue;
+      await this.decisions
+        .mutate(a.id, (x, now) => decide(x, { type: 'resident_found', newId: randomUUID }, this.situation({ residentId, alarmId: x.id, now }), now))
+        .catch((err: unknown) => this.o.logger.warn({ err, alarmId: a.id, residentId }, 'alarm not given its resident; it goes on as an unassigned device'));
+    }
   }
 
   private residentCancel(alarmId: string, t: Trigger): Promise<void> {

@@ -297,6 +297,7 @@ export const en = {
   'timeline.arrival.redispatched': 'Not arrived: next caregiver alerted',
   'timeline.alarm.restored': 'Restored by itself',
   'timeline.test.recorded': 'Button test recorded',
+  'timeline.resident.identified': 'Resident identified',
   'tlNote.reassignedTo': 'reassigned to {to} by {by}',
   'tlNote.superseded': 'no longer stands',
 

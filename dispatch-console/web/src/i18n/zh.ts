@@ -266,6 +266,7 @@ export const zh: Catalogue = {
   'timeline.arrival.redispatched': '未到场：已通知下一位护理员',
   'timeline.alarm.restored': '已自行恢复',
   'timeline.test.recorded': '已记录按钮测试',
+  'timeline.resident.identified': '已识别住户',
   'tlNote.reassignedTo': '由 {by} 改派给 {to}',
   'tlNote.superseded': '已失效',
 

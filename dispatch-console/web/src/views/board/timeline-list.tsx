@@ -85,6 +85,9 @@ function describe(r: TimelineRow, tr: Translator): string {
     case 'alarm.restored':
       if (str(d.reason)) parts.push(words(str(d.reason)!));
       break;
+    case 'resident.identified':
+      if (str(d.name)) parts.push(str(d.name)!);
+      break;
     case 'arrival.overdue':
       if (str(d.acceptedBy)) parts.push(str(d.acceptedBy)!);
       break;
