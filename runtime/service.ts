@@ -215,6 +215,7 @@ export async function startService(config: Config, logger: Logger, clock: Clock 
       onDeviceRevoked: (id) => link.revokeDevice(id),
       dispatch,
       endpoints: () => endpoints,
+      clock,
     });
     cleanups.push(() => app.close());
     const maintenance = startMaintenance(db, logger.child({ part: 'maintenance' }), dispatch.dispatcher, config.retention.eventDays, config.absenceCheckS);

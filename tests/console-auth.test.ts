@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../common/clock.ts';
 import { ConfigError } from '../common/config.ts';
 import { firstAdmin } from '../db/queries/users.ts';
 import { buildApp } from '../dispatch-console/console/app.ts';
@@ -14,18 +15,16 @@ import { createTestDb, dbKinds } from './helpers/test-db.ts';
 describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (kind) => {
   let h: ConsoleHarness;
   let api: ApiClient;
+  // sessions issue and expire by the service's clock: the expiry case moves it on a day
+  const clock = new ManualClock(new Date());
 
   beforeAll(async () => {
-    h = await startConsole(kind);
+    h = await startConsole(kind, { clock });
     api = apiClient(h.app, h.adminToken);
   });
   afterAll(async () => {
     await h?.close();
   });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   describe('login and tokens', () => {
     it('logs in with the right password', async () => {
       const res = await h.app.inject({ method: 'POST', url: '/api/login', payload: ADMIN });
@@ -65,15 +64,19 @@ describe.each(dbKinds)('console auth, errors and ops endpoints (%s database)', (
       const token = await apiClient(h.app).login(ADMIN.username, ADMIN.password);
       const fresh = apiClient(h.app, token);
       expect((await fresh.get('/api/areas')).status).toBe(200);
-      vi.useFakeTimers({ toFake: ['Date'] });
-      vi.setSystemTime(Date.now() + h.config.tokenTtlMs + 1000);
+      const sessions = async () => (await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions')).rows[0]!.n;
+      const before = await sessions();
+      await clock.advance(h.config.tokenTtlMs + 1000);
       const expired = await fresh.get('/api/areas');
       expect(expired.status).toBe(401);
       expect(expired.body.error).toMatch(/expired/);
       expect(expired.body).toMatchObject({ code: 'unauthorized', reason: 'session_expired' });
-      vi.useRealTimers();
-      // the expired session is gone for good, not only while the clock is ahead
+      // the expired session is gone for good: deleted, not only refused while the clock is ahead
+      expect(await sessions()).toBe(before - 1);
       expect((await fresh.get('/api/areas')).status).toBe(401);
+      // the admin's own session of beforeAll expired too: the cases after this one log in again
+      h.adminToken = await apiClient(h.app).login(ADMIN.username, ADMIN.password);
+      api = apiClient(h.app, h.adminToken);
     });
 
     it('checks auth before parsing the body: anonymous garbage gets 401, not 400', async () => {

@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket';
 import Fastify, { errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Clock } from '../../common/clock.ts';
 import type { Config } from '../../common/config.ts';
 import { ValidationError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -53,6 +54,8 @@ export interface AppDeps {
   dispatch?: { dispatcher: Dispatcher; directory: DispatchDirectory; notifier: Notifier } | undefined;
   /** Where devices connect (known once the broker listens); `GET /api/service` answers it. */
   endpoints?: () => { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
+  /** The service's clock port (sessions issue and expire by it); the system clock when absent. */
+  clock?: Clock | undefined;
   /** The live stream's slow-console limits (tests make them small). */
   liveLimits?: Partial<HubLimits> | undefined;
 }
@@ -141,7 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
-  const auth = createAuth(deps.db, { limits: deps.config.loginLimits });
+  const auth = createAuth(deps.db, { limits: deps.config.loginLimits, ...(deps.clock && { clock: deps.clock }) });
   installAuth(app, auth);
 
   // Unmatched URLs share one label value, so scanners cannot blow up the series count.

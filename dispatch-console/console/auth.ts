@@ -62,6 +62,8 @@ export interface Auth {
   sessionsEnded(userId: string): Promise<void>;
   /** Password hashes run by logins so far (tests: a refused attempt costs none). */
   readonly loginHashes: number;
+  /** The clock sessions are issued and expire by (the service's clock port). */
+  readonly clock: Clock;
 }
 
 /** Limits on logins: per username (persisted, shared by instances) and per source address (in memory). */
@@ -262,7 +264,7 @@ export function createAuth(db: Db, options: AuthOptions = {}): Auth {
     const digest = tokenDigest(token);
     const session = await getSessionUser(db, digest);
     if (!session) throw new UnauthorizedError('invalid or expired token; log in again', 'session_expired');
-    if (session.expiresAt.getTime() <= Date.now()) {
+    if (session.expiresAt.getTime() <= clock.now().getTime()) {
       await deleteSession(db, digest);
       throw new UnauthorizedError('invalid or expired token; log in again', 'session_expired');
     }
@@ -276,6 +278,7 @@ export function createAuth(db: Db, options: AuthOptions = {}): Auth {
   };
 
   return {
+    clock,
     userForToken,
     checkLogin,
     sessionsEnded: (userId) => recheckLiveStreamsOf(userId),
@@ -367,7 +370,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ db: Db; config: Config; auth: A
         throw err;
       }
 
-      const now = Date.now();
+      const now = auth.clock.now().getTime();
       const token = generateToken();
       const expiresAt = new Date(now + config.tokenTtlMs);
       await insertSession(db, { tokenHash: tokenDigest(token), userId: user.id, expiresAt });

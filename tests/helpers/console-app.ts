@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../common/clock.ts';
 import { loadConfig, type Config } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createMetrics, type Metrics } from '../../common/metrics.ts';
@@ -22,7 +23,7 @@ export interface ConsoleHarness {
 }
 
 /** A console app on a fresh real database, with the first admin created and logged in. */
-export async function startConsole(kind: TestDbKind): Promise<ConsoleHarness> {
+export async function startConsole(kind: TestDbKind, o: { clock?: Clock } = {}): Promise<ConsoleHarness> {
   const { db, cleanup } = await createTestDb(kind);
   const config = loadConfig({ ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
   const logger = createLogger('silent');
@@ -43,6 +44,7 @@ export async function startConsole(kind: TestDbKind): Promise<ConsoleHarness> {
     metrics,
     health: async () => harness.health,
     onDeviceRevoked: (id) => revoked.push(id),
+    clock: o.clock,
   });
   await app.ready();
   harness.app = app;
