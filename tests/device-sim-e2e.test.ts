@@ -83,7 +83,7 @@ describe('device simulator against the running service', () => {
           `SELECT count(*)::int AS n FROM alarms WHERE status = 'resolved' AND outcome = 'assisted' AND accepted_by IS NOT NULL AND arrived_at IS NOT NULL`,
         );
         return r.rows[0]!.n > 0 && r.rows[0]!.n;
-      }, 10_000, 100);
+      }, 30_000, 100);
       expect(resolved).toBeGreaterThan(0);
     } catch (err) {
       // it failed once in CI's full suite and never alone: say what the alarms and wrists did

@@ -29,7 +29,7 @@ export function openConsole(url: string): Promise<ConsoleSocket> {
       resolve({
         ws,
         messages,
-        next(match, ms = 5_000, past = true) {
+        next(match, ms = 15_000, past = true) {
           const seen = past ? messages.find(match) : undefined;
           if (seen) return Promise.resolve(seen);
           return new Promise((res, rej) => {

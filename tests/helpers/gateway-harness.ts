@@ -98,8 +98,11 @@ export function publish(client: MqttClient, topic: string, payload: string | Buf
   );
 }
 
+// The waits below are safety nets for a message or a state that must come, not timing
+// assertions: on a busy 2-core machine 5 s was sometimes too short for what takes 50 ms alone.
+
 /** Resolves with the next message on a topic (already subscribed), or rejects after ms. */
-export function nextMessage(client: MqttClient, topic: string, ms = 5_000): Promise<any> {
+export function nextMessage(client: MqttClient, topic: string, ms = 15_000): Promise<any> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off('message', onMessage);
@@ -115,7 +118,7 @@ export function nextMessage(client: MqttClient, topic: string, ms = 5_000): Prom
   });
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms = 5_000, stepMs = 25): Promise<T> {
+export async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms = 15_000, stepMs = 25): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
