@@ -152,6 +152,21 @@ describe('the duty page in a real browser (Debian chromium)', () => {
     process.stderr.write(`duty page: day view (24 answers) shown in ${dayMs} ms, week view (144 more) in ${weekMs} ms\n`);
   }, 120_000);
 
+  it('says so when the browser keeps another time zone than the service, and not when they agree', async () => {
+    const service = (await f.api.get('/api/service')).body.timeZone as string;
+    const other = service === 'Asia/Shanghai' ? 'America/New_York' : 'Asia/Shanghai';
+    const away = await signedIn(ADMIN.username, ADMIN.password, { timezoneId: other });
+    await away.goto(`${f.service.httpUrl}/#/setup/duty`);
+    const warning = away.getByTestId('duty-tz-warning');
+    await expect.poll(() => warning.textContent()).toContain(`keeps ${other} time, the service ${service}`);
+    const home = await signedIn(ADMIN.username, ADMIN.password);
+    const answered = home.waitForResponse((r) => r.url().endsWith('/api/service'));
+    await home.goto(`${f.service.httpUrl}/#/setup/duty`);
+    await answered;
+    await home.getByTestId('duty-view').waitFor();
+    expect(await home.getByTestId('duty-tz-warning').count()).toBe(0);
+  });
+
   it('while open it asks again only the hour we are in every minute, and everything every 10 minutes', async () => {
     await provisionHome(f.api);
     const page = await signedIn(ADMIN.username, ADMIN.password);

@@ -29,6 +29,8 @@ export interface SignInOptions {
   english?: boolean;
   /** Wait for the board's queue after the login (default true). */
   queue?: boolean;
+  /** The browser's time zone (default: this machine's, as the service's). */
+  timezoneId?: string;
 }
 
 /**
@@ -56,8 +58,8 @@ export function useConsoleBrowser(f: { service: TestService }, options: ConsoleB
   });
 
   /** A fresh tab in its own context (its own sessionStorage: its own login), not yet opened. */
-  async function open(): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', ...(options.acceptDownloads && { acceptDownloads: true }) });
+  async function open(timezoneId?: string): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'en-GB', ...(options.acceptDownloads && { acceptDownloads: true }), ...(timezoneId && { timezoneId }) });
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -75,7 +77,7 @@ export function useConsoleBrowser(f: { service: TestService }, options: ConsoleB
 
   /** A fresh tab signed in as `username`. */
   async function signedIn(username: string, password: string, how: SignInOptions = {}): Promise<Page> {
-    const page = await open();
+    const page = await open(how.timezoneId);
     await page.goto(`${f.service.httpUrl}${how.path ?? '/'}`);
     if (how.english ?? true) await page.getByTestId('lang-switch').selectOption('en');
     await logIn(page, username, password);

@@ -11,6 +11,7 @@ export const dutyEn = {
   'duty.today': 'Today',
   'duty.weekOf': 'Week {from} to {to}',
   'duty.refresh': 'Refresh',
+  'duty.tzDiffers': 'This computer keeps {browser} time, the service {service}: the table and absences are in this computer\'s hours, a rota\'s start and end in the service\'s.',
   'duty.legend.covered': 'someone on duty',
   'duty.legend.gap': 'nobody on duty',
   'duty.loading': 'Loading…',

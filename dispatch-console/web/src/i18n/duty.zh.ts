@@ -12,6 +12,7 @@ export const dutyZh: Record<keyof typeof dutyEn, string> = {
   'duty.today': '今天',
   'duty.weekOf': '{from} 至 {to} 一周',
   'duty.refresh': '刷新',
+  'duty.tzDiffers': '本机时区为 {browser}，服务时区为 {service}：表格和缺勤按本机时间显示，排班的开始和结束按服务时间。',
   'duty.legend.covered': '有人值班',
   'duty.legend.gap': '无人值班',
   'duty.loading': '加载中…',

@@ -11,6 +11,8 @@ import { DutyWeek } from './duty-week.tsx';
 
 type Mode = 'day' | 'week';
 
+const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 /**
  * While the page is open and visible: the hour we are in is read again every minute (one
  * request: "now" moves on), everything every 10 minutes (others edit duty too). Each answer is
@@ -32,6 +34,7 @@ export function DutyView({ id }: SetupPageProps) {
   const [version, setVersion] = useState(0);
   const [areas, setAreas] = useState<AreaRow[]>([]);
   const sampler = useMemo(() => new DutySampler(), []);
+  const [serviceZone, setServiceZone] = useState<string | undefined>();
 
   const refresh = () => {
     sampler.clear();
@@ -42,6 +45,8 @@ export function DutyView({ id }: SetupPageProps) {
   useEffect(() => {
     // the places of the grids only: without them the table still shows the grids' names
     api<AreaRow[]>('/api/areas').then(setAreas, () => undefined);
+    // rotas are read in the service's time zone, the table in this browser's: say so when they differ
+    api<{ timeZone: string }>('/api/service').then((s) => setServiceZone(s.timeZone), () => undefined);
     // a tab in the background asks nothing; it catches up when looked at again (next tick)
     const visible = () => document.visibilityState === 'visible';
     const tick = setInterval(() => visible() && setNow(new Date()), NOW_MS);
@@ -88,6 +93,11 @@ export function DutyView({ id }: SetupPageProps) {
           <span class="duty-swatch duty-covered" /> {t('duty.legend.covered')} <span class="duty-swatch duty-gap" /> {t('duty.legend.gap')}
         </span>
       </div>
+      {serviceZone !== undefined && serviceZone !== BROWSER_ZONE && (
+        <p class="duty-gaps" role="alert" data-testid="duty-tz-warning">
+          {t('duty.tzDiffers', { browser: BROWSER_ZONE, service: serviceZone })}
+        </p>
+      )}
       <section class="panel duty-table-panel">
         {mode === 'day' ? (
           <DutyDay date={date} now={now} sampler={sampler} version={version} areas={areas} />
