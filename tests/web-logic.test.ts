@@ -15,7 +15,7 @@ import { dutyBeyondGrids, gridDuty, reassignGroups } from '../dispatch-console/w
 import { legendValue, shareFormatter } from '../dispatch-console/web/src/lib/share.ts';
 import { reassignment, supersededAccepts } from '../dispatch-console/web/src/lib/timeline-facts.ts';
 import { emergencyWaiting, graver, MERGE_MS, PATTERNS, patternMs, REPEAT_MS, soundNow, toneForMessage, type BoardBefore, type SoundInput, type Tone } from '../dispatch-console/web/src/lib/alarm-sound.ts';
-import { ACTIVE, activeQueue, compareQueue, isActive } from '../dispatch-console/web/src/lib/alarm-queue.ts';
+import { ACTIVE, activeQueue, compareQueue, isActive } from '../dispatch-console/web/src/lib/active-queue.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../dispatch-console/web/src/lib/battery.ts';
 import { formatDuration, secondsBetween, toMs } from '../dispatch-console/web/src/lib/duration.ts';
 import { telHref } from '../dispatch-console/web/src/lib/phone.ts';

@@ -1,5 +1,5 @@
 import type { ApiClient, Json } from '../api-client.ts';
-import { ScenarioFailure } from './types.ts';
+import { ScenarioFailure } from './scenario-failure.ts';
 
 /** An alarm as GET /api/alarms/:id answers it, read loosely (a newer service may add fields). */
 export interface WatchedAlarm {

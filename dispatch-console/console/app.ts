@@ -1,19 +1,11 @@
 import websocket from '@fastify/websocket';
 import Fastify, { errorCodes, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Clock } from '../../common/clock.ts';
-import type { Config } from '../../common/config.ts';
 import { ValidationError } from '../../common/errors.ts';
-import type { Logger } from '../../common/logger.ts';
-import type { Metrics } from '../../common/metrics.ts';
-import type { Db } from '../../db/types.ts';
-import { authRoutes, createAuth, installAuth, type Auth } from './auth.ts';
+import { authRoutes, createAuth, installAuth } from './auth.ts';
+import type { AppDeps, RouteOptions } from './app-deps.ts';
 import { useOpenApi } from './openapi.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './error-handler.ts';
-import type { DispatchDirectory } from '../dispatcher/directory.ts';
-import type { Dispatcher } from '../dispatcher/dispatcher.ts';
-import type { Notifier } from '../dispatcher/notifier.ts';
-import type { HubLimits } from './live/console-hub.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { liveStreamRoutes } from './routes/live-stream.ts';
 import { areaRoutes } from './routes/areas.ts';
@@ -37,35 +29,7 @@ import { buttonTestRoutes } from './routes/button-tests.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { webPageRoutes } from './routes/web-page.ts';
 
-export interface HealthStatus {
-  ok: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
-}
-
-export interface AppDeps {
-  config: Config;
-  db: Db;
-  logger: Logger;
-  metrics: Metrics;
-  health: () => Promise<HealthStatus>;
-  /** A device was deleted or its secret rotated: the gateway drops its connections. */
-  onDeviceRevoked?: (deviceId: string) => void;
-  /** The dispatcher, when this process runs one: alarm routes and Twilio webhooks. */
-  dispatch?: { dispatcher: Dispatcher; directory: DispatchDirectory; notifier: Notifier } | undefined;
-  /** Where devices connect (known once the broker listens); `GET /api/service` answers it. */
-  endpoints?: () => { mqttUrl: string; mqttWsUrl: string | null; embeddedBroker: boolean } | undefined;
-  /** The service's clock port (sessions issue and expire by it); the system clock when absent. */
-  clock?: Clock | undefined;
-  /** The live stream's slow-console limits (tests make them small). */
-  liveLimits?: Partial<HubLimits> | undefined;
-}
-
-
-/** What every route plugin receives. */
-export interface RouteOptions {
-  deps: AppDeps;
-  auth: Auth;
-}
+export type { AppDeps, HealthStatus, RouteOptions } from './app-deps.ts';
 
 /** The API's version in its OpenAPI description (the package version). */
 const API_VERSION = '0.1.0';

@@ -10,21 +10,13 @@ import { clearLoginFailures, lockedUntil, pruneLoginFailures, recordLoginFailure
 import { deleteExpiredSessions, deleteSession, getSessionUser, insertSession } from '../../db/queries/sessions.ts';
 import { firstAdmin, getUserByUsername, insertUser, staffRoleSchema, type StaffRole, type UserWithHash } from '../../db/queries/users.ts';
 import { areaScope, type Scope } from '../../db/scope.ts';
+import type { AuthUser } from './auth-user.ts';
 import type { Db, Queryable } from '../../db/types.ts';
 import { recheckLiveStreamsOf } from './live/console-hub.ts';
 import { errorBodySchema, errorResponses, noContent, storableText } from './routes/shared-schemas.ts';
 
 /** The signed-in staff member of a request. */
-export interface AuthUser {
-  id: string;
-  username: string;
-  role: StaffRole;
-  caregiverId: string | null;
-  /** The area the login is bound to (null: the whole centre). */
-  areaId: string | null;
-  /** What every read on this user's behalf may see: `areaId`'s subtree. */
-  scope: Scope;
-}
+export type { AuthUser } from './auth-user.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,32 +1,16 @@
-import type { Actor } from '../../contract/alarms.ts';
 import type { AlarmRecord } from '../../contract/alarm-record.ts';
 import { alarmClosedCommand, helpIsComing, withdrawal } from './alarm-messages.ts';
 import { cancelDecision, type ActiveAlarmView } from './alarm-rules.ts';
 import { Effects, policyOf, stateOf, SYSTEM, withState } from './alarm-state.ts';
-import { transition, type AlarmAction } from './alarm-transitions.ts';
+import { transition } from './alarm-transitions.ts';
 import { applyDecline, nextStep, reassignTo, stopEscalation, type Notice } from './escalation.ts';
 import { candidateOf } from './routing.ts';
 import { afterAction, takeOver } from './arrival-rules.ts';
 import { serviceScheduled } from './service-orders.ts';
 import type { Refusal, Situation } from './situation.ts';
+import type { ActionRequest } from './action-request.ts';
 
-export interface ActionRequest {
-  /** `note`: only adds the note to the timeline, in any status (closed alarms too: documentation). */
-  action: AlarmAction | 'note';
-  actor: Actor;
-  /** The caregiver acting (wearable, SMS reply, caregiver login). */
-  caregiverId?: string | undefined;
-  /** Reassign: to whom. */
-  targetCaregiverId?: string | undefined;
-  outcome?: string | undefined;
-  note?: string | undefined;
-  via: 'wearable' | 'console' | 'sms' | 'device';
-  deviceId?: string | undefined;
-  /** When it reached the service (a wrist's ack): the action is stamped then, not when it could be applied. */
-  receivedAt?: Date | undefined;
-  /** Accepting a service order: when the caregiver will come (the resident's device is told). */
-  at?: Date | undefined;
-}
+export type { ActionRequest } from './action-request.ts';
 
 export interface ActionDeps {
   situation: Situation;

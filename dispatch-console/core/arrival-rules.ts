@@ -1,6 +1,6 @@
 import type { Priority } from '../../contract/alarms.ts';
 import type { AlarmRecord } from '../../contract/alarm-record.ts';
-import type { ActionRequest } from './alarm-actions.ts';
+import type { ActionRequest } from './action-request.ts';
 import { helpIsComing, smsBody, withdrawal } from './alarm-messages.ts';
 import { Effects, stateOf, SYSTEM } from './alarm-state.ts';
 import { noticesFor, type Notice, type StepResult } from './escalation.ts';

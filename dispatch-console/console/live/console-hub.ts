@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from '../../../common/logger.ts';
 import type { Metrics } from '../../../common/metrics.ts';
 import { clientMessageSchema, WS_CLOSE, type ServerMessage } from '../../../contract/console-stream.ts';
-import type { AuthUser } from '../auth.ts';
+import type { AuthUser } from '../auth-user.ts';
 
 export interface HubLimits {
   /** A console with more than this queued is skipped (messages dropped) until it catches up. */

@@ -4,7 +4,7 @@ import { ValidationError } from '../../../common/errors.ts';
 import { absenceReasonSchema, absenceSchema, absenceWriteSchema, dutyDeleteSchema, MAX_ABSENCE_DAYS } from '../../../contract/duty.ts';
 import { deleteAbsence, insertAbsence, listAbsences } from '../../../db/queries/absences.ts';
 import { lockCaregiver } from '../../../db/queries/caregivers.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { gapsAfterChange } from '../duty-answers.ts';
 import { errorResponses, idParams, idSchema, instantSchema } from './shared-schemas.ts';

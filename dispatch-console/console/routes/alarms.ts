@@ -6,7 +6,7 @@ import { alarmDetailSchema, alarmViewSchema } from '../../../contract/alarm-view
 import { getAlarm, getNotifications, getTimeline, listAlarms } from '../../../db/queries/alarms.ts';
 import { getCaregiver } from '../../../db/queries/caregivers.ts';
 import { alarmVisibleTo, presentAlarm } from '../present-alarm.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { currentUser, scopeOf } from '../auth.ts';
 import type { Dispatcher } from '../../dispatcher/dispatcher.ts';
 import { errorResponses, idParams, idSchema, instantSchema } from './shared-schemas.ts';

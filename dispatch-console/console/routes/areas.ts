@@ -16,7 +16,7 @@ import {
 import type { Scope } from '../../../db/scope.ts';
 import type { Queryable } from '../../../db/types.ts';
 import { scopeOf } from '../auth.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 
 const createBody = z.strictObject({

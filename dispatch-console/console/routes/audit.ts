@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../../common/errors.ts';
 import { auditEntrySchema } from '../../../contract/audit.ts';
 import { listAudit } from '../../../db/queries/audit.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
 import { scopeOf } from '../auth.ts';
 

@@ -4,7 +4,7 @@ import { untestedResidentSchema, type UntestedResident } from '../../../contract
 import { loadButtonFacts } from '../../../db/queries/button-tests.ts';
 import { isUntested, lastButtonTest, TEST_PERIOD_DAYS } from '../../core/button-test-rules.ts';
 import { scopeOf } from '../auth.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses } from './shared-schemas.ts';
 
 // how far back presses are read: a month shows "last tested 3 weeks ago" rather than "never"

@@ -16,7 +16,7 @@ import { getDevice } from '../../../db/queries/devices.ts';
 import type { Queryable } from '../../../db/types.ts';
 import type { Scope } from '../../../db/scope.ts';
 import { currentUser, scopeOf } from '../auth.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema } from './shared-schemas.ts';
 
 const areaIds = z

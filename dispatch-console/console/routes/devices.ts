@@ -16,7 +16,7 @@ import {
 import { getResident } from '../../../db/queries/residents.ts';
 import type { Scope } from '../../../db/scope.ts';
 import type { Queryable } from '../../../db/types.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { deviceIdParams, errorResponses, idSchema, noContent, nonEmptyPatch } from './shared-schemas.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IMPORT_MAX_BYTES, importRequestSchema, importResultSchema } from '../../../contract/import.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { runImport } from '../import/run-import.ts';
 import { errorResponses } from './shared-schemas.ts';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { UnauthorizedError } from '../../../common/errors.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import type { Auth } from '../auth.ts';
 import { ConsoleFeed } from '../live/console-feed.ts';
 import { ConsoleHub } from '../live/console-hub.ts';

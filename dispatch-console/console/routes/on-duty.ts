@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { onDutySchema } from '../../../contract/duty.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { dutyNow, onDutyAnswer } from '../duty-answers.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { reportGroupings, reportRowSchema, type KpiShares, type ReportRow } from '../../../contract/reports.ts';
 import { responseTimeReport } from '../../../db/queries/reports.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
 import { scopeOf } from '../auth.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ValidationError } from '../../../common/errors.ts';
 import { eraseRequestSchema, erasureResultSchema, residentExportSchema } from '../../../contract/resident-export.ts';
 import { eraseResidentData, exportResidentData } from '../../../db/queries/resident-data.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { errorResponses, idParams } from './shared-schemas.ts';
 

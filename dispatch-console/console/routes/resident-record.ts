@@ -3,7 +3,7 @@ import { NotFoundError } from '../../../common/errors.ts';
 import { activityEventTypes, activityQuerySchema, residentActivitySchema } from '../../../contract/resident-record.ts';
 import { residentActivity } from '../../../db/queries/resident-activity.ts';
 import { activityWindow } from '../../core/activity-window.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { errorResponses, idParams } from './shared-schemas.ts';
 

@@ -10,7 +10,7 @@ import { deleteResident, getResident, insertResident, listResidents, updateResid
 import type { Scope } from '../../../db/scope.ts';
 import type { Queryable } from '../../../db/types.ts';
 import { scopeOf } from '../auth.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, idParams, idSchema, nameSchema, noContent, nonEmptyPatch, phoneSchema, textSchema } from './shared-schemas.ts';
 
 // the contract's Contact as a request may send it: validated, and checked against the type

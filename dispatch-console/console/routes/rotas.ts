@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../../common/errors.ts';
 import { dutyDeleteSchema, rotaFields, rotaSchema, rotaWriteSchema } from '../../../contract/duty.ts';
 import { lockCaregiver } from '../../../db/queries/caregivers.ts';
 import { deleteRota, getRota, insertRota, listRotas, updateRota, type RotaFields } from '../../../db/queries/rotas.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { gapsAfterChange } from '../duty-answers.ts';
 import { errorResponses, idParams, idSchema, nonEmptyPatch } from './shared-schemas.ts';

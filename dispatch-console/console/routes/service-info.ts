@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, ValidationError } from '../../../common/errors.ts';
 import { eventCountSchema, serviceInfoSchema } from '../../../contract/service-info.ts';
 import { countEventsByDevice } from '../../../db/queries/events.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, instantSchema } from './shared-schemas.ts';
 import { scopeOf } from '../auth.ts';
 

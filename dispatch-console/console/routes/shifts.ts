@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../../common/errors.ts';
 import { lockCaregiver } from '../../../db/queries/caregivers.ts';
 import { deleteShift, findOverlappingShift, getShift, insertShift, listShifts, shiftSchema } from '../../../db/queries/shifts.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { scopeOf } from '../auth.ts';
 import { errorResponses, idParams, idSchema, instantSchema, noContent } from './shared-schemas.ts';
 

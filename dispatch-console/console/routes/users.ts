@@ -7,7 +7,7 @@ import { deleteUser, getUser, getUserByUsername, insertUser, listUsers, setUserA
 import { assertStrongPassword, scopeOf } from '../auth.ts';
 import { getArea } from '../../../db/queries/areas.ts';
 import type { Scope } from '../../../db/scope.ts';
-import type { RouteOptions } from '../app.ts';
+import type { RouteOptions } from '../app-deps.ts';
 import { errorResponses, idParams, idSchema, noContent } from './shared-schemas.ts';
 
 const createBody = z

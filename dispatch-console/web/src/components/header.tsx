@@ -2,7 +2,7 @@ import { api } from '../api/http.ts';
 import { setSession } from '../api/session.ts';
 import { useT, type Lang } from '../i18n/index.ts';
 import type { Route } from '../lib/hash-route.ts';
-import { isActive } from '../lib/alarm-queue.ts';
+import { isActive } from '../lib/active-queue.ts';
 import { board, connection } from '../state/live-board.ts';
 import { useStore } from '../state/store.ts';
 import type { Session } from '../types.ts';

@@ -3,7 +3,7 @@ import type { knownOutcomes } from '../../../../contract/alarms.ts';
 import type { DeviceKind, serviceKinds } from '../../../../contract/device-messages.ts';
 import type { ReportGrouping } from '../../../../contract/reports.ts';
 import type { AuditAction, AuditResource } from '../../../../contract/audit.ts';
-import type { ErrorLabels } from '../lib/error-message.ts';
+import type { ErrorLabels } from '../lib/error-labels.ts';
 import { adminEn } from './admin.en.ts';
 import { dutyEn } from './duty.en.ts';
 import { importEn } from './import.en.ts';

@@ -1,4 +1,3 @@
-import type { ErrorCode, ErrorReason } from '../../../../contract/errors.ts';
 import type { Catalogue, MessageKey } from '../i18n/en.ts';
 
 /** What the page knows of a refused request: the status and the body's stable fields. */
@@ -11,8 +10,7 @@ export interface ErrorFacts {
   message: string;
 }
 
-/** Codes the page has words for: the product's own (contract/errors.ts) and the generic 500. */
-export type KnownErrorCode = ErrorCode | 'internal';
+export type { ErrorLabels, KnownErrorCode } from './error-labels.ts';
 
 /**
  * The message for a failed request in the page's language: by the finer `reason` when the
@@ -29,6 +27,3 @@ export function errorMessage(e: ErrorFacts, messages: Catalogue): string {
   if (e.message === `HTTP ${e.status}` || e.message === '') return messages['error.http'].replace('{status}', String(e.status));
   return e.message;
 }
-
-/** Labels the catalogues must have (en.ts checks them): a new reason or code fails the typecheck. */
-export type ErrorLabels = `error.reason.${ErrorReason}` | `error.code.${KnownErrorCode}`;

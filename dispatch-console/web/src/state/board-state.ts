@@ -1,4 +1,4 @@
-import { isActive } from '../lib/alarm-queue.ts';
+import { isActive } from '../lib/active-queue.ts';
 import type { Alarm, Area, Caregiver, Device, ServerMsg, SmsStatus, StreamUser, TimelineRow } from '../types.ts';
 
 /** Everything the board shows, built from the stream's snapshot and the changes after it. */

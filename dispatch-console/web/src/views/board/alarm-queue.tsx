@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { useT } from '../../i18n/index.ts';
-import { activeQueue } from '../../lib/alarm-queue.ts';
+import { activeQueue } from '../../lib/active-queue.ts';
 import { board } from '../../state/live-board.ts';
 import { useStore } from '../../state/store.ts';
 import { AlarmRow } from './alarm-row.tsx';

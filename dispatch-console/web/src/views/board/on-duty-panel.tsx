@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { useT } from '../../i18n/index.ts';
-import { isActive } from '../../lib/alarm-queue.ts';
+import { isActive } from '../../lib/active-queue.ts';
 import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
 import { dutyBeyondGrids, gridDuty } from '../../lib/on-duty.ts';
 import { board } from '../../state/live-board.ts';

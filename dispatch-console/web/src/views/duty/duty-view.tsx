@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../../api/http.ts';
 import { useT, type MessageKey } from '../../i18n/index.ts';
-import type { SetupPageProps } from '../setup/setup-view.tsx';
+import type { SetupPageProps } from '../setup/setup-page-props.ts';
 import { DutyDay } from './duty-day.tsx';
 import { DutyEditor } from './duty-editor.tsx';
 import { DutySampler } from './duty-sampler.ts';

@@ -3,7 +3,7 @@ import type { ImportFile, ImportIssue, ImportResult } from '../../../../../contr
 import { api, ApiError } from '../../api/http.ts';
 import { useT } from '../../i18n/index.ts';
 import { adminError } from '../setup/admin-kit.tsx';
-import type { SetupPageProps } from '../setup/setup-view.tsx';
+import type { SetupPageProps } from '../setup/setup-page-props.ts';
 
 const files: ImportFile[] = ['residents', 'devices', 'caregivers'];
 

@@ -4,7 +4,7 @@ import { useT } from '../../i18n/index.ts';
 import { errorText } from '../../lib/error-text.ts';
 import { setupHref } from '../../lib/hash-route.ts';
 import type { Alarm } from '../../types.ts';
-import type { SetupPageProps } from '../setup/setup-view.tsx';
+import type { SetupPageProps } from '../setup/setup-page-props.ts';
 import { ActivityChart } from './activity-chart.tsx';
 import { RecordAlarms } from './record-alarms.tsx';
 import { RecordDevices } from './record-devices.tsx';

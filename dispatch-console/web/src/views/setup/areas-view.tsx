@@ -4,7 +4,7 @@ import { useT } from '../../i18n/index.ts';
 import { ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaKind, AreaRow } from './admin-types.ts';
 import { areaPath, childKind, parentKind, treeOrder } from './area-tree.ts';
-import type { SetupPageProps } from './setup-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 
 /** What is being edited: a new area under a parent (null: a district), a name, a new parent. */
 type Editing = { mode: 'add'; parent: AreaRow | null; kind: AreaKind } | { mode: 'rename'; area: AreaRow } | { mode: 'move'; area: AreaRow };

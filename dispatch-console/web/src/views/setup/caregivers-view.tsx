@@ -5,7 +5,7 @@ import { AdminTable, dataOf, LoadState, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, DeviceRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { CaregiverForm } from './caregiver-form.tsx';
-import type { SetupPageProps } from './setup-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 
 /** `#/setup/caregivers`: who answers alarms, where, with which wearable; their rota is on the Duty page. */
 export function CaregiversView(_props: SetupPageProps) {

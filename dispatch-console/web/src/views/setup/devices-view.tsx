@@ -5,7 +5,7 @@ import { batteryPct, LOW_BATTERY_PCT } from '../../lib/battery.ts';
 import { AdminTable, dataOf, ErrorNote, LoadState, Field, useAction, useLoad } from './admin-kit.tsx';
 import { deviceKinds, type CaregiverRow, type DeviceKind, type DeviceRow, type ResidentRow } from './admin-types.ts';
 import { SecretDialog } from './secret-dialog.tsx';
-import type { SetupPageProps } from './setup-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 
 /**
  * `#/setup/devices`: every device with its state; provisioning and rotating show the new

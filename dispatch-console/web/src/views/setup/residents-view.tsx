@@ -6,7 +6,7 @@ import type { AreaRow, ResidentRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
 import { ResidentForm } from './resident-form.tsx';
 import { residentMatches } from './resident-filter.ts';
-import type { SetupPageProps } from './setup-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 import { UntestedButtons } from './untested-buttons.tsx';
 
 /**

@@ -10,12 +10,9 @@ import { CaregiversView } from './caregivers-view.tsx';
 import { DevicesView } from './devices-view.tsx';
 import { ResidentsView } from './residents-view.tsx';
 import { UsersView } from './users-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 
-/** What a page is given: the login (its role decides what it offers) and the id in the path, if any. */
-export interface SetupPageProps {
-  session: Session;
-  id: string | undefined;
-}
+export type { SetupPageProps } from './setup-page-props.ts';
 
 const pages: Record<SetupPage, ComponentType<SetupPageProps>> = {
   areas: AreasView,

@@ -4,7 +4,7 @@ import { useT } from '../../i18n/index.ts';
 import { AdminTable, dataOf, ErrorNote, LoadState, useAction, useLoad } from './admin-kit.tsx';
 import type { AreaRow, CaregiverRow, UserRow } from './admin-types.ts';
 import { areaPath } from './area-tree.ts';
-import type { SetupPageProps } from './setup-view.tsx';
+import type { SetupPageProps } from './setup-page-props.ts';
 import { UserForm } from './user-form.tsx';
 
 /** `#/setup/users` (admins; the frame hides the tab from others): staff logins. */
