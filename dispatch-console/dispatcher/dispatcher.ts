@@ -190,7 +190,8 @@ export class Dispatcher {
       return Promise.race([read, waited]).then(() => {
         const handled = this.handleEvent(e, true);
         // routed as an unassigned device: once the read lands, the alarm names the resident and asks their grid
-        if (late) void Promise.all([read, handled]).then(() => this.residentFound(e.device.residentId!, e.device.deviceId));
+        // (a failed opening is the caller's to report: nothing to name then)
+        if (late) void Promise.all([read, handled]).then(() => this.residentFound(e.device.residentId!, e.device.deviceId), () => undefined);
         return handled;
       });
     }
