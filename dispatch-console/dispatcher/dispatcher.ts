@@ -85,6 +85,8 @@ export class Dispatcher {
   /** Inbound SMS replies: who may answer which code, wrong-code limits, one answer per MessageSid. */
   private readonly smsReplies: SmsReplies;
   private stopped = false;
+  /** Alarms opened before the directory knew their device's resident: alarm id → resident id. */
+  private readonly unnamed = new Map<string, string>();
   /** Committed alarm changes, for the live console. */
   readonly changes: Watchers<AlarmChange>;
   /** Device presence and status reports, once stored (the console's device list). */
@@ -109,6 +111,7 @@ export class Dispatcher {
     // with the database away, replies are taken on what this instance holds (same rules)
     const away = new SmsRepliesAway({ ...sms, activeByCode: (code) => this.alarms.byReplyCode(code), texted: (id, digits) => this.alarms.texted(id, digits) });
     this.smsReplies = new SmsReplies({ ...sms, away: { handle: (r) => away.handle(r), active: () => this.writer.degraded } });
+    o.directory.reloaded.add(() => this.nameUnnamed());
   }
 
   /**
@@ -185,15 +188,8 @@ export class Dispatcher {
       // provisioned through another instance a moment ago? Read the directory, but never let
       // a slow or absent database hold the alarm back: after 250 ms route with what we have
       const read = this.o.directory.refresh(now).catch((err: unknown) => this.o.logger.warn({ err }, 'directory refresh failed; routing with what is known'));
-      let late = false;
-      const waited = new Promise<void>((r) => setTimeout(() => r(void (late = true)), 250));
-      return Promise.race([read, waited]).then(() => {
-        const handled = this.handleEvent(e, true);
-        // routed as an unassigned device: once the read lands, the alarm names the resident and asks their grid
-        // (a failed opening is the caller's to report: nothing to name then)
-        if (late) void Promise.all([read, handled]).then(() => this.residentFound(e.device.residentId!, e.device.deviceId), () => undefined);
-        return handled;
-      });
+      // (opened without them, the alarm is named at the directory's next reload: see `unnamed`)
+      return Promise.race([read, new Promise((r) => setTimeout(r, 250))]).then(() => this.handleEvent(e, true));
     }
     const t = triggerOf(e);
     const openId = alarmIdFor(t.deviceId, t.eventId, t.fingerprint);
@@ -275,6 +271,7 @@ export class Dispatcher {
   private open(id: string, t: Trigger, priority: Priority, made?: Pick<Decision, 'alarm' | 'effects'>): Promise<void> {
     const s = this.situation({ residentId: t.residentId, now: t.at });
     const { alarm, effects: fx } = made ?? decide(undefined, { type: 'open', alarmId: id, trigger: t, priority, replyCode: this.alarms.newReplyCode(), newId: randomUUID }, s, t.at);
+    if (t.residentId !== null && alarm.residentId === null && alarm.lane !== 'technical') this.unnamed.set(id, t.residentId);
     // safety first: the wrists buzz now; the database write runs alongside
     const alert = alertFor(alarm);
     for (const p of fx.notices) if (p.notice.channel === 'wearable') void this.o.notifier.alert(p, alert);
@@ -353,15 +350,20 @@ export class Dispatcher {
     return this.open(alarmIdFor(t.deviceId, t.eventId, t.fingerprint), t, priority);
   }
 
-  /** The directory now knows the resident of a device whose alarms opened as unassigned. */
-  private async residentFound(residentId: string, deviceId: string): Promise<void> {
-    if (this.stopped || !this.o.directory.resident(residentId)) return;
-    for (const lane of ['care', 'service'] as const) {
-      const a = this.alarms.forResident(residentKey(null, deviceId, lane));
-      if (!a || a.residentId !== null) continue;
-      await this.decisions
-        .mutate(a.id, (x, now) => decide(x, { type: 'resident_found', newId: randomUUID }, this.situation({ residentId, alarmId: x.id, now }), now))
-        .catch((err: unknown) => this.o.logger.warn({ err, alarmId: a.id, residentId }, 'alarm not given its resident; it goes on as an unassigned device'));
+  /**
+   * After each directory read: alarms opened for a device whose resident the directory did not
+   * know yet (provisioned a moment ago elsewhere, the read slower than an alarm may wait, or the
+   * database away) take their resident once it is known, and an open one asks their grid.
+   */
+  private nameUnnamed(): void {
+    for (const [alarmId, residentId] of this.unnamed) {
+      if (!this.alarms.get(alarmId) && !this.alarms.opening.has(alarmId)) this.unnamed.delete(alarmId); // closed meanwhile
+      else if (!this.stopped && this.o.directory.resident(residentId)) {
+        this.unnamed.delete(alarmId);
+        void this.decisions
+          .mutate(alarmId, (a, now) => decide(a, { type: 'resident_found', newId: randomUUID }, this.situation({ residentId, alarmId, now }), now))
+          .catch((err: unknown) => this.o.logger.warn({ err, alarmId, residentId }, 'alarm not given its resident; it goes on as an unassigned device'));
+      }
     }
   }
 
