@@ -189,6 +189,14 @@ export class AlarmWriter {
     return { first, stored };
   }
 
+  /**
+   * A first write that must wait for another alarm's queued writes (its close, decided while
+   * the database was away): run after them, in that alarm's order, until stored.
+   */
+  insertAfter<T>(otherAlarmId: string, fn: () => Promise<T>): Promise<T> {
+    return this.journal.push(otherAlarmId, 'opening alarm after another one closes', fn);
+  }
+
   /** Bookkeeping of an alarm (delivery results): after its decisions, retried while the database is away. */
   record(alarmId: string, what: string, fn: () => Promise<void>): Promise<void> {
     if (!this.mustQueue(alarmId)) {

@@ -292,6 +292,17 @@ export class Dispatcher {
     );
     const write = stored.then(async (result) => {
       await acted;
+      if (result.kind === 'active_conflict' && !this.alarms.get(result.existingId) && this.writer.mustQueue(result.existingId)) {
+        // the resident's earlier alarm was closed here and its close is not written yet (the
+        // database was away or slow): this press is its own alarm, written right after that close
+        result = await this.writer.insertAfter(result.existingId, () => this.insertNew(alarm, fx, t, true));
+        if (result.kind === 'inserted') {
+          this.alarms.touch(id);
+          // queued at first: its SMS and console call already went out from memory
+          if ((await first) === 'queued') return this.decisions.told(fx, true);
+          return this.decisions.after(fx, { alerted: true, stored: true });
+        }
+      }
       if (result.kind === 'inserted') {
         if ((await first) === 'queued') {
           this.alarms.touch(id); // a reload that began before this landed must not undo it
